@@ -1,0 +1,3 @@
+from jukebox_host.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""Command line: `serve` (the host), `render` (the main job: a file through the host), `make-tiny`, `example`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from jukebox_host import constants as C
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from jukebox_host.server import Host
+
+    logging.basicConfig(level=logging.INFO, format="jukebox-host: %(message)s")
+    host = Host(args.endpoint, args.model, args.device, args.dtype, args.max_models)
+
+    def stop(_signum: int, _frame: object) -> None:
+        host.stop.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    host.serve()
+    return 0
+
+
+def _make_tiny(args: argparse.Namespace) -> int:
+    from jukebox_host.engine.tiny import write_tiny_model
+
+    print(write_tiny_model(args.folder, seed=args.seed))
+    return 0
+
+
+def _example(args: argparse.Namespace) -> int:
+    import soundfile as sf
+
+    from jukebox_host.example import example_phrase
+
+    sf.write(args.output, example_phrase(args.seconds).T, 44100, subtype="FLOAT")
+    print(args.output)
+    return 0
+
+
+def _start_host(model: str, device: str) -> tuple[subprocess.Popen[bytes], str, tempfile.TemporaryDirectory[str]]:
+    """Start a private host on an ipc endpoint and wait until it says it is ready."""
+    folder = tempfile.TemporaryDirectory(prefix="jukebox-host-")
+    endpoint = f"ipc://{folder.name}/host.sock"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jukebox_host", "serve", "--endpoint", endpoint, "--model", model, "--device", device],
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    for raw in process.stderr:
+        line = raw.decode(errors="replace")
+        if "ready on" in line:
+            break
+    else:
+        raise SystemExit(f"jukebox-host could not start (exit code {process.wait()})")
+    return process, endpoint, folder
+
+
+def _render(args: argparse.Namespace) -> int:
+    import numpy as np
+    import soundfile as sf
+    from tqdm import tqdm
+
+    from jukebox_host.client import Client, HostUnavailable, RemoteError
+
+    audio = None
+    rate = None
+    if args.mode != "ancestral":
+        if args.input is None:
+            raise SystemExit("render: give a prompt file (or --mode ancestral)")
+        data, rate = sf.read(args.input, dtype="float32", always_2d=True)
+        audio = np.ascontiguousarray(data.T)
+    process = folder = None
+    endpoint = args.endpoint
+    if endpoint is None:
+        process, endpoint, folder = _start_host(args.model, args.device)
+    else:
+        with Client(endpoint, timeout=3.0) as probe:
+            try:
+                probe.hello()
+            except HostUnavailable:
+                raise SystemExit(f"no jukebox-host answers at {endpoint}: start one with `jukebox-host serve`") from None
+    params = {
+        "mode": args.mode, "model": args.model, "length": args.length, "levels": args.levels,
+        "temperature": args.temperature, "artist": args.artist, "genre": args.genre, "lyrics": args.lyrics,
+    }
+    for key in ("prompt", "seed", "out_sample_rate", "out_channels"):
+        if getattr(args, key) is not None:
+            params[key] = getattr(args, key)
+    bar = tqdm(total=100, unit="%", desc="jukebox", disable=args.quiet)
+
+    def progress(fraction: float, level: int, stage: str) -> None:
+        bar.set_description(f"{stage} level {level}")
+        bar.update(int(fraction * 100) - bar.n)
+
+    started = time.perf_counter()
+    try:
+        with Client(endpoint, timeout=30.0) as client:
+            out, out_rate = client.generate(audio, rate, on_progress=progress, **params)
+    except RemoteError as exc:
+        bar.close()
+        print(f"jukebox-host: {exc.code}: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        if process is not None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(30)
+        if folder is not None:
+            folder.cleanup()
+    bar.update(100 - bar.n)
+    bar.close()
+    sf.write(args.output, out.T, out_rate, subtype="FLOAT")
+    print(f"wrote {args.output}: {out.shape[1] / out_rate:.2f} s, {out.shape[0]} ch, {out_rate} Hz "
+          f"in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jukebox-host", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the host: keep models loaded, answer jukebox~ over ZeroMQ")
+    serve.add_argument("--endpoint", default=os.environ.get("JUKEBOX_HOST_ENDPOINT", C.DEFAULT_ENDPOINT))
+    serve.add_argument("--model", action="append", default=None,
+                       help="model to preload (repeatable; the first is the default): 'tiny', a folder or a HF id")
+    serve.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 …")
+    serve.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"],
+                       help="priors' precision (auto: float16 on CUDA, float32 on CPU)")
+    serve.add_argument("--max-models", type=int, default=1, help="models kept loaded at once (LRU beyond that)")
+    serve.set_defaults(func=_serve)
+
+    render = sub.add_parser("render", help="send an audio file through a host and write the result")
+    render.add_argument("input", nargs="?", help="prompt audio file (any rate, any channels)")
+    render.add_argument("-o", "--output", required=True)
+    render.add_argument("--endpoint", default=None, help="use a running host (default: start a private one)")
+    render.add_argument("--model", default="tiny")
+    render.add_argument("--device", default="auto")
+    render.add_argument("--mode", default="primed", choices=list(C.MODES))
+    render.add_argument("--length", type=float, default=4.0, help="total seconds of the result")
+    render.add_argument("--prompt", type=float, default=None, help="seconds of the input used as prompt")
+    render.add_argument("--levels", type=int, default=1, choices=[1, 2, 3])
+    render.add_argument("--temperature", type=float, default=0.98)
+    render.add_argument("--seed", type=int, default=None)
+    render.add_argument("--artist", default="unknown")
+    render.add_argument("--genre", default="unknown")
+    render.add_argument("--lyrics", default="")
+    render.add_argument("--out-sample-rate", dest="out_sample_rate", type=int, default=None)
+    render.add_argument("--out-channels", dest="out_channels", type=int, default=None)
+    render.add_argument("--quiet", action="store_true")
+    render.set_defaults(func=_render)
+
+    tiny = sub.add_parser("make-tiny", help="write a tiny random-initialised Jukebox checkpoint (noise-like output)")
+    tiny.add_argument("folder", type=Path)
+    tiny.add_argument("--seed", type=int, default=0)
+    tiny.set_defaults(func=_make_tiny)
+
+    example = sub.add_parser("example", help="write a short synthetic prompt phrase (float WAV)")
+    example.add_argument("output")
+    example.add_argument("--seconds", type=float, default=2.0)
+    example.set_defaults(func=_example)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))

@@ -1,0 +1,145 @@
+"""A Python client for the host, speaking the same protocol v1 as the jukebox~ external."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgpack
+import numpy as np
+import zmq
+
+from jukebox_host import constants as C
+from jukebox_host.protocol import pcm_frames
+
+
+class HostUnavailable(Exception):
+    """The host did not answer in time."""
+
+
+class RemoteError(Exception):
+    """The host answered with an error message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Reply:
+    header: dict[str, Any]
+    frames: list[bytes]
+
+    @property
+    def type(self) -> str:
+        return str(self.header.get("type"))
+
+    def audio(self) -> np.ndarray:
+        """PCM frames → (channels, frames) float32."""
+        if not self.frames:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([np.frombuffer(f, dtype="<f4") for f in self.frames])
+
+
+class Client:
+    def __init__(self, endpoint: str = C.DEFAULT_ENDPOINT, timeout: float = 10.0,
+                 context: zmq.Context | None = None) -> None:
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self._own_context = context is None
+        self.context = context or zmq.Context()
+        self.socket = self.context.socket(zmq.DEALER)
+        self.socket.setsockopt(zmq.LINGER, 0)
+        self.socket.connect(endpoint)
+        self._ids = itertools.count(1)
+
+    def close(self) -> None:
+        self.socket.close()
+        if self._own_context:
+            self.context.term()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- raw messaging -------------------------------------------------------------------------------------
+
+    def send(self, kind: str, pcm: list[bytes] | None = None, **fields: Any) -> int:
+        """Send one message; return its request id."""
+        rid = int(fields.pop("id", next(self._ids)))
+        header = {"v": C.PROTOCOL_VERSION, "type": kind, "id": rid, **fields}
+        self.socket.send_multipart([msgpack.packb(header, use_bin_type=True), *(pcm or [])])
+        return rid
+
+    def receive(self, timeout: float | None = None) -> Reply:
+        wait = self.timeout if timeout is None else timeout
+        if not self.socket.poll(int(wait * 1000)):
+            raise HostUnavailable(f"no answer from the host at {self.endpoint} within {wait:.1f} s")
+        parts = self.socket.recv_multipart()
+        return Reply(msgpack.unpackb(parts[0], raw=False), parts[1:])
+
+    def request(self, kind: str, pcm: list[bytes] | None = None, **fields: Any) -> Reply:
+        """Send and wait for the reply to this request (raises RemoteError on an error reply)."""
+        rid = self.send(kind, pcm, **fields)
+        while True:
+            reply = self.receive()
+            if reply.header.get("id") != rid:
+                continue
+            if reply.type == C.TYPE_ERROR:
+                raise RemoteError(str(reply.header.get("code")), str(reply.header.get("message")))
+            return reply
+
+    # ---- conveniences --------------------------------------------------------------------------------------
+
+    def hello(self) -> dict[str, Any]:
+        return self.request(C.TYPE_HELLO, client="jukebox_host.client").header
+
+    def ping(self) -> float:
+        started = time.perf_counter()
+        self.request(C.TYPE_PING)
+        return time.perf_counter() - started
+
+    def status(self) -> dict[str, Any]:
+        return self.request(C.TYPE_STATUS).header
+
+    def echo(self, audio: np.ndarray) -> np.ndarray:
+        return self.request(C.TYPE_ECHO, pcm_frames(audio), channels=audio.shape[0],
+                            frames=audio.shape[1]).audio()
+
+    def generate(self, audio: np.ndarray | None, sample_rate: int | None,
+                 on_progress: Callable[[float, int, str], None] | None = None,
+                 on_preview: Callable[[np.ndarray, int], None] | None = None,
+                 job_timeout: float = 3600.0, **params: Any) -> tuple[np.ndarray, int]:
+        """Run one job to the end; return (audio (channels, frames), sample rate). Raises RemoteError."""
+        pcm: list[bytes] = []
+        if audio is not None and audio.size:
+            pcm = pcm_frames(audio)
+            params.update(channels=audio.shape[0], frames=audio.shape[1], sample_rate=sample_rate)
+        rid = self.send(C.TYPE_GENERATE, pcm, **params)
+        deadline = time.monotonic() + job_timeout
+        while time.monotonic() < deadline:
+            try:
+                reply = self.receive()
+            except HostUnavailable:
+                # Quiet is fine while a big model loads; silence after a ping is not.
+                self.send(C.TYPE_PING)
+                reply = self.receive()
+            header = reply.header
+            if header.get("id") != rid:
+                continue
+            if reply.type == C.TYPE_ERROR:
+                raise RemoteError(str(header.get("code")), str(header.get("message")))
+            if reply.type == C.TYPE_PROGRESS and on_progress is not None:
+                on_progress(float(header["fraction"]), int(header["level"]), str(header["stage"]))
+            if reply.type == C.TYPE_RESULT:
+                if header.get("final"):
+                    return reply.audio(), int(header["sample_rate"])
+                if on_preview is not None:
+                    on_preview(reply.audio(), int(header["sample_rate"]))
+        raise HostUnavailable(f"job {rid} did not finish within {job_timeout:.0f} s")

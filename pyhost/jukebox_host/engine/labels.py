@@ -1,0 +1,38 @@
+"""Artist/genre/lyrics conditioning. The tokenizer maps unknown names to 0 silently; we refuse them instead."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import torch
+
+from jukebox_host import constants as C
+from jukebox_host.errors import HostError
+
+
+def _known(names: dict[str, int], v2: bool) -> list[str]:
+    # Show names of the same form as the one looked up, without the '.v2' suffix.
+    return sorted(n[:-3] if v2 else n for n in names if n.endswith(".v2") == v2)
+
+
+def _check(kind: str, code: str, wanted: list[str], table: dict[str, int], shown: str) -> None:
+    for key in wanted:
+        if key not in table:
+            choices = _known(table, key.endswith(".v2"))
+            plain = key[:-3] if key.endswith(".v2") else key
+            close = difflib.get_close_matches(plain, choices, n=5, cutoff=0.5)
+            hint = f"; close matches: {', '.join(close)}" if close else f"; {len(choices)} known, e.g. {', '.join(choices[:5])}"
+            raise HostError(code, f"{kind} {shown!r} is not known to this model{hint}")
+
+
+def make_labels(tokenizer: Any, artist: str, genre: str, lyrics: str, n_samples: int, device: torch.device
+                ) -> list[torch.Tensor]:
+    """One label tensor per prior (top first), each repeated for n_samples, after checking names exist."""
+    artists, genres, _ = tokenizer.prepare_for_tokenization(
+        [artist] * len(tokenizer.version), [genre] * len(tokenizer.version), lyrics
+    )
+    _check("artist", C.ERR_UNKNOWN_ARTIST, artists, tokenizer.artists_encoder, artist)
+    _check("genre", C.ERR_UNKNOWN_GENRE, [g for gs in genres for g in gs], tokenizer.genres_encoder, genre)
+    ids = tokenizer(artist, genre, lyrics)["input_ids"]
+    return [t.to(device).repeat(n_samples, 1) for t in ids]

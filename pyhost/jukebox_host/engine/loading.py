@@ -1,0 +1,168 @@
+"""Loading models once and keeping them: name resolution, device/dtype placement, a bounded registry."""
+
+from __future__ import annotations
+
+import os
+import time
+import types
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from jukebox_host import constants as C
+from jukebox_host.errors import HostError
+
+TINY_NAME = "tiny"
+
+
+def cache_home() -> Path:
+    return Path(os.environ.get("JUKEBOX_HOST_HOME", Path.home() / ".cache" / "jukebox-host"))
+
+
+def resolve(name: str) -> str:
+    """Model name → what from_pretrained gets. 'tiny' is generated on first use; folders must exist."""
+    if name == TINY_NAME:
+        folder = cache_home() / "tiny"
+        if not (folder / "config.json").exists():
+            from jukebox_host.engine.tiny import write_tiny_model
+
+            write_tiny_model(folder)
+        return str(folder)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").exists():
+            raise HostError(C.ERR_UNKNOWN_MODEL, f"folder {name!r} has no config.json: not a Jukebox checkpoint")
+        return str(path)
+    looks_like_hub_id = name.count("/") == 1 and not name.startswith((".", "/", "~"))
+    if not looks_like_hub_id:
+        raise HostError(
+            C.ERR_UNKNOWN_MODEL,
+            f"model {name!r} is neither a folder nor a Hugging Face id (owner/name); "
+            f"use '{TINY_NAME}', a local folder, or e.g. 'openai/jukebox-1b-lyrics'",
+        )
+    return name
+
+
+def fix_windowed_conditioning(prior: Any) -> None:
+    """Trap 4: transformers conditions each upsampling window on the upper level's *whole* sequence, so time and
+    memory grow without bound. Condition on the window's slice, zero-padded to n_ctx // cond_downsample, as
+    OpenAI's original code does."""
+    if prior.level == 0:
+        return
+
+    def music_tokens_conds(self: Any, music_tokens: list[torch.Tensor], start: int, end: int) -> list[torch.Tensor]:
+        upper = music_tokens[self.level - 1]
+        step = self.cond_downsample
+        window = upper[:, start // step : end // step]
+        missing = self.n_ctx // step - window.shape[1]
+        if missing > 0:
+            pad = torch.zeros(window.shape[0], missing, dtype=torch.long, device=window.device)
+            window = torch.cat([window.long(), pad], dim=1)
+        return [window]
+
+    prior.get_music_tokens_conds = types.MethodType(music_tokens_conds, prior)
+
+
+@dataclass
+class LoadedModel:
+    name: str
+    model: Any  # JukeboxModel
+    tokenizer: Any  # JukeboxTokenizer
+    device: torch.device
+    dtype: torch.dtype
+    load_seconds: float
+
+    @property
+    def sample_rate(self) -> int:
+        return int(self.model.config.sampling_rate)
+
+    def weight_bytes(self) -> int:
+        return sum(p.numel() * p.element_size() for p in self.model.parameters())
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "device": str(self.device),
+            "dtype": str(self.dtype).replace("torch.", ""),
+            "bytes": self.weight_bytes(),
+            "levels": len(self.model.priors),
+        }
+
+
+def pick_device(requested: str) -> torch.device:
+    if requested == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(requested)
+
+
+def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
+    if requested == "auto":
+        return torch.float16 if device.type == "cuda" else torch.float32
+    return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[requested]
+
+
+def load_model(name: str, device: torch.device, dtype: torch.dtype) -> LoadedModel:
+    from transformers.models.deprecated.jukebox import JukeboxModel, JukeboxTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    source = resolve(name)
+    started = time.perf_counter()
+    try:
+        model = JukeboxModel.from_pretrained(source, min_duration=0)
+        tokenizer = JukeboxTokenizer.from_pretrained(source)
+    except HostError:
+        raise
+    except Exception as exc:
+        raise HostError(C.ERR_UNKNOWN_MODEL, f"cannot load model {name!r}: {exc}") from None
+    model.eval()
+    # The VQ-VAE stays in float32 (its encode casts input to float32); the priors take the reduced precision.
+    model.vqvae.to(device=device, dtype=torch.float32)
+    for prior in model.priors:
+        prior.to(device=device, dtype=dtype)
+        fix_windowed_conditioning(prior)
+    return LoadedModel(name, model, tokenizer, device, dtype, time.perf_counter() - started)
+
+
+class ModelRegistry:
+    """Models stay loaded until `max_models` is exceeded; then the least recently used one is dropped.
+    This bounds memory to max_models × the largest model's weights."""
+
+    def __init__(self, device: str = "auto", dtype: str = "auto", max_models: int = 1) -> None:
+        self.device = pick_device(device)
+        self.dtype = pick_dtype(dtype, self.device)
+        self.max_models = max(1, max_models)
+        self._models: OrderedDict[str, LoadedModel] = OrderedDict()
+
+    def get(self, name: str) -> LoadedModel:
+        if name in self._models:
+            self._models.move_to_end(name)
+            return self._models[name]
+        while len(self._models) >= self.max_models:
+            self._drop(next(iter(self._models)))
+        loaded = load_model(name, self.device, self.dtype)
+        self._models[name] = loaded
+        return loaded
+
+    def is_loaded(self, name: str) -> bool:
+        return name in self._models
+
+    def unload(self, name: str) -> bool:
+        if name not in self._models:
+            return False
+        self._drop(name)
+        return True
+
+    def _drop(self, name: str) -> None:
+        del self._models[name]
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+
+    def names(self) -> list[str]:
+        return list(self._models)
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [m.describe() for m in self._models.values()]

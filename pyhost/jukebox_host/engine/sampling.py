@@ -1,0 +1,202 @@
+"""The sampling loop: primed continuation, ancestral generation and upsampling around transformers' Jukebox.
+
+We drive transformers' per-window routine ourselves instead of calling model.primed_sample()/_sample():
+- primed_sample() hands the VQ-VAE's codes (bottom level first) to priors ordered top first (trap 3);
+- _sample() counts new tokens below n_ctx but total tokens above it, and writes files by default (trap 5);
+- the bottom level's temperature is fixed inside _sample (trap 7).
+Progress and cancel come from a forward hook on each prior's output projection (no callback exists).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from jukebox_host.engine.labels import make_labels
+from jukebox_host.engine.loading import LoadedModel
+from jukebox_host.errors import JobCancelled
+
+UPSAMPLER_TEMPERATURE = 0.99  # OpenAI's sample.py uses 0.99 for both upsamplers
+CHUNK_SIZE = 32
+
+# (fraction 0..1, protocol level (2 = top), stage)
+ProgressFn = Callable[[float, int, str], None]
+
+
+@dataclass
+class Plan:
+    mode: str
+    total_samples: int  # model-rate samples of the whole result
+    prompt_samples: int
+    levels: list[int]  # transformers prior indices to sample, 0 = top
+    temperature: float
+    hop_fraction: float
+    n_samples: int
+    seed: int | None
+    artist: str
+    genre: str
+    lyrics: str
+    preview: bool
+
+
+@dataclass
+class Output:
+    final: bool
+    level: int  # protocol level: 2 = top, 0 = bottom
+    audio: np.ndarray  # (frames,) float32 at the model's rate, first of n_samples
+
+
+def protocol_level(prior_index: int, n_priors: int) -> int:
+    return n_priors - 1 - prior_index
+
+
+class _TokenCounter:
+    """Counts sampled tokens per prior through a forward hook; raises to cancel at the next step."""
+
+    def __init__(self, loaded: LoadedModel, expected: dict[int, int], progress: ProgressFn,
+                 cancel: threading.Event) -> None:
+        self.expected = expected
+        self.total = max(1, sum(expected.values()))
+        self.done_before = 0
+        self.count = 0
+        self.level = 0
+        self.progress = progress
+        self.cancel = cancel
+        self.n_priors = len(loaded.model.priors)
+        self.last_sent = -1.0
+        self.handles = [
+            prior.prior.fc_proj_out.register_forward_hook(self._hook) for prior in loaded.model.priors
+        ]
+
+    def start_level(self, level: int) -> None:
+        self.level = level
+        self.count = 0
+
+    def finish_level(self) -> None:
+        self.done_before += self.expected.get(self.level, 0)
+
+    def _hook(self, _module: Any, _inputs: Any, output: torch.Tensor) -> None:
+        if self.cancel.is_set():
+            raise JobCancelled()
+        if output.shape[1] != 1:  # a priming chunk, not a sampled token
+            return
+        self.count = min(self.count + 1, self.expected.get(self.level, 0))
+        fraction = (self.done_before + self.count) / self.total
+        if fraction - self.last_sent >= 0.01 or self.count == self.expected.get(self.level, 0):
+            self.last_sent = fraction
+            self.progress(min(fraction, 1.0), protocol_level(self.level, self.n_priors), "sample")
+
+    def remove(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+
+
+def _clear_caches(model: Any) -> None:
+    """After a cancel the attention cache is stale (sample_t stays where it stopped): always clear it."""
+    for prior in model.priors:
+        prior.prior.transformer.del_cache()
+        encoder = getattr(prior, "encoder", None)
+        if encoder is not None:
+            encoder.transformer.del_cache()
+
+
+def tokens_per_level(model: Any, samples: int) -> list[int]:
+    return [samples // int(prior.raw_to_tokens) for prior in model.priors]
+
+
+def encode_prompt(loaded: LoadedModel, audio: np.ndarray, n_samples: int) -> list[torch.Tensor]:
+    """Audio (frames,) → codes per prior, TOP FIRST. The VQ-VAE returns the bottom level first (trap 3)."""
+    model = loaded.model
+    x = torch.from_numpy(audio).to(loaded.device, torch.float32).view(1, -1, 1).repeat(n_samples, 1, 1)
+    with torch.no_grad():
+        codes = model.vqvae.encode(x, start_level=0, end_level=len(model.priors), bs_chunks=n_samples)
+    return [c.long() for c in reversed(codes)]
+
+
+def decode(loaded: LoadedModel, tokens: list[torch.Tensor], prior_index: int) -> np.ndarray:
+    """Decode one level's codes to audio (first sample) with the VQ-VAE."""
+    model = loaded.model
+    start_level = len(model.priors) - 1 - prior_index
+    with torch.no_grad():
+        audio = model.vqvae.decode([tokens[prior_index]], start_level=start_level, end_level=start_level + 1)
+    return audio[0, :, 0].float().cpu().numpy()
+
+
+def sample_level(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch.Tensor, prior_index: int,
+                 total_tokens: int, hop_fraction: float, temperature: float) -> list[torch.Tensor]:
+    """Sample `prior_index` up to `total_tokens` (prompt included), window by window."""
+    model = loaded.model
+    prior = model.priors[prior_index]
+    n_ctx = int(prior.n_ctx)
+    have = tokens[prior_index].shape[1]
+    if have >= total_tokens:
+        return tokens
+    kwargs: dict[str, Any] = {"temp": temperature, "chunk_size": CHUNK_SIZE, "sample_tokens": None}
+    batch = tokens[0].shape[0]
+    if total_tokens <= n_ctx:
+        return model.sample_partial_window(tokens, labels, 0, kwargs, prior_index, total_tokens - have, batch)
+    hop = max(1, int(hop_fraction * n_ctx))
+    for start in window_starts(total_tokens, n_ctx, hop):
+        tokens = model.sample_single_window(tokens, labels, 0, kwargs, prior_index, start, batch)
+    return tokens
+
+
+def window_starts(total: int, n_ctx: int, hop: int) -> list[int]:
+    """Window starts covering [0, total): every hop, the last one ending exactly at total."""
+    starts = list(range(0, max(1, total - n_ctx + 1), hop))
+    if starts[-1] + n_ctx < total:
+        starts.append(total - n_ctx)
+    return starts
+
+
+def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: ProgressFn,
+        cancel: threading.Event) -> Iterator[Output]:
+    """Yield an optional top-level preview, then the final output. Raises JobCancelled when cancelled."""
+    model = loaded.model
+    n_priors = len(model.priors)
+    top_raw = int(model.priors[0].raw_to_tokens)
+    total_samples = max(top_raw, plan.total_samples // top_raw * top_raw)
+    if plan.seed is not None:
+        torch.manual_seed(plan.seed)
+    labels = make_labels(loaded.tokenizer, plan.artist, plan.genre, plan.lyrics, plan.n_samples, loaded.device)
+    empty = [torch.zeros(plan.n_samples, 0, dtype=torch.long, device=loaded.device) for _ in range(n_priors)]
+    if plan.mode == "ancestral" or prompt is None:
+        tokens = empty
+    else:
+        progress(0.0, protocol_level(0, n_priors), "encode")
+        usable = len(prompt) // top_raw * top_raw
+        if usable == 0:
+            from jukebox_host import constants as C
+            from jukebox_host.errors import HostError
+
+            raise HostError(C.ERR_BAD_AUDIO, f"the prompt must be at least {top_raw} samples at the model's rate")
+        tokens = encode_prompt(loaded, prompt[:usable], plan.n_samples)
+        if plan.mode == "upsample":
+            total_samples = usable  # keep the top level as it is; re-sample the lower ones
+            tokens = [tokens[0]] + empty[1:]
+    model.total_length = total_samples  # read by prior.get_metadata
+    targets = tokens_per_level(model, total_samples)
+    expected = {i: max(0, targets[i] - tokens[i].shape[1]) for i in plan.levels}
+    counter = _TokenCounter(loaded, expected, progress, cancel)
+    try:
+        for prior_index in plan.levels:
+            counter.start_level(prior_index)
+            temperature = plan.temperature if prior_index == 0 else UPSAMPLER_TEMPERATURE
+            tokens = sample_level(loaded, tokens, labels[prior_index], prior_index, targets[prior_index],
+                                  plan.hop_fraction, temperature)
+            counter.finish_level()
+            last = prior_index == plan.levels[-1]
+            if cancel.is_set():
+                raise JobCancelled()
+            if last or (plan.preview and prior_index == 0):
+                progress(counter.done_before / counter.total, protocol_level(prior_index, n_priors), "decode")
+                yield Output(final=last, level=protocol_level(prior_index, n_priors),
+                             audio=decode(loaded, tokens, prior_index))
+    finally:
+        counter.remove()
+        _clear_caches(model)

@@ -1,0 +1,99 @@
+"""A tiny random-initialised Jukebox with the real classes, saved like a real checkpoint.
+
+Used by the demo and the tests: nothing here can download the real weights. Its output is noise-like.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import torch
+
+TINY_ARTISTS = ["unknown", "Alan Jackson", "The Beatles", "Nina Simone", "Aphex Twin"]
+TINY_GENRES = ["unknown", "Country", "Rock", "Jazz", "Electronic", "Pop"]
+_LYRIC_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,:;!?-+'\"()[] \t\n"
+N_CTX = 64
+
+
+def _normalize_v2(name: str) -> str:
+    # Same normalisation as the tokenizer applies for the 'v2' levels (lowercase, non-alnum to '_').
+    out = "".join(c if (c.isascii() and c.isalnum()) or c == "." else "_" for c in name.lower())
+    while "__" in out:
+        out = out.replace("__", "_")
+    return out.strip("_")
+
+
+def _vocab(names: list[str]) -> dict[str, int]:
+    vocab: dict[str, int] = {}
+    for index, name in enumerate(names):
+        vocab[name.lower()] = index  # 'v3' lookups (top level of the lyrics models)
+        vocab[_normalize_v2(name) + ".v2"] = index  # 'v2' lookups (the other levels)
+    return vocab
+
+
+def tiny_config():  # noqa: ANN201 - transformers config object
+    from transformers.models.deprecated.jukebox import JukeboxConfig
+
+    vqvae = dict(
+        nb_discrete_codes=64, embed_dim=16, res_conv_width=8, res_conv_depth=2,
+        res_downs_t=[3, 2, 2], res_strides_t=[2, 2, 2], hop_fraction=[0.125, 0.5, 0.5],
+        sample_length=N_CTX * 128,
+    )
+    common = dict(
+        music_vocab_size=64, n_ctx=N_CTX, n_heads=1, blocks=8, res_conv_width=8, res_conv_depth=1,
+        res_downs_t=[3, 2, 2], res_strides_t=[2, 2, 2], attention_multiplier=0.25, mlp_multiplier=1.0,
+        metadata_dims=[len(TINY_GENRES), len(TINY_ARTISTS)], timing_dims=8, min_duration=0,
+        max_duration=600, zero_out=False,
+    )
+    top = dict(
+        common, level=0, hidden_size=32, num_layers=2, attention_pattern="enc_dec_with_lyrics",
+        is_encoder_decoder=True, nb_relevant_lyric_tokens=16, lyric_vocab_size=len(_LYRIC_CHARS) + 1,
+        alignment_layer=1, alignment_head=0,
+    )
+    upper = dict(
+        common, hidden_size=24, num_layers=2, attention_pattern="raw_column_previous_row_attention",
+        is_encoder_decoder=False, nb_relevant_lyric_tokens=0, lyric_vocab_size=0, encoder_config=None,
+    )
+    return JukeboxConfig(
+        vqvae_config=vqvae,
+        prior_config_list=[top, dict(upper, level=1), dict(upper, level=2)],
+        max_nb_genres=1, min_duration=0, sampling_rate=44100, timing_dims=8,
+    )
+
+
+def build_tiny_model(seed: int = 0):  # noqa: ANN201
+    """Construct and initialise. JukeboxModel(config) leaves weights uninitialised (trap 1): apply each
+    submodule's own _init_weights so every parameter is a proper random draw."""
+    from transformers.models.deprecated.jukebox import JukeboxModel
+
+    torch.manual_seed(seed)
+    model = JukeboxModel(tiny_config())
+    for sub in [model.vqvae, *model.priors]:
+        sub.apply(sub._init_weights)
+    return model.eval()
+
+
+def write_tiny_model(target: str | os.PathLike[str], seed: int = 0) -> Path:
+    """Write config, weights and tokenizer files into `target`, loadable by JukeboxModel.from_pretrained."""
+    from transformers.models.deprecated.jukebox import JukeboxTokenizer
+
+    target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    model = build_tiny_model(seed)
+    # The upsamplers tie fc_proj_out to embed_tokens; safetensors refuses shared tensors (trap 2).
+    model.save_pretrained(target, safe_serialization=False)
+    files = {
+        "artists.json": _vocab(TINY_ARTISTS),
+        "genres.json": _vocab(TINY_GENRES),
+        "lyrics.json": {"<unk>": 0, **{c: i + 1 for i, c in enumerate(_LYRIC_CHARS)}},
+    }
+    for name, content in files.items():
+        (target / name).write_text(json.dumps(content))
+    tokenizer = JukeboxTokenizer(
+        str(target / "artists.json"), str(target / "genres.json"), str(target / "lyrics.json"),
+        n_genres=1, max_n_lyric_tokens=16,
+    )
+    tokenizer.save_pretrained(target)
+    return target

@@ -1,0 +1,115 @@
+"""The job queue: per-client FIFOs served round-robin, so one busy client cannot starve another."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from jukebox_host import constants as C
+from jukebox_host.errors import HostError
+
+
+@dataclass
+class Job:
+    client: bytes  # ZeroMQ routing id of the client
+    request_id: int
+    kind: str  # constants.TYPE_GENERATE, TYPE_LOAD or TYPE_UNLOAD
+    payload: Any  # GenerateRequest for generate, the model name otherwise
+    cancel: threading.Event = field(default_factory=threading.Event)
+    cancel_code: str = C.ERR_CANCELLED  # what the job's error says when it stops early
+
+
+class JobQueue:
+    def __init__(self, per_client_limit: int = C.MAX_QUEUED_JOBS_PER_CLIENT) -> None:
+        self._queues: OrderedDict[bytes, deque[Job]] = OrderedDict()
+        self._lock = threading.Condition()
+        self._limit = per_client_limit
+        self._closed = False
+        self.running: Job | None = None
+
+    def put(self, job: Job) -> int:
+        """Queue a job; return how many jobs run before it."""
+        with self._lock:
+            if self._closed:
+                raise HostError(C.ERR_SHUTDOWN, "the host is shutting down")
+            queue = self._queues.setdefault(job.client, deque())
+            if len(queue) >= self._limit:
+                raise HostError(C.ERR_QUEUE_FULL, f"you already have {self._limit} jobs waiting; wait or cancel one")
+            queue.append(job)
+            position = self._order().index(job)
+            self._lock.notify()
+            return position + (1 if self.running is not None else 0)
+
+    def _order(self) -> list[Job]:
+        """The order jobs will run in: round robin over clients, starting with the one whose turn it is."""
+        queues = [list(q) for q in self._queues.values()]
+        order: list[Job] = []
+        for depth in range(max((len(q) for q in queues), default=0)):
+            order.extend(q[depth] for q in queues if depth < len(q))
+        return order
+
+    def take(self, timeout: float) -> Job | None:
+        """Next job in round-robin order (or None after `timeout` s); it becomes `running`."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: self._closed or any(self._queues.values()), timeout):
+                return None
+            for client in list(self._queues):
+                queue = self._queues[client]
+                if queue:
+                    job = queue.popleft()
+                    # This client goes to the back of the line.
+                    self._queues.move_to_end(client)
+                    if not queue:
+                        del self._queues[client]
+                    self.running = job
+                    return job
+            return None
+
+    def done(self, job: Job) -> None:
+        with self._lock:
+            if self.running is job:
+                self.running = None
+
+    def cancel(self, client: bytes, request_id: int) -> tuple[Job | None, bool]:
+        """Remove a queued job, or flag the running one (which then reports its own end).
+        Return (the job or None if this client has no such job, whether it was running)."""
+        with self._lock:
+            running = self.running
+            if running is not None and running.client == client and running.request_id == request_id:
+                running.cancel.set()
+                return running, True
+            queue = self._queues.get(client)
+            for job in list(queue or ()):
+                if job.request_id == request_id:
+                    queue.remove(job)  # type: ignore[union-attr]
+                    if not queue:
+                        del self._queues[client]
+                    job.cancel.set()
+                    return job, False
+            return None, False
+
+    def drop_client(self, client: bytes) -> list[Job]:
+        """A client went away: forget its queued jobs and stop its running one."""
+        with self._lock:
+            dropped = list(self._queues.pop(client, ()))
+            if self.running is not None and self.running.client == client:
+                self.running.cancel.set()
+            return dropped
+
+    def close(self) -> list[Job]:
+        """Stop accepting jobs; return the queued ones (the caller tells their clients) and stop the running one."""
+        with self._lock:
+            self._closed = True
+            queued = [job for q in self._queues.values() for job in q]
+            self._queues.clear()
+            if self.running is not None:
+                self.running.cancel_code = C.ERR_SHUTDOWN
+                self.running.cancel.set()
+            self._lock.notify_all()
+            return queued
+
+    def waiting(self) -> int:
+        with self._lock:
+            return sum(len(q) for q in self._queues.values())

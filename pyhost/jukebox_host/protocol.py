@@ -1,0 +1,239 @@
+"""Protocol v1: decoding and validating client messages, encoding host messages.
+
+Everything here is pure (no sockets): frames in, dicts/arrays out, HostError on anything wrong.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgpack
+import numpy as np
+
+from jukebox_host import constants as C
+from jukebox_host.errors import HostError
+
+Frames = list[bytes]
+
+
+def pack(header: dict[str, Any]) -> bytes:
+    return msgpack.packb(header, use_bin_type=True)
+
+
+def message(kind: str, request_id: int, **fields: Any) -> dict[str, Any]:
+    """A host → client header."""
+    return {"v": C.PROTOCOL_VERSION, "type": kind, "id": request_id, **fields}
+
+
+def error_header(request_id: int, code: str, text: str) -> dict[str, Any]:
+    return message(C.TYPE_ERROR, request_id, code=code, message=text)
+
+
+def unpack_header(frame: bytes) -> dict[str, Any]:
+    """Decode frame 0. Limits are applied before msgpack allocates anything big."""
+    if len(frame) > C.MAX_HEADER_BYTES:
+        raise HostError(C.ERR_BAD_MESSAGE, f"header frame is {len(frame)} bytes; the limit is {C.MAX_HEADER_BYTES}")
+    try:
+        header = msgpack.unpackb(
+            frame,
+            raw=False,
+            strict_map_key=True,
+            max_str_len=C.MAX_HEADER_BYTES,
+            max_bin_len=C.MAX_HEADER_BYTES,
+            max_array_len=1024,
+            max_map_len=256,
+            max_ext_len=0,
+        )
+    except Exception as exc:  # msgpack raises many types for hostile input
+        raise HostError(C.ERR_BAD_MESSAGE, f"header frame is not valid msgpack ({type(exc).__name__})") from None
+    if not isinstance(header, dict):
+        raise HostError(C.ERR_BAD_MESSAGE, "header frame must be a msgpack map")
+    return header
+
+
+def request_id_of(header: dict[str, Any]) -> int:
+    rid = header.get("id", 0)
+    if isinstance(rid, bool) or not isinstance(rid, int) or rid < 0 or rid >= 2**63:
+        return 0
+    return rid
+
+
+def check_envelope(header: dict[str, Any]) -> str:
+    """Check version, type and id; return the type."""
+    version = header.get("v")
+    if version != C.PROTOCOL_VERSION or isinstance(version, bool):
+        raise HostError(
+            C.ERR_BAD_VERSION, f"protocol version {version!r} is not supported; this host speaks v{C.PROTOCOL_VERSION}"
+        )
+    rid = header.get("id")
+    if isinstance(rid, bool) or not isinstance(rid, int) or rid < 0 or rid >= 2**63:
+        raise HostError(C.ERR_BAD_FIELD, "'id' must be an integer between 0 and 2^63-1")
+    kind = header.get("type")
+    if not isinstance(kind, str) or kind not in C.CLIENT_TYPES:
+        raise HostError(C.ERR_UNKNOWN_TYPE, f"unknown message type {kind!r}; expected one of {sorted(C.CLIENT_TYPES)}")
+    return kind
+
+
+# ---- field readers -------------------------------------------------------------------------------------
+
+def _number(header: dict[str, Any], key: str, default: float, lo: float, hi: float, lo_open: bool = False) -> float:
+    value = header.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise HostError(C.ERR_BAD_FIELD, f"'{key}' must be a finite number")
+    if value < lo or value > hi or (lo_open and value == lo):
+        bound = "(" if lo_open else "["
+        raise HostError(C.ERR_BAD_FIELD, f"'{key}' = {value} is outside {bound}{lo}, {hi}]")
+    return float(value)
+
+
+def _integer(header: dict[str, Any], key: str, default: int | None, lo: int, hi: int) -> int | None:
+    value = header.get(key, default)
+    if value is None and default is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise HostError(C.ERR_BAD_FIELD, f"'{key}' must be an integer")
+    if value < lo or value > hi:
+        raise HostError(C.ERR_BAD_FIELD, f"'{key}' = {value} is outside [{lo}, {hi}]")
+    return value
+
+
+def _text(header: dict[str, Any], key: str, default: str, limit: int = 256) -> str:
+    value = header.get(key, default)
+    if not isinstance(value, str):
+        raise HostError(C.ERR_BAD_FIELD, f"'{key}' must be a string")
+    if len(value) > limit:
+        raise HostError(C.ERR_TOO_LARGE, f"'{key}' is {len(value)} characters; the limit is {limit}")
+    return value
+
+
+def _flag(header: dict[str, Any], key: str, default: bool) -> bool:
+    value = header.get(key, default)
+    if not isinstance(value, bool):
+        raise HostError(C.ERR_BAD_FIELD, f"'{key}' must be true or false")
+    return value
+
+
+def model_name(header: dict[str, Any], default: str) -> str:
+    name = _text(header, "model", default, limit=1024)
+    if not name:
+        raise HostError(C.ERR_BAD_FIELD, "'model' must not be empty")
+    return name
+
+
+# ---- PCM ------------------------------------------------------------------------------------------------
+
+def read_pcm(header: dict[str, Any], pcm: Frames, allow_empty: bool) -> tuple[np.ndarray, int]:
+    """Frames → (channels, frames) float32 array and its sample rate. Checks counts, sizes, NaN/inf, limits."""
+    channels = _integer(header, "channels", 0, 0, C.MAX_CHANNELS)
+    frames = _integer(header, "frames", 0, 0, 2**40)
+    assert channels is not None and frames is not None
+    if len(pcm) != channels:
+        raise HostError(C.ERR_BAD_AUDIO, f"header says {channels} channel frame(s) but {len(pcm)} followed")
+    if channels == 0:
+        if not allow_empty:
+            raise HostError(C.ERR_BAD_AUDIO, "this mode needs prompt audio: send at least one PCM frame")
+        return np.zeros((0, 0), dtype=np.float32), 0
+    rate = _integer(header, "sample_rate", None, C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE)
+    if rate is None:
+        raise HostError(C.ERR_BAD_FIELD, "'sample_rate' is required when audio is sent")
+    if frames == 0:
+        raise HostError(C.ERR_BAD_AUDIO, "the audio is empty (0 frames)")
+    if frames > C.MAX_INPUT_SECONDS * rate:
+        raise HostError(
+            C.ERR_TOO_LARGE, f"input is {frames / rate:.1f} s; the limit is {C.MAX_INPUT_SECONDS} s"
+        )
+    for index, frame in enumerate(pcm):
+        if len(frame) != frames * 4:
+            raise HostError(
+                C.ERR_BAD_AUDIO,
+                f"PCM frame {index} is {len(frame)} bytes; {frames} float32 samples need {frames * 4}",
+            )
+    audio = np.stack([np.frombuffer(frame, dtype="<f4") for frame in pcm]).astype(np.float32)
+    if not np.isfinite(audio).all():
+        raise HostError(C.ERR_BAD_AUDIO, "the audio contains NaN or infinite samples")
+    return audio, rate
+
+
+def pcm_frames(audio: np.ndarray) -> Frames:
+    """(channels, frames) → one little-endian float32 frame per channel."""
+    return [np.ascontiguousarray(channel, dtype="<f4").tobytes() for channel in audio]
+
+
+# ---- generate -------------------------------------------------------------------------------------------
+
+@dataclass
+class GenerateRequest:
+    mode: str
+    model: str
+    length: float
+    prompt: float | None
+    levels: int
+    temperature: float
+    hop_fraction: float
+    n_samples: int
+    seed: int | None
+    artist: str
+    genre: str
+    lyrics: str
+    out_sample_rate: int
+    out_channels: int
+    preview: bool
+    audio: np.ndarray = field(repr=False)
+    sample_rate: int = 0
+
+
+def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> GenerateRequest:
+    mode = _text(header, "mode", "primed")
+    if mode not in C.MODES:
+        raise HostError(C.ERR_BAD_FIELD, f"'mode' {mode!r} is not one of {', '.join(C.MODES)}")
+    audio, rate = read_pcm(header, pcm, allow_empty=(mode == "ancestral"))
+    in_seconds = audio.shape[1] / rate if rate else 0.0
+    length = _number(header, "length", 10.0, 0.0, C.MAX_OUTPUT_SECONDS, lo_open=True)
+    prompt = header.get("prompt")
+    if prompt is not None:
+        prompt = _number(header, "prompt", 0.0, 0.0, C.MAX_INPUT_SECONDS, lo_open=True)
+        if mode != "ancestral" and prompt > in_seconds + 1e-9:
+            raise HostError(C.ERR_BAD_FIELD, f"'prompt' is {prompt} s but only {in_seconds:.3f} s of audio was sent")
+    if mode == "primed":
+        used = prompt if prompt is not None else in_seconds
+        if used >= length:
+            raise HostError(
+                C.ERR_BAD_FIELD,
+                f"'length' ({length} s) must be longer than the prompt ({used:.3f} s): it is the total length",
+            )
+    levels = _integer(header, "levels", 1, 1, 3)
+    temperature = _number(header, "temperature", 0.98, 0.0, 2.0, lo_open=True)
+    hop_fraction = _number(header, "hop_fraction", 0.5, 0.0, 1.0, lo_open=True)
+    n_samples = _integer(header, "n_samples", 1, 1, 16)
+    seed = _integer(header, "seed", None, 0, 2**32 - 1)
+    out_rate = _integer(header, "out_sample_rate", rate or 44100, C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE)
+    out_channels = _integer(header, "out_channels", audio.shape[0] or 1, 1, C.MAX_CHANNELS)
+    assert levels is not None and n_samples is not None and out_rate is not None and out_channels is not None
+    return GenerateRequest(
+        mode=mode,
+        model=model_name(header, default_model),
+        length=length,
+        prompt=prompt,
+        levels=levels,
+        temperature=temperature,
+        hop_fraction=hop_fraction,
+        n_samples=n_samples,
+        seed=seed,
+        artist=_text(header, "artist", "unknown"),
+        genre=_text(header, "genre", "unknown"),
+        lyrics=_text(header, "lyrics", "", limit=C.MAX_LYRICS_CHARS),
+        out_sample_rate=out_rate,
+        out_channels=out_channels,
+        preview=_flag(header, "preview", True),
+        audio=audio,
+        sample_rate=rate,
+    )
+
+
+def read_cancel_target(header: dict[str, Any]) -> int:
+    target = _integer(header, "target", None, 0, 2**63 - 1)
+    if target is None:
+        raise HostError(C.ERR_BAD_FIELD, "'target' (the id of the job to cancel) is required")
+    return target

@@ -1,0 +1,187 @@
+"""The host's main loop: one ROUTER socket, message dispatch, hand-off to the worker, shutdown.
+
+Only this thread touches the ROUTER socket. Every client message gets an answer or an error; nothing a client
+sends can stop this loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+import traceback
+from typing import Any
+
+import torch
+import zmq
+
+from jukebox_host import __version__
+from jukebox_host import constants as C
+from jukebox_host.engine.loading import TINY_NAME, ModelRegistry
+from jukebox_host.errors import HostError
+from jukebox_host.jobs import Job, JobQueue
+from jukebox_host.protocol import (
+    check_envelope,
+    error_header,
+    message,
+    model_name,
+    pack,
+    read_cancel_target,
+    read_generate,
+    request_id_of,
+    unpack_header,
+)
+from jukebox_host.transport import bind_router, pipe_pair
+from jukebox_host.worker import Worker
+
+log = logging.getLogger("jukebox_host")
+
+
+class Host:
+    def __init__(self, endpoint: str = C.DEFAULT_ENDPOINT, models: list[str] | None = None, device: str = "auto",
+                 dtype: str = "auto", max_models: int = 1) -> None:
+        self.endpoint = endpoint
+        preload = list(models or [])
+        self.default_model = preload[0] if preload else TINY_NAME
+        self.registry = ModelRegistry(device, dtype, max(max_models, len(preload)))
+        self.queue = JobQueue()
+        self.context = zmq.Context()
+        self.router = bind_router(self.context, endpoint)
+        self.outbox, address = pipe_pair(self.context)
+        self.worker = Worker(self.queue, self.registry, self.context, address, preload)
+        self.clients: set[bytes] = set()
+        self.stop = threading.Event()
+
+    # ---- lifecycle -----------------------------------------------------------------------------------------
+
+    def serve(self) -> None:
+        self.worker.start()
+        print(f"jukebox-host ready on {self.endpoint}", file=sys.stderr, flush=True)
+        poller = zmq.Poller()
+        poller.register(self.router, zmq.POLLIN)
+        poller.register(self.outbox, zmq.POLLIN)
+        try:
+            while not self.stop.is_set():
+                ready = dict(poller.poll(100))
+                if self.outbox in ready:
+                    self._forward_outbox()
+                if self.router in ready:
+                    self._receive()
+        finally:
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        for job in self.queue.close():
+            self._send(job.client, error_header(job.request_id, C.ERR_SHUTDOWN, "the host is shutting down"))
+        self.worker.stopping.set()
+        deadline = time.monotonic() + 10.0
+        while self.worker.is_alive() and time.monotonic() < deadline:
+            self.worker.join(0.05)
+            self._forward_outbox()
+        self._forward_outbox()
+        for client in list(self.clients):
+            self._send(client, message(C.TYPE_BYE, 0, reason="the host is shutting down"))
+        self.router.close(linger=1000)
+        self.outbox.close(linger=0)
+        self.context.term()
+
+    # ---- sending -------------------------------------------------------------------------------------------
+
+    def _send(self, client: bytes, header: dict[str, Any], frames: list[bytes] | None = None) -> None:
+        self._send_raw([client, pack(header), *(frames or [])])
+
+    def _send_raw(self, parts: list[Any]) -> None:
+        client = bytes(parts[0])
+        try:
+            self.router.send_multipart(parts, copy=False)
+        except zmq.ZMQError as exc:
+            if exc.errno in (zmq.EHOSTUNREACH, zmq.EAGAIN):
+                self._client_gone(client)
+            else:
+                raise
+
+    def _client_gone(self, client: bytes) -> None:
+        """The client disconnected (or stopped reading): its queued jobs are dropped, its running job stopped."""
+        if client in self.clients:
+            log.info("client %s went away; dropping its jobs", client.hex())
+        self.clients.discard(client)
+        self.queue.drop_client(client)
+
+    def _forward_outbox(self) -> None:
+        while True:
+            try:
+                parts = self.outbox.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return
+            if bytes(parts[0]) in self.clients:
+                self._send_raw(parts)
+
+    # ---- receiving -----------------------------------------------------------------------------------------
+
+    def _receive(self) -> None:
+        while True:
+            try:
+                parts = self.router.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            client, frames = parts[0], parts[1:]
+            self.clients.add(client)
+            header: dict[str, Any] = {}
+            try:
+                if not frames:
+                    raise HostError(C.ERR_BAD_MESSAGE, "empty message: frame 0 must be a msgpack header")
+                total = sum(len(f) for f in frames)
+                if total > C.MAX_MESSAGE_BYTES:
+                    raise HostError(C.ERR_TOO_LARGE, f"message is {total} bytes; the limit is {C.MAX_MESSAGE_BYTES}")
+                header = unpack_header(frames[0])
+                self._dispatch(client, header, frames[1:])
+            except HostError as exc:
+                self._send(client, error_header(request_id_of(header), exc.code, exc.message))
+            except Exception as exc:  # never let a client's message take the host down
+                log.error("unexpected error handling a message:\n%s", traceback.format_exc())
+                self._send(client, error_header(request_id_of(header), C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}"))
+
+    def _dispatch(self, client: bytes, header: dict[str, Any], pcm: list[bytes]) -> None:
+        kind = check_envelope(header)
+        rid = header["id"]
+        if kind != C.TYPE_GENERATE and kind != C.TYPE_ECHO and pcm:
+            raise HostError(C.ERR_BAD_AUDIO, f"'{kind}' carries no PCM frames but {len(pcm)} followed")
+        if kind == C.TYPE_HELLO:
+            self._send(client, message(C.TYPE_WELCOME, rid, protocol=C.PROTOCOL_VERSION, host=__version__,
+                                       device=str(self.registry.device), models=self.registry.names()))
+        elif kind == C.TYPE_PING:
+            self._send(client, message(C.TYPE_PONG, rid, time=time.time()))
+        elif kind == C.TYPE_STATUS:
+            self._send(client, self._status(client, rid))
+        elif kind == C.TYPE_ECHO:
+            channels = len(pcm)
+            frames = len(pcm[0]) // 4 if pcm else 0
+            self._send(client, message(C.TYPE_ECHO, rid, channels=channels, frames=frames), pcm)
+        elif kind == C.TYPE_GENERATE:
+            request = read_generate(header, pcm, self.default_model)
+            self._queue(Job(client, rid, kind, request))
+        elif kind in (C.TYPE_LOAD, C.TYPE_UNLOAD):
+            self._queue(Job(client, rid, kind, model_name(header, self.default_model)))
+        elif kind == C.TYPE_CANCEL:
+            target = read_cancel_target(header)
+            job, was_running = self.queue.cancel(client, target)
+            self._send(client, message(C.TYPE_CANCELLED, rid, target=target, found=job is not None))
+            if job is not None and not was_running:
+                self._send(client, error_header(target, C.ERR_CANCELLED, "the job was cancelled before it started"))
+
+    def _queue(self, job: Job) -> None:
+        position = self.queue.put(job)
+        self._send(job.client, message(C.TYPE_QUEUED, job.request_id, position=position))
+
+    def _status(self, client: bytes, rid: int) -> dict[str, Any]:
+        running = self.queue.running
+        memory: dict[str, int] = {}
+        if self.registry.device.type == "cuda":
+            memory = {"allocated": torch.cuda.memory_allocated(), "reserved": torch.cuda.memory_reserved()}
+        return message(
+            C.TYPE_STATUS, rid, device=str(self.registry.device), queue=self.queue.waiting(),
+            running=running.request_id if running is not None else None,
+            running_client=running is not None and running.client == client,
+            models=self.registry.describe(), memory=memory,
+        )

@@ -1,0 +1,121 @@
+"""The worker thread: takes jobs from the queue one at a time and runs them on the model (one GPU)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+
+import numpy as np
+import torch
+import zmq
+
+from jukebox_host import audio as A
+from jukebox_host import constants as C
+from jukebox_host.engine import sampling
+from jukebox_host.engine.loading import ModelRegistry
+from jukebox_host.errors import HostError, JobCancelled
+from jukebox_host.jobs import Job, JobQueue
+from jukebox_host.protocol import GenerateRequest, error_header, message, pcm_frames
+from jukebox_host.transport import Outbox
+
+log = logging.getLogger("jukebox_host")
+
+
+class Worker(threading.Thread):
+    def __init__(self, queue: JobQueue, registry: ModelRegistry, context: zmq.Context, outbox_address: str,
+                 preload: list[str]) -> None:
+        super().__init__(name="jukebox-worker", daemon=True)
+        self.queue = queue
+        self.registry = registry
+        self.context = context
+        self.outbox_address = outbox_address
+        self.preload = preload
+        self.stopping = threading.Event()
+        self.outbox: Outbox | None = None
+
+    def run(self) -> None:
+        self.outbox = Outbox(self.context, self.outbox_address)
+        try:
+            for name in self.preload:
+                try:
+                    self.registry.get(name)
+                    log.info("loaded %s", name)
+                except HostError as exc:
+                    log.error("could not preload %s: %s", name, exc.message)
+            while not self.stopping.is_set():
+                job = self.queue.take(timeout=0.2)
+                if job is not None:
+                    self._run_job(job)
+        finally:
+            self.outbox.close()
+
+    def _send(self, job: Job, header: dict, frames: list[bytes] | None = None) -> None:
+        assert self.outbox is not None
+        self.outbox.send(job.client, header, frames)
+
+    def _run_job(self, job: Job) -> None:
+        try:
+            if job.cancel.is_set():
+                raise JobCancelled()
+            if job.kind == C.TYPE_LOAD:
+                loaded = self.registry.get(job.payload)
+                self._send(job, message(C.TYPE_LOADED, job.request_id, model=job.payload,
+                                        seconds=loaded.load_seconds))
+            elif job.kind == C.TYPE_UNLOAD:
+                self.registry.unload(job.payload)
+                self._send(job, message(C.TYPE_UNLOADED, job.request_id, model=job.payload))
+            else:
+                self._generate(job, job.payload)
+        except JobCancelled:
+            text = "the host is shutting down" if job.cancel_code == C.ERR_SHUTDOWN else "the job was cancelled"
+            self._send(job, error_header(job.request_id, job.cancel_code, text))
+        except HostError as exc:
+            self._send(job, error_header(job.request_id, exc.code, exc.message))
+        except torch.cuda.OutOfMemoryError:
+            torch.cuda.empty_cache()
+            self._send(job, error_header(job.request_id, C.ERR_INTERNAL,
+                                         "out of GPU memory: ask for fewer seconds, fewer samples or fewer levels"))
+        except Exception as exc:  # the host keeps serving whatever a job does
+            log.error("job %s failed:\n%s", job.request_id, traceback.format_exc())
+            self._send(job, error_header(job.request_id, C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}"))
+        finally:
+            self.queue.done(job)
+
+    def _generate(self, job: Job, req: GenerateRequest) -> None:
+        started = time.perf_counter()
+
+        def progress(fraction: float, level: int, stage: str) -> None:
+            self._send(job, message(C.TYPE_PROGRESS, job.request_id, fraction=float(fraction), level=level,
+                                    stage=stage))
+
+        if not self.registry.is_loaded(req.model):
+            progress(0.0, 2, "load")
+        loaded = self.registry.get(req.model)
+        rate = loaded.sample_rate
+        n_priors = len(loaded.model.priors)
+        prompt = None
+        prompt_samples = 0
+        if req.audio.shape[1] > 0 and req.mode != "ancestral":
+            prompt = A.prepare_prompt(req.audio, req.sample_rate, rate)
+            if req.prompt is not None:
+                prompt = prompt[: int(round(req.prompt * rate))]
+            prompt_samples = len(prompt)
+        if req.mode == "upsample":
+            levels = list(range(1, n_priors))
+        else:
+            levels = list(range(min(req.levels, n_priors)))
+        plan = sampling.Plan(
+            mode=req.mode, total_samples=int(req.length * rate), prompt_samples=prompt_samples, levels=levels,
+            temperature=req.temperature, hop_fraction=req.hop_fraction, n_samples=req.n_samples, seed=req.seed,
+            artist=req.artist, genre=req.genre, lyrics=req.lyrics, preview=req.preview,
+        )
+        for output in sampling.run(loaded, plan, prompt, progress, job.cancel):
+            out = A.deliver(output.audio, rate, req.out_sample_rate, req.out_channels)
+            header = message(
+                C.TYPE_RESULT, job.request_id, final=output.final, level=output.level,
+                sample_rate=req.out_sample_rate, channels=int(out.shape[0]), frames=int(out.shape[1]),
+                seconds=time.perf_counter() - started,
+            )
+            self._send(job, header, pcm_frames(np.asarray(out)))
