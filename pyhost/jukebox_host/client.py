@@ -89,8 +89,8 @@ class Client:
         rid = self.send(kind, pcm, **fields)
         while True:
             reply = self.receive()
-            if reply.header.get("id") != rid:
-                continue
+            if reply.header.get("id") != rid or reply.type in (C.TYPE_QUEUED, C.TYPE_PROGRESS):
+                continue  # interim replies of a queued request (load, unload)
             if reply.type == C.TYPE_ERROR:
                 raise RemoteError(str(reply.header.get("code")), str(reply.header.get("message")))
             return reply

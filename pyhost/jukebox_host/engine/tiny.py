@@ -72,7 +72,32 @@ def build_tiny_model(seed: int = 0):  # noqa: ANN201
     model = JukeboxModel(tiny_config())
     for sub in [model.vqvae, *model.priors]:
         sub.apply(sub._init_weights)
+    _make_vqvae_audible(model.vqvae)
     return model.eval()
+
+
+@torch.no_grad()
+def _make_vqvae_audible(vqvae: torch.nn.Module) -> None:
+    """A random VQ-VAE is deaf and mute: its codebooks are zero buffers until training fills them (every input
+    encodes to code 0) and at this width its decoder's output hardly depends on the codes. Give the convolutions a
+    variance-keeping init, draw each codebook from the encoder's own latents of a noise signal (as the codebook's
+    k-means init would), then scale each decoder's output layer to a zero-mean signal of std 0.2."""
+    for module in vqvae.modules():
+        if isinstance(module, (torch.nn.Conv1d, torch.nn.ConvTranspose1d)):
+            torch.nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+            torch.nn.init.zeros_(module.bias)
+    noise = 0.3 * torch.randn(1, 44100 * 2, 1)
+    for encoder, block in zip(vqvae.encoders, vqvae.bottleneck.level_blocks):
+        latents = encoder(noise.permute(0, 2, 1))[-1]
+        flat = latents.permute(0, 2, 1).reshape(-1, latents.shape[1])
+        block.codebook.copy_(flat[torch.randperm(flat.shape[0])[: block.nb_discrete_codes]])
+        block.init = True
+    for level, decoder in enumerate(vqvae.decoders):
+        codes = torch.randint(0, vqvae.config.nb_discrete_codes, (1, 64))
+        audio = vqvae.decode([codes], start_level=level, end_level=level + 1)
+        scale = 0.2 / float(audio.std())
+        decoder.out.weight.mul_(scale)
+        decoder.out.bias.copy_((decoder.out.bias - float(audio.mean())) * scale)
 
 
 def write_tiny_model(target: str | os.PathLike[str], seed: int = 0) -> Path:

@@ -1,0 +1,85 @@
+"""Shared fixtures: a tiny model on disk and real host processes on private ipc endpoints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Every host and test in this run resolves 'tiny' to the same generated folder.
+_HOME = Path(tempfile.mkdtemp(prefix="jukebox-test-home-"))
+os.environ["JUKEBOX_HOST_HOME"] = str(_HOME)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class HostProcess:
+    """A real `jukebox-host serve` subprocess."""
+
+    def __init__(self, endpoint: str, models: list[str], extra: list[str] | None = None) -> None:
+        self.endpoint = endpoint
+        args = [sys.executable, "-m", "jukebox_host", "serve", "--endpoint", endpoint, "--device", "cpu"]
+        for model in models:
+            args += ["--model", model]
+        self.log = tempfile.NamedTemporaryFile(prefix="jukebox-host-log-", suffix=".txt", delete=False)
+        self.process = subprocess.Popen(args + (extra or []), stderr=self.log, env=os.environ.copy())
+        deadline = time.monotonic() + 120
+        while "ready on" not in self.output():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"host did not start:\n{self.output()}")
+            time.sleep(0.05)
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def stop(self, timeout: float = 30) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+        code = self.process.wait(timeout)
+        return code
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def tiny_dir() -> Path:
+    from jukebox_host.engine.loading import resolve
+
+    return Path(resolve("tiny"))
+
+
+def _endpoint(name: str) -> str:
+    return f"ipc://{tempfile.mkdtemp(prefix='jbx-')}/{name}.sock"
+
+
+@pytest.fixture(scope="session")
+def host(tiny_dir: Path) -> Iterator[HostProcess]:
+    """One host shared by the tests that leave it as they found it."""
+    process = HostProcess(_endpoint("shared"), ["tiny"])
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def fresh_host(tiny_dir: Path) -> Iterator[HostProcess]:
+    """A host of the test's own, for tests that stop or kill it."""
+    process = HostProcess(_endpoint("fresh"), ["tiny"])
+    yield process
+    if process.process.poll() is None:
+        process.kill()
+
+
+@pytest.fixture
+def client(host: HostProcess) -> Iterator[object]:
+    from jukebox_host.client import Client
+
+    with Client(host.endpoint, timeout=60.0) as c:
+        yield c

@@ -1,0 +1,42 @@
+"""Handshake, liveness and transport-level messages against a real host."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from jukebox_host import constants as C
+from jukebox_host.client import Client
+
+
+def test_hello_reports_protocol_device_and_loaded_model(client: Client) -> None:
+    client.request(C.TYPE_LOAD, model="tiny")  # the preload may still be running; this waits for it
+    welcome = client.hello()
+    assert welcome["type"] == C.TYPE_WELCOME
+    assert welcome["protocol"] == C.PROTOCOL_VERSION
+    assert welcome["device"] == "cpu"
+    assert "tiny" in welcome["models"]
+
+
+def test_ping_answers_with_pong_and_the_same_id(client: Client) -> None:
+    rid = client.send(C.TYPE_PING, id=4242)
+    reply = client.receive()
+    assert reply.type == C.TYPE_PONG and reply.header["id"] == 4242 == rid
+    assert reply.header["time"] > 0
+
+
+def test_echo_returns_the_samples_bit_exact(client: Client) -> None:
+    rng = np.random.default_rng(3)
+    audio = rng.standard_normal((2, 44100)).astype(np.float32)
+    back = client.echo(audio)
+    assert back.dtype == np.float32 and back.shape == audio.shape
+    assert np.array_equal(back, audio)
+
+
+def test_status_lists_models_with_placement_and_bytes(client: Client) -> None:
+    client.request(C.TYPE_LOAD, model="tiny")
+    status = client.status()
+    assert status["device"] == "cpu"
+    assert status["queue"] >= 0
+    (tiny,) = [m for m in status["models"] if m["name"] == "tiny"]
+    assert tiny["device"] == "cpu" and tiny["dtype"] == "float32" and tiny["levels"] == 3
+    assert 100_000 < tiny["bytes"] < 5_000_000
