@@ -88,7 +88,8 @@ def _render(args: argparse.Namespace) -> int:
             try:
                 probe.hello()
             except HostUnavailable:
-                raise SystemExit(f"no jukebox-host answers at {endpoint}: start one with `jukebox-host serve`") from None
+                hint = "start one with `jukebox-host serve`"
+                raise SystemExit(f"no jukebox-host answers at {endpoint}: {hint}") from None
     params = {
         "mode": args.mode, "model": args.model, "length": args.length, "levels": args.levels,
         "temperature": args.temperature, "artist": args.artist, "genre": args.genre, "lyrics": args.lyrics,

@@ -56,34 +56,36 @@ class Worker(threading.Thread):
         self.outbox.send(job.client, header, frames)
 
     def _run_job(self, job: Job) -> None:
+        frames: list[bytes] | None = None
         try:
             if job.cancel.is_set():
                 raise JobCancelled()
             if job.kind == C.TYPE_LOAD:
                 loaded = self.registry.get(job.payload)
-                self._send(job, message(C.TYPE_LOADED, job.request_id, model=job.payload,
-                                        seconds=loaded.load_seconds))
+                last = message(C.TYPE_LOADED, job.request_id, model=job.payload, seconds=loaded.load_seconds)
             elif job.kind == C.TYPE_UNLOAD:
                 self.registry.unload(job.payload)
-                self._send(job, message(C.TYPE_UNLOADED, job.request_id, model=job.payload))
+                last = message(C.TYPE_UNLOADED, job.request_id, model=job.payload)
             else:
-                self._generate(job, job.payload)
+                last, frames = self._generate(job, job.payload)
         except JobCancelled:
             text = "the host is shutting down" if job.cancel_code == C.ERR_SHUTDOWN else "the job was cancelled"
-            self._send(job, error_header(job.request_id, job.cancel_code, text))
+            last = error_header(job.request_id, job.cancel_code, text)
         except HostError as exc:
-            self._send(job, error_header(job.request_id, exc.code, exc.message))
+            last = error_header(job.request_id, exc.code, exc.message)
         except torch.cuda.OutOfMemoryError:
             torch.cuda.empty_cache()
-            self._send(job, error_header(job.request_id, C.ERR_INTERNAL,
-                                         "out of GPU memory: ask for fewer seconds, fewer samples or fewer levels"))
+            last = error_header(job.request_id, C.ERR_INTERNAL,
+                                "out of GPU memory: ask for fewer seconds, fewer samples or fewer levels")
         except Exception as exc:  # the host keeps serving whatever a job does
             log.error("job %s failed:\n%s", job.request_id, traceback.format_exc())
-            self._send(job, error_header(job.request_id, C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}"))
-        finally:
-            self.queue.done(job)
+            last = error_header(job.request_id, C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}")
+        # The job is over before its client hears so: a status sent right after never shows it running.
+        self.queue.done(job)
+        self._send(job, last, frames)
 
-    def _generate(self, job: Job, req: GenerateRequest) -> None:
+    def _generate(self, job: Job, req: GenerateRequest) -> tuple[dict, list[bytes]]:
+        """Run the job, sending progress and any preview; return the final result message for the caller."""
         started = time.perf_counter()
 
         def progress(fraction: float, level: int, stage: str) -> None:
@@ -118,4 +120,7 @@ class Worker(threading.Thread):
                 sample_rate=req.out_sample_rate, channels=int(out.shape[0]), frames=int(out.shape[1]),
                 seconds=time.perf_counter() - started,
             )
+            if output.final:
+                return header, pcm_frames(np.asarray(out))
             self._send(job, header, pcm_frames(np.asarray(out)))
+        raise RuntimeError("sampling ended without a final result")

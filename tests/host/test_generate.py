@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import follow, submit, tone
 
+from helpers import follow, submit, tone
 from jukebox_host import constants as C
 from jukebox_host.client import Client
 

@@ -22,7 +22,10 @@ def _check(kind: str, code: str, wanted: list[str], table: dict[str, int], shown
             choices = _known(table, key.endswith(".v2"))
             plain = key[:-3] if key.endswith(".v2") else key
             close = difflib.get_close_matches(plain, choices, n=5, cutoff=0.5)
-            hint = f"; close matches: {', '.join(close)}" if close else f"; {len(choices)} known, e.g. {', '.join(choices[:5])}"
+            if close:
+                hint = f"; close matches: {', '.join(close)}"
+            else:
+                hint = f"; {len(choices)} known, e.g. {', '.join(choices[:5])}"
             raise HostError(code, f"{kind} {shown!r} is not known to this model{hint}")
 
 

@@ -1,0 +1,113 @@
+"""Every kind of bad message gets a clear error, and the host keeps serving."""
+
+from __future__ import annotations
+
+import msgpack
+import numpy as np
+import pytest
+
+from helpers import follow, submit, tone
+from jukebox_host import constants as C
+from jukebox_host.client import Client
+
+
+def _header(**fields: object) -> bytes:
+    return msgpack.packb({"v": 1, "type": "generate", "id": 7, "model": "tiny", **fields}, use_bin_type=True)
+
+
+def _pcm(samples: np.ndarray) -> bytes:
+    return samples.astype("<f4").tobytes()
+
+
+GOOD = tone(0.5, 44100)[0]
+AUDIO = dict(channels=1, frames=len(GOOD), sample_rate=44100, length=1.0)
+
+RAW_CASES = {
+    "not msgpack": ([b"\xc1\xff\x00garbage"], C.ERR_BAD_MESSAGE),
+    "msgpack but not a map": ([msgpack.packb([1, 2, 3])], C.ERR_BAD_MESSAGE),
+    "header over the limit": ([msgpack.packb({"v": 1, "type": "ping", "id": 1, "x": "a" * 70000})],
+                              C.ERR_BAD_MESSAGE),
+    "no version": ([msgpack.packb({"type": "ping", "id": 1})], C.ERR_BAD_VERSION),
+    "future version": ([msgpack.packb({"v": 2, "type": "ping", "id": 1})], C.ERR_BAD_VERSION),
+    "unknown type": ([msgpack.packb({"v": 1, "type": "dance", "id": 1})], C.ERR_UNKNOWN_TYPE),
+    "host-only type": ([msgpack.packb({"v": 1, "type": "result", "id": 1})], C.ERR_UNKNOWN_TYPE),
+    "negative id": ([msgpack.packb({"v": 1, "type": "ping", "id": -1})], C.ERR_BAD_FIELD),
+    "string id": ([msgpack.packb({"v": 1, "type": "ping", "id": "x"})], C.ERR_BAD_FIELD),
+    "frames on a ping": ([msgpack.packb({"v": 1, "type": "ping", "id": 1}), b"1234"], C.ERR_BAD_AUDIO),
+    "fewer frames than channels": ([_header(**{**AUDIO, "channels": 2}), _pcm(GOOD)], C.ERR_BAD_AUDIO),
+    "more frames than channels": ([_header(**AUDIO), _pcm(GOOD), _pcm(GOOD)], C.ERR_BAD_AUDIO),
+    "frame size wrong": ([_header(**AUDIO), _pcm(GOOD)[:-4]], C.ERR_BAD_AUDIO),
+    "frame size not a multiple of 4": ([_header(**AUDIO), _pcm(GOOD) + b"x"], C.ERR_BAD_AUDIO),
+    "NaN sample": ([_header(**AUDIO), _pcm(np.where(np.arange(len(GOOD)) == 100, np.nan, GOOD))], C.ERR_BAD_AUDIO),
+    "inf sample": ([_header(**AUDIO), _pcm(np.where(np.arange(len(GOOD)) == 5, np.inf, GOOD))], C.ERR_BAD_AUDIO),
+    "empty audio": ([_header(**{**AUDIO, "frames": 0}), b""], C.ERR_BAD_AUDIO),
+    "primed without audio": ([_header(length=2.0)], C.ERR_BAD_AUDIO),
+    "missing sample rate": ([_header(channels=1, frames=len(GOOD), length=1.0), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "absurd sample rate": ([_header(**{**AUDIO, "sample_rate": 10**7}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "too many channels": ([_header(**{**AUDIO, "channels": 9}), *[_pcm(GOOD)] * 9], C.ERR_BAD_FIELD),
+    "input too long": ([_header(**{**AUDIO, "frames": 44100 * 601}), b""], C.ERR_TOO_LARGE),
+    "absurd length": ([_header(**{**AUDIO, "length": 1e9}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "NaN length": ([_header(**{**AUDIO, "length": float("nan")}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "length shorter than prompt": ([_header(**{**AUDIO, "length": 0.25}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "prompt longer than audio": ([_header(**{**AUDIO, "prompt": 3.0}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "unknown mode": ([_header(**{**AUDIO, "mode": "remix"}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "levels out of range": ([_header(**{**AUDIO, "levels": 4}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "temperature zero": ([_header(**{**AUDIO, "temperature": 0}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "temperature as text": ([_header(**{**AUDIO, "temperature": "hot"}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "lyrics too long": ([_header(**{**AUDIO, "lyrics": "la " * 2000}), _pcm(GOOD)], C.ERR_TOO_LARGE),
+    "preview not a bool": ([_header(**{**AUDIO, "preview": 1}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "cancel without target": ([msgpack.packb({"v": 1, "type": "cancel", "id": 1})], C.ERR_BAD_FIELD),
+    "empty model name": ([_header(**{**AUDIO, "model": ""}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+}
+
+
+@pytest.mark.parametrize("case", list(RAW_CASES), ids=list(RAW_CASES))
+def test_bad_message_gets_an_error_and_the_host_keeps_serving(client: Client, case: str) -> None:
+    frames, code = RAW_CASES[case]
+    client.socket.send_multipart(frames)
+    reply = client.receive()
+    assert reply.type == C.TYPE_ERROR, reply.header
+    assert reply.header["code"] == code, reply.header["message"]
+    assert len(reply.header["message"]) > 10
+    assert client.ping() < 5.0
+
+
+@pytest.mark.parametrize(
+    "fields, code, words",
+    [
+        ({"model": "/no/such/folder"}, C.ERR_UNKNOWN_MODEL, "neither a folder"),
+        ({"model": "not a model id"}, C.ERR_UNKNOWN_MODEL, "Hugging Face id"),
+        ({"artist": "The Beatls"}, C.ERR_UNKNOWN_ARTIST, "the beatles"),
+        ({"genre": "Jaz"}, C.ERR_UNKNOWN_GENRE, "jazz"),
+    ],
+)
+def test_unknown_names_are_refused_with_close_matches(client: Client, fields: dict, code: str, words: str) -> None:
+    rid = submit(client, tone(0.5, 44100), 44100, length=1.0, **fields)
+    last = follow(client, rid)[-1]
+    assert last.type == C.TYPE_ERROR and last.header["code"] == code
+    assert words in last.header["message"]
+
+
+def test_folder_without_a_checkpoint_is_refused(client: Client, tmp_path: object) -> None:
+    rid = submit(client, tone(0.5, 44100), 44100, length=1.0, model=str(tmp_path))
+    last = follow(client, rid)[-1]
+    assert last.header["code"] == C.ERR_UNKNOWN_MODEL and "config.json" in last.header["message"]
+
+
+def test_queue_is_bounded_per_client(client: Client) -> None:
+    count = C.MAX_QUEUED_JOBS_PER_CLIENT + 2
+    ids = [submit(client, None, 0, mode="ancestral", length=30.0, seed=i) for i in range(count)]
+    codes = {}
+    for _ in range(len(ids)):
+        reply = client.receive()
+        codes[reply.header["id"]] = reply.header.get("code", reply.type)
+    assert list(codes.values()).count(C.ERR_QUEUE_FULL) >= 1
+    for rid in ids:
+        client.send(C.TYPE_CANCEL, target=rid)
+    # Drain until every accepted job has ended.
+    open_jobs = {rid for rid, code in codes.items() if code == C.TYPE_QUEUED}
+    while open_jobs:
+        reply = client.receive(60)
+        if reply.type == C.TYPE_ERROR or (reply.type == C.TYPE_RESULT and reply.header["final"]):
+            open_jobs.discard(reply.header["id"])
+    assert client.ping() < 5.0

@@ -1,0 +1,92 @@
+"""Several clients at once, fairness, vanishing clients and host shutdown."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from helpers import follow, submit, tone, wait_for
+from jukebox_host import constants as C
+from jukebox_host.client import Client
+
+
+def test_two_clients_at_once_each_get_their_own_result(host: object) -> None:
+    endpoint = host.endpoint  # type: ignore[attr-defined]
+    with Client(endpoint, timeout=60) as a, Client(endpoint, timeout=60) as b:
+        ra = submit(a, tone(0.5, 44100, 2), 44100, length=1.0, seed=1)
+        rb = submit(b, tone(0.5, 22050, 1), 22050, length=1.5, seed=2)
+        last_a = follow(a, ra)[-1]
+        last_b = follow(b, rb)[-1]
+    assert (last_a.header["channels"], last_a.header["sample_rate"]) == (2, 44100)
+    assert (last_b.header["channels"], last_b.header["sample_rate"]) == (1, 22050)
+    assert abs(last_a.header["frames"] / 44100 - 1.0) < 0.01
+    assert abs(last_b.header["frames"] / 22050 - 1.5) < 0.01
+
+
+def test_queue_is_fair_across_clients(host: object) -> None:
+    """A client with three queued jobs does not make another client's single job wait behind all three."""
+    endpoint = host.endpoint  # type: ignore[attr-defined]
+    with Client(endpoint, timeout=60) as busy, Client(endpoint, timeout=60) as polite:
+        blocker = submit(busy, None, 0, mode="ancestral", length=2.0, seed=9)
+        wait_for(busy, blocker, C.TYPE_PROGRESS)  # the worker is busy: the rest waits in the queue
+        many = [submit(busy, None, 0, mode="ancestral", length=1.0, seed=i) for i in range(3)]
+        for rid in many:
+            wait_for(busy, rid, C.TYPE_QUEUED)
+        one = submit(polite, None, 0, mode="ancestral", length=1.0, seed=5)
+        assert wait_for(polite, one, C.TYPE_QUEUED).header["position"] == 2
+        finished: dict[str, float] = {}
+        for name, sock, rid in [("one", polite, one), *[(f"many{i}", busy, r) for i, r in enumerate(many)]]:
+            follow(sock, rid)
+            finished[name] = time.monotonic()  # (following busy's jobs skips the blocker's own messages)
+    order = sorted(finished, key=finished.__getitem__)
+    assert order.index("one") <= 1, order
+
+
+def test_a_vanished_clients_jobs_are_dropped(host: object) -> None:
+    endpoint = host.endpoint  # type: ignore[attr-defined]
+    gone = Client(endpoint, timeout=30)
+    rid = submit(gone, None, 0, mode="ancestral", length=60.0, seed=1)
+    wait_for(gone, rid, C.TYPE_PROGRESS)
+    gone.close()  # disappears mid-job
+    with Client(endpoint, timeout=60) as other:
+        deadline = time.monotonic() + 30
+        while other.status()["running"] is not None:
+            assert time.monotonic() < deadline, "the vanished client's job kept running"
+            time.sleep(0.2)
+        last = follow(other, submit(other, tone(0.5, 44100), 44100, length=1.0, seed=3))[-1]
+        assert last.type == C.TYPE_RESULT
+
+
+def test_shutdown_cancels_jobs_and_says_bye(fresh_host: object) -> None:
+    with Client(fresh_host.endpoint, timeout=60) as c:  # type: ignore[attr-defined]
+        running = submit(c, None, 0, mode="ancestral", length=60.0, seed=1)
+        wait_for(c, running, C.TYPE_PROGRESS)
+        queued = submit(c, None, 0, mode="ancestral", length=1.0, seed=2)
+        wait_for(c, queued, C.TYPE_QUEUED)
+        fresh_host.process.terminate()  # type: ignore[attr-defined]
+        seen: dict[int, str] = {}
+        bye = False
+        while not bye:
+            reply = c.receive(30)
+            if reply.type == C.TYPE_ERROR:
+                seen[reply.header["id"]] = reply.header["code"]
+            bye = reply.type == C.TYPE_BYE
+    assert seen == {running: C.ERR_SHUTDOWN, queued: C.ERR_SHUTDOWN}
+    assert fresh_host.process.wait(30) == 0  # type: ignore[attr-defined]
+
+
+def test_many_clients_each_get_exactly_one_answer(host: object) -> None:
+    endpoint = host.endpoint  # type: ignore[attr-defined]
+    clients = [Client(endpoint, timeout=120) for _ in range(4)]
+    try:
+        jobs = [(c, submit(c, tone(0.25, 44100), 44100, length=0.5, seed=i)) for i, c in enumerate(clients)]
+        for c, rid in jobs:
+            replies = follow(c, rid)
+            finals = [r for r in replies if r.type == C.TYPE_RESULT and r.header["final"]]
+            assert len(finals) == 1
+            assert np.isfinite(finals[0].audio()).all()
+            assert c.socket.poll(200) == 0  # nothing else (no duplicate) is waiting
+    finally:
+        for c in clients:
+            c.close()
