@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job on any machine: install, start a host, render the example phrase through it into out.wav.
+# Pass a model to use real weights on a GPU, e.g.  bash scripts/demo.sh openai/jukebox-1b-lyrics
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+MODEL="${1:-tiny}"
+jukebox-host example prompt.wav --seconds 2
+jukebox-host render prompt.wav -o out.wav --model "$MODEL" --length 6 --seed 1

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test: lint, the C core under ASan/UBSan against the real host (ctest), the Pd end-to-end tests
+# and the host's pytest suite. Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+PYTHON="${PYTHON:-python3}"
+
+"$PYTHON" -m ruff check pyhost tests bench
+
+cmake -S . -B build -DJBX_SANITIZE=ON
+cmake --build build -j2
+ctest --test-dir build --output-on-failure
+
+"$PYTHON" -m pytest tests
