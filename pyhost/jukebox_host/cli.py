@@ -16,10 +16,19 @@ from jukebox_host import constants as C
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from jukebox_host.security import CurveServer, SecurityError
     from jukebox_host.server import Host
 
     logging.basicConfig(level=logging.INFO, format="jukebox-host: %(message)s")
-    host = Host(args.endpoint, args.model, args.device, args.dtype, args.max_models)
+    curve = None
+    if args.curve_secret or args.curve_allow:
+        if not (args.curve_secret and args.curve_allow):
+            raise SystemExit("jukebox-host: --curve-secret and --curve-allow go together")
+        curve = CurveServer(Path(args.curve_secret), Path(args.curve_allow))
+    try:
+        host = Host(args.endpoint, args.model, args.device, args.dtype, args.max_models, curve)
+    except SecurityError as exc:
+        raise SystemExit(f"jukebox-host: {exc}") from None
 
     def stop(_signum: int, _frame: object) -> None:
         host.stop.set()
@@ -27,6 +36,14 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     host.serve()
+    return 0
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from jukebox_host.security import generate_keys
+
+    public, secret = generate_keys(args.folder, args.name)
+    print(f"public key (give it to the other side): {public}\nsecret key (keep it here): {secret}")
     return 0
 
 
@@ -84,7 +101,7 @@ def _render(args: argparse.Namespace) -> int:
     if endpoint is None:
         process, endpoint, folder = _start_host(args.model, args.device)
     else:
-        with Client(endpoint, timeout=3.0) as probe:
+        with Client(endpoint, timeout=3.0, server_key=args.server_key, client_key=args.client_key) as probe:
             try:
                 probe.hello()
             except HostUnavailable:
@@ -105,7 +122,7 @@ def _render(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        with Client(endpoint, timeout=30.0) as client:
+        with Client(endpoint, timeout=30.0, server_key=args.server_key, client_key=args.client_key) as client:
             out, out_rate = client.generate(audio, rate, on_progress=progress, **params)
     except RemoteError as exc:
         bar.close()
@@ -137,7 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"],
                        help="priors' precision (auto: float16 on CUDA, float32 on CPU)")
     serve.add_argument("--max-models", type=int, default=1, help="models kept loaded at once (LRU beyond that)")
+    serve.add_argument("--curve-secret", default=None, help="the host's .key_secret file: turns CURVE on")
+    serve.add_argument("--curve-allow", default=None, help="folder of the public .key files of allowed clients")
     serve.set_defaults(func=_serve)
+
+    keygen = sub.add_parser("keygen", help="write a CURVE key pair NAME.key / NAME.key_secret into FOLDER")
+    keygen.add_argument("folder")
+    keygen.add_argument("name")
+    keygen.set_defaults(func=_keygen)
 
     render = sub.add_parser("render", help="send an audio file through a host and write the result")
     render.add_argument("input", nargs="?", help="prompt audio file (any rate, any channels)")
@@ -156,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--lyrics", default="")
     render.add_argument("--out-sample-rate", dest="out_sample_rate", type=int, default=None)
     render.add_argument("--out-channels", dest="out_channels", type=int, default=None)
+    render.add_argument("--server-key", default=None, help="the host's public .key file (CURVE)")
+    render.add_argument("--client-key", default=None, help="this client's .key_secret file (CURVE)")
     render.add_argument("--quiet", action="store_true")
     render.set_defaults(func=_render)
 

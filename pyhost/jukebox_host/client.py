@@ -14,6 +14,7 @@ import zmq
 
 from jukebox_host import constants as C
 from jukebox_host.protocol import pcm_frames
+from jukebox_host.security import apply_client_curve
 
 
 class HostUnavailable(Exception):
@@ -47,13 +48,17 @@ class Reply:
 
 class Client:
     def __init__(self, endpoint: str = C.DEFAULT_ENDPOINT, timeout: float = 10.0,
-                 context: zmq.Context | None = None) -> None:
+                 context: zmq.Context | None = None, server_key: str | None = None,
+                 client_key: str | None = None) -> None:
+        """server_key: the host's public .key file; client_key: this client's .key_secret file (CURVE)."""
         self.endpoint = endpoint
         self.timeout = timeout
         self._own_context = context is None
         self.context = context or zmq.Context()
         self.socket = self.context.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        if server_key is not None and client_key is not None:
+            apply_client_curve(self.socket, server_key, client_key)
         self.socket.connect(endpoint)
         self._ids = itertools.count(1)
 

@@ -32,6 +32,7 @@ from jukebox_host.protocol import (
     request_id_of,
     unpack_header,
 )
+from jukebox_host.security import CurveServer
 from jukebox_host.transport import bind_router, pipe_pair
 from jukebox_host.worker import Worker
 
@@ -40,14 +41,14 @@ log = logging.getLogger("jukebox_host")
 
 class Host:
     def __init__(self, endpoint: str = C.DEFAULT_ENDPOINT, models: list[str] | None = None, device: str = "auto",
-                 dtype: str = "auto", max_models: int = 1) -> None:
+                 dtype: str = "auto", max_models: int = 1, curve: CurveServer | None = None) -> None:
         self.endpoint = endpoint
         preload = list(models or [])
         self.default_model = preload[0] if preload else TINY_NAME
         self.registry = ModelRegistry(device, dtype, max(max_models, len(preload)))
         self.queue = JobQueue()
         self.context = zmq.Context()
-        self.router = bind_router(self.context, endpoint)
+        self.router, self.authenticator = bind_router(self.context, endpoint, curve)
         self.outbox, address = pipe_pair(self.context)
         self.worker = Worker(self.queue, self.registry, self.context, address, preload)
         self.clients: set[bytes] = set()
@@ -84,6 +85,8 @@ class Host:
             self._send(client, message(C.TYPE_BYE, 0, reason="the host is shutting down"))
         self.router.close(linger=1000)
         self.outbox.close(linger=0)
+        if self.authenticator is not None:
+            self.authenticator.stop()
         self.context.term()
 
     # ---- sending -------------------------------------------------------------------------------------------

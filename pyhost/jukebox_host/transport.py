@@ -6,15 +6,25 @@ import itertools
 from typing import Any
 
 import zmq
+from zmq.auth.thread import ThreadAuthenticator
 
 from jukebox_host import constants as C
 from jukebox_host.protocol import pack
+from jukebox_host.security import CurveServer, SecurityError, is_local
 
 _pipe_ids = itertools.count()
 
 
-def bind_router(context: zmq.Context, endpoint: str) -> zmq.Socket:
+def bind_router(context: zmq.Context, endpoint: str, curve: CurveServer | None = None
+                ) -> tuple[zmq.Socket, ThreadAuthenticator | None]:
+    """The host's socket. Off loopback it must be CURVE-authenticated (see security.py)."""
+    if curve is None and not is_local(endpoint):
+        raise SecurityError(
+            f"refusing to bind {endpoint} without authentication: anything but loopback needs "
+            "--curve-secret and --curve-allow (see `jukebox-host keygen`)"
+        )
     sock = context.socket(zmq.ROUTER)
+    authenticator = curve.apply(context, sock) if curve is not None else None
     # A frame larger than the protocol allows is dropped by libzmq before it is allocated.
     sock.setsockopt(zmq.MAXMSGSIZE, C.MAX_MESSAGE_BYTES)
     # Sending to a client that has gone raises EHOSTUNREACH instead of silently dropping: we drop its jobs.
@@ -22,7 +32,7 @@ def bind_router(context: zmq.Context, endpoint: str) -> zmq.Socket:
     sock.setsockopt(zmq.SNDTIMEO, 2000)
     sock.setsockopt(zmq.LINGER, 1000)
     sock.bind(endpoint)
-    return sock
+    return sock, authenticator
 
 
 def pipe_pair(context: zmq.Context) -> tuple[zmq.Socket, str]:

@@ -1,0 +1,67 @@
+"""CURVE on loopback: an unauthenticated or unknown client is refused, an allowed one is served."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jukebox_host import constants as C
+from jukebox_host.client import Client, HostUnavailable
+from jukebox_host.security import generate_keys, is_local
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def curve_host(tmp_path: Path, tiny_dir: Path) -> object:
+    from conftest import HostProcess
+
+    keys = tmp_path / "keys"
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    generate_keys(keys, "server")
+    generate_keys(keys, "friend")
+    generate_keys(keys, "stranger")
+    (allowed / "friend.key").write_text((keys / "friend.key").read_text())
+    endpoint = f"tcp://127.0.0.1:{_free_port()}"
+    host = HostProcess(endpoint, ["tiny"], ["--curve-secret", str(keys / "server.key_secret"),
+                                            "--curve-allow", str(allowed)])
+    yield host, keys
+    host.stop()
+
+
+def test_allowed_client_is_served_and_others_are_refused(curve_host: tuple) -> None:
+    host, keys = curve_host
+    with Client(host.endpoint, timeout=10, server_key=str(keys / "server.key"),
+                client_key=str(keys / "friend.key_secret")) as friend:
+        assert friend.hello()["protocol"] == C.PROTOCOL_VERSION
+    with Client(host.endpoint, timeout=2) as plain, pytest.raises(HostUnavailable):
+        plain.ping()
+    with Client(host.endpoint, timeout=2, server_key=str(keys / "server.key"),
+                client_key=str(keys / "stranger.key_secret")) as stranger, pytest.raises(HostUnavailable):
+        stranger.ping()
+    assert "ready on" in host.output()
+
+
+def test_binding_off_loopback_without_curve_is_refused() -> None:
+    # Refused before anything is bound: no address outside loopback is ever used.
+    done = subprocess.run([sys.executable, "-m", "jukebox_host", "serve", "--endpoint", "tcp://0.0.0.0:5599"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "refusing to bind" in done.stderr
+
+
+@pytest.mark.parametrize("endpoint, local", [
+    ("tcp://127.0.0.1:5557", True), ("tcp://localhost:1", True), ("tcp://[::1]:5", True),
+    ("ipc:///tmp/x.sock", True), ("tcp://0.0.0.0:5557", False), ("tcp://*:5557", False),
+    ("tcp://10.0.0.2:5557", False), ("tcp://eth0:5557", False),
+])
+def test_which_endpoints_count_as_local(endpoint: str, local: bool) -> None:
+    assert is_local(endpoint) is local
