@@ -15,7 +15,7 @@ import numpy as np
 from jukebox_host import constants as C
 from jukebox_host.errors import HostError
 
-Frames = list[bytes]
+Frames = list[bytes | memoryview]  # PCM frames as received (zero-copy views) or built
 
 
 def pack(header: dict[str, Any]) -> bytes:
@@ -31,7 +31,7 @@ def error_header(request_id: int, code: str, text: str) -> dict[str, Any]:
     return message(C.TYPE_ERROR, request_id, code=code, message=text)
 
 
-def unpack_header(frame: bytes) -> dict[str, Any]:
+def unpack_header(frame: bytes | memoryview) -> dict[str, Any]:
     """Decode frame 0. Limits are applied before msgpack allocates anything big."""
     if len(frame) > C.MAX_HEADER_BYTES:
         raise HostError(C.ERR_BAD_MESSAGE, f"header frame is {len(frame)} bytes; the limit is {C.MAX_HEADER_BYTES}")
@@ -157,8 +157,8 @@ def read_pcm(header: dict[str, Any], pcm: Frames, allow_empty: bool) -> tuple[np
 
 
 def pcm_frames(audio: np.ndarray) -> Frames:
-    """(channels, frames) → one little-endian float32 frame per channel."""
-    return [np.ascontiguousarray(channel, dtype="<f4").tobytes() for channel in audio]
+    """(channels, frames) → one little-endian float32 frame per channel (views, no copy when already float32)."""
+    return [memoryview(np.ascontiguousarray(channel, dtype="<f4")).cast("B") for channel in audio]
 
 
 # ---- generate -------------------------------------------------------------------------------------------

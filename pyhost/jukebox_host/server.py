@@ -22,6 +22,7 @@ from jukebox_host.engine.loading import TINY_NAME, ModelRegistry
 from jukebox_host.errors import HostError
 from jukebox_host.jobs import Job, JobQueue
 from jukebox_host.protocol import (
+    Frames,
     check_envelope,
     error_header,
     message,
@@ -58,12 +59,16 @@ class Host:
 
     def serve(self) -> None:
         self.worker.start()
-        print(f"jukebox-host ready on {self.endpoint}", file=sys.stderr, flush=True)
         poller = zmq.Poller()
         poller.register(self.router, zmq.POLLIN)
         poller.register(self.outbox, zmq.POLLIN)
+        announced = False
         try:
             while not self.stop.is_set():
+                if not announced and self.worker.preloaded.is_set():
+                    # Clients are answered (ping, status) while models preload; "ready" means they are loaded.
+                    print(f"jukebox-host ready on {self.endpoint}", file=sys.stderr, flush=True)
+                    announced = True
                 ready = dict(poller.poll(100))
                 if self.outbox in ready:
                     self._forward_outbox()
@@ -91,7 +96,7 @@ class Host:
 
     # ---- sending -------------------------------------------------------------------------------------------
 
-    def _send(self, client: bytes, header: dict[str, Any], frames: list[bytes] | None = None) -> None:
+    def _send(self, client: bytes, header: dict[str, Any], frames: Frames | None = None) -> None:
         self._send_raw([client, pack(header), *(frames or [])])
 
     def _send_raw(self, parts: list[Any]) -> None:
@@ -125,10 +130,12 @@ class Host:
     def _receive(self) -> None:
         while True:
             try:
-                parts = self.router.recv_multipart(zmq.NOBLOCK)
+                # Zero-copy: PCM frames are read (and echoed) straight from libzmq's buffers.
+                parts = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
             except zmq.Again:
                 return
-            client, frames = parts[0], parts[1:]
+            client = parts[0].bytes
+            frames = [part.buffer for part in parts[1:]]
             self.clients.add(client)
             header: dict[str, Any] = {}
             try:
@@ -145,7 +152,7 @@ class Host:
                 log.error("unexpected error handling a message:\n%s", traceback.format_exc())
                 self._send(client, error_header(request_id_of(header), C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}"))
 
-    def _dispatch(self, client: bytes, header: dict[str, Any], pcm: list[bytes]) -> None:
+    def _dispatch(self, client: bytes, header: dict[str, Any], pcm: Frames) -> None:
         kind = check_envelope(header)
         rid = header["id"]
         if kind != C.TYPE_GENERATE and kind != C.TYPE_ECHO and pcm:

@@ -33,6 +33,7 @@ class Worker(threading.Thread):
         self.outbox_address = outbox_address
         self.preload = preload
         self.stopping = threading.Event()
+        self.preloaded = threading.Event()
         self.outbox: Outbox | None = None
 
     def run(self) -> None:
@@ -44,6 +45,7 @@ class Worker(threading.Thread):
                     log.info("loaded %s", name)
                 except HostError as exc:
                     log.error("could not preload %s: %s", name, exc.message)
+            self.preloaded.set()
             while not self.stopping.is_set():
                 job = self.queue.take(timeout=0.2)
                 if job is not None:

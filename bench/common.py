@@ -1,0 +1,47 @@
+"""Shared bits of the benchmarks: a host subprocess, statistics, table printing."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def start_host(endpoint: str, models: list[str] | None = None, device: str = "auto") -> subprocess.Popen[bytes]:
+    args = [sys.executable, "-m", "jukebox_host", "serve", "--endpoint", endpoint, "--device", device]
+    for model in models or []:
+        args += ["--model", model]
+    log = tempfile.NamedTemporaryFile(prefix="bench-host-", delete=False)
+    process = subprocess.Popen(args, stderr=log, env=os.environ.copy())
+    deadline = time.monotonic() + 300
+    while "ready on" not in Path(log.name).read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(Path(log.name).read_text(errors="replace"))
+        time.sleep(0.05)
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(30)
+
+
+def summary(samples_s: list[float]) -> tuple[float, float]:
+    """(median, p95) in milliseconds."""
+    ordered = sorted(samples_s)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |"
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
+    return "\n".join([line, rule, *body])

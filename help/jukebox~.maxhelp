@@ -1,0 +1,1391 @@
+{
+ "patcher": {
+  "fileversion": 1,
+  "appversion": {
+   "major": 8,
+   "minor": 5,
+   "revision": 0,
+   "architecture": "x64",
+   "modernui": 1
+  },
+  "classnamespace": "box",
+  "rect": [
+   60,
+   60,
+   1000,
+   900
+  ],
+  "bglocked": 0,
+  "openinpresentation": 0,
+  "default_fontsize": 12.0,
+  "default_fontface": 0,
+  "default_fontname": "Arial",
+  "gridonopen": 1,
+  "gridsize": [
+   15.0,
+   15.0
+  ],
+  "gridsnaponopen": 1,
+  "objectsnaponopen": 1,
+  "statusbarvisible": 2,
+  "toolbarvisible": 1,
+  "boxanimatetime": 200,
+  "enablehscroll": 1,
+  "enablevscroll": 1,
+  "devicewidth": 0.0,
+  "description": "",
+  "digest": "",
+  "tags": "",
+  "style": "",
+  "subpatcher_template": "",
+  "assistshowspatchername": 0,
+  "boxes": [
+   {
+    "box": {
+     "id": "obj-1",
+     "maxclass": "comment",
+     "patching_rect": [
+      20,
+      10,
+      900,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "jukebox~ - continue, re-imagine or upsample audio with OpenAI Jukebox"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-2",
+     "maxclass": "comment",
+     "patching_rect": [
+      20,
+      38,
+      900,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "The model runs in a separate process: start it with 'jukebox-host serve' (or autostart 1)."
+    }
+   },
+   {
+    "box": {
+     "id": "obj-3",
+     "maxclass": "comment",
+     "patching_rect": [
+      20,
+      66,
+      900,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "Arguments: source and destination array/buffer~. Settings are messages (Pd) or attributes (Max); 0 or empty = the host's default."
+    }
+   },
+   {
+    "box": {
+     "id": "obj-4",
+     "maxclass": "comment",
+     "patching_rect": [
+      20,
+      94,
+      900,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "Outlets: 1 bang when dst holds the result, 2 progress 0..1, 3 info: state idle|queued|running|done / error <code> <message> / preview / pong / status ..."
+    }
+   },
+   {
+    "box": {
+     "id": "obj-5",
+     "maxclass": "comment",
+     "patching_rect": [
+      20,
+      122,
+      900,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "Buffers: all channels of src are sent at src's sample rate; the result is resized into dst at dst's rate and channel count."
+    }
+   },
+   {
+    "box": {
+     "id": "obj-6",
+     "maxclass": "newobj",
+     "patching_rect": [
+      20,
+      760,
+      320,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 3,
+     "outlettype": [
+      "bang",
+      "float",
+      ""
+     ],
+     "text": "jukebox~ jbx-src jbx-dst"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-7",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      162,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "bang"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-8",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      162,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "start a job: src -> host -> dst"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-9",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      188,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "cancel"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-10",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      188,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "cancel the job in flight"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-11",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      214,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "ping"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-12",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      214,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "is the host alive? -> info: pong <time>"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-13",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      240,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "status"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-14",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      240,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "host status -> info: status device .. queue .. running .. mine .. models .."
+    }
+   },
+   {
+    "box": {
+     "id": "obj-15",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      266,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "set jbx-src jbx-dst"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-16",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      266,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "choose source and destination buffer~"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-17",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      302,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "model tiny"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-18",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      302,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute model: Hugging Face id or folder (tiny = built-in test model)"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-19",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      326,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "mode primed"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-20",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      326,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute mode primed: continue the prompt"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-21",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      350,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "mode ancestral"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-22",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      350,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute mode ancestral: no input, conditioning only"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-23",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      374,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "mode upsample"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-24",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      374,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute mode upsample: re-sample the lower levels"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-25",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      398,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "length 10"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-26",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      398,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute length of the result in seconds (prompt included)"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-27",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      422,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "prompt 4"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-28",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      422,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute seconds of the input used as prompt (0 = whole input)"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-29",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      446,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "levels 1"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-30",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      446,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute levels 1 = fast top-level preview quality"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-31",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      470,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "levels 3"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-32",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      470,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute levels 3 = all levels, full quality (preview first)"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-33",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      494,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "temperature 0.98"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-34",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      494,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute sampling temperature (0, 2]"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-35",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      518,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "hop_fraction 0.5"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-36",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      518,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute window hop for long sequences (0, 1]"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-37",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      542,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "n_samples 1"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-38",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      542,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute variations sampled in one batch (first is kept)"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-39",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      566,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "seed 42"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-40",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      566,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute fixed seed; seed -1 = random"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-41",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      590,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "artist unknown"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-42",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      590,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute artist known to the model"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-43",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      614,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "genre unknown"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-44",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      614,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute genre known to the model"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-45",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      638,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "lyrics la la la"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-46",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      638,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute lyrics conditioning"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-47",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      662,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "preview 1"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-48",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      662,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute send a top-level preview first when levels > 1"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-49",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      686,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "host tcp://127.0.0.1:5557"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-50",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      686,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute endpoint of jukebox-host serve"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-51",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      710,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "autostart 1"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-52",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      710,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute start 'jukebox-host serve' when the host does not answer"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-53",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      734,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "timeout 5"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-54",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      734,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute seconds of silence before 'host not responding'"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-55",
+     "maxclass": "button",
+     "patching_rect": [
+      20,
+      800,
+      24,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 1,
+     "outlettype": [
+      "bang"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-56",
+     "maxclass": "flonum",
+     "patching_rect": [
+      80,
+      800,
+      60,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "bang"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-57",
+     "maxclass": "newobj",
+     "patching_rect": [
+      200,
+      800,
+      160,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "print jukebox-info"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-58",
+     "maxclass": "newobj",
+     "patching_rect": [
+      620,
+      700,
+      200,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "float",
+      "bang"
+     ],
+     "text": "buffer~ jbx-src 10000"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-59",
+     "maxclass": "newobj",
+     "patching_rect": [
+      620,
+      740,
+      200,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "float",
+      "bang"
+     ],
+     "text": "buffer~ jbx-dst"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-60",
+     "maxclass": "message",
+     "patching_rect": [
+      620,
+      660,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "read"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-61",
+     "maxclass": "comment",
+     "patching_rect": [
+      700,
+      660,
+      240,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "load a prompt into jbx-src"
+    }
+   }
+  ],
+  "lines": [
+   {
+    "patchline": {
+     "source": [
+      "obj-7",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-9",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-11",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-13",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-15",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-17",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-19",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-21",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-23",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-25",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-27",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-29",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-31",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-33",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-35",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-37",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-39",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-41",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-43",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-45",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-47",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-49",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-53",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-6",
+      0
+     ],
+     "destination": [
+      "obj-55",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-6",
+      1
+     ],
+     "destination": [
+      "obj-56",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-6",
+      2
+     ],
+     "destination": [
+      "obj-57",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-60",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   }
+  ]
+ }
+}

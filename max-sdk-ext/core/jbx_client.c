@@ -1,0 +1,650 @@
+/* DEALER client, request/job state machine and heartbeat; see jbx_client.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "jbx_client.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "jbx_keys.h"
+#include "jbx_msg.h"
+#include "jbx_pcm.h"
+#include "jbx_spawn.h"
+
+/* Seconds of silence before autostart spawns the host. */
+#define JBX_AUTOSTART_AFTER 1.0
+
+struct jbx_client {
+    void *zctx;
+    void *sock;
+    char *endpoint;
+    jbx_params params;
+    int autostart;
+    char *host_command;
+    double timeout;
+
+    long long next_id;
+    long long job_id;      /* -1: no job in flight */
+    int job_is_echo;
+    int job_started;       /* "running" announced */
+    long long ping_id;     /* -1: no user ping waiting */
+    long long status_id;   /* -1: no status request waiting */
+    long long hello_id;
+    double waiting_since;  /* when the oldest outstanding request was sent */
+    double last_rx;        /* last message from the host */
+    double last_ping;      /* last heartbeat ping sent */
+    int host_alive;        /* heard from the host since the last timeout/bye */
+
+    pid_t spawn_pid;       /* autostart shell still to reap */
+    double spawn_time;     /* < 0: never spawned */
+
+    int curve;             /* CURVE keys below are set on every socket */
+    unsigned char curve_server[JBX_KEY_BYTES]; /* the host's public key */
+    unsigned char curve_public[JBX_KEY_BYTES]; /* this client's pair */
+    unsigned char curve_secret[JBX_KEY_BYTES];
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0.0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static int pending(const jbx_client *c)
+{
+    return c->job_id >= 0 || c->ping_id >= 0 || c->status_id >= 0;
+}
+
+static void mark_waiting(jbx_client *c)
+{
+    if (!pending(c)) {
+        c->waiting_since = now_s();
+        c->last_ping = c->waiting_since;
+    }
+}
+
+/* ---- socket ---- */
+
+static int open_socket(jbx_client *c, const char *endpoint, char *err, size_t errlen)
+{
+    void *s = zmq_socket(c->zctx, ZMQ_DEALER);
+    if (!s) {
+        snprintf(err, errlen, "zmq_socket: %s", zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    int linger = 0;
+    int64_t maxsize = JBX_MAX_MESSAGE_BYTES;
+    if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize) != 0) {
+        snprintf(err, errlen, "zmq_setsockopt: %s", zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        return -1;
+    }
+    /* CURVE before connect: the handshake of every (re)connection uses it */
+    if (c->curve &&
+        (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, c->curve_server, JBX_KEY_BYTES) != 0 ||
+         zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, c->curve_public, JBX_KEY_BYTES) != 0 ||
+         zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, c->curve_secret, JBX_KEY_BYTES) != 0)) {
+        snprintf(err, errlen, "cannot set the CURVE keys: %s", zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        return -1;
+    }
+    if (zmq_connect(s, endpoint) != 0) {
+        snprintf(err, errlen, "cannot connect to '%s': %s", endpoint, zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        return -1;
+    }
+    char *ep = dup_str(endpoint);
+    if (!ep) {
+        snprintf(err, errlen, "out of memory");
+        zmq_close(s);
+        return -1;
+    }
+    if (c->sock) zmq_close(c->sock);
+    free(c->endpoint);
+    c->sock = s;
+    c->endpoint = ep;
+    c->host_alive = 0;
+    return 0;
+}
+
+/* Sends one message: header fields, then nch PCM frames of `frames` samples. */
+static int send_msg(jbx_client *c, const jbx_field *f, size_t n,
+                    const float *const *planes, int nch, long frames,
+                    char *err, size_t errlen)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init(&buf);
+    int rc = -1;
+    if (jbx_encode(f, n, &buf) != 0) {
+        snprintf(err, errlen, "cannot encode the header (out of memory)");
+        goto done;
+    }
+    if (buf.size > JBX_MAX_HEADER_BYTES) {
+        snprintf(err, errlen, "header is %zu bytes, more than %d", buf.size, JBX_MAX_HEADER_BYTES);
+        goto done;
+    }
+    if (zmq_send(c->sock, buf.data, buf.size, ZMQ_DONTWAIT | (nch > 0 ? ZMQ_SNDMORE : 0)) < 0) {
+        snprintf(err, errlen, "cannot send to %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
+        goto done;
+    }
+    for (int ch = 0; ch < nch; ch++) {
+        zmq_msg_t m;
+        size_t bytes = (size_t)frames * sizeof(float);
+        if (zmq_msg_init_size(&m, bytes) != 0) {
+            snprintf(err, errlen, "out of memory for %zu bytes", bytes);
+            goto done; /* only when malloc fails; the header already went out */
+        }
+        jbx_pcm_to_wire(zmq_msg_data(&m), planes[ch], (size_t)frames);
+        if (zmq_msg_send(&m, c->sock, ZMQ_DONTWAIT | (ch + 1 < nch ? ZMQ_SNDMORE : 0)) < 0) {
+            snprintf(err, errlen, "cannot send to %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
+            zmq_msg_close(&m);
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    msgpack_sbuffer_destroy(&buf);
+    return rc;
+}
+
+static jbx_field f_str(const char *k, const char *v) { jbx_field f = {k, JBX_F_STR, v, 0, 0.0}; return f; }
+static jbx_field f_int(const char *k, long long v) { jbx_field f = {k, JBX_F_INT, NULL, v, 0.0}; return f; }
+
+/* A message with only v, type, id (plus one optional int field). */
+static int send_simple(jbx_client *c, const char *type, long long id,
+                       const char *extra_key, long long extra, char *err, size_t errlen)
+{
+    jbx_field f[4] = {f_int("v", JBX_PROTOCOL_VERSION), f_str("type", type), f_int("id", id)};
+    size_t n = 3;
+    if (extra_key) f[n++] = f_int(extra_key, extra);
+    return send_msg(c, f, n, NULL, 0, 0, err, errlen);
+}
+
+static void send_hello(jbx_client *c)
+{
+    char err[256];
+    jbx_field f[4] = {f_int("v", JBX_PROTOCOL_VERSION), f_str("type", JBX_TYPE_HELLO),
+                      f_int("id", c->next_id), f_str("client", "jukebox~ (C core)")};
+    if (send_msg(c, f, 4, NULL, 0, 0, err, sizeof err) == 0) c->hello_id = c->next_id;
+    c->next_id++;
+}
+
+/* ---- lifecycle ---- */
+
+jbx_client *jbx_client_new(const char *endpoint, char *err, size_t errlen)
+{
+    jbx_client *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    jbx_params_init(&c->params);
+    c->timeout = JBX_DEFAULT_TIMEOUT;
+    c->job_id = c->ping_id = c->status_id = c->hello_id = -1;
+    c->spawn_time = -1.0;
+    c->host_command = dup_str(JBX_DEFAULT_HOST_COMMAND);
+    c->zctx = zmq_ctx_new();
+    if (!c->host_command || !c->zctx) {
+        snprintf(err, errlen, c->zctx ? "out of memory" : "zmq_ctx_new failed");
+        jbx_client_free(c);
+        return NULL;
+    }
+    if (open_socket(c, endpoint ? endpoint : JBX_DEFAULT_ENDPOINT, err, errlen) != 0) {
+        jbx_client_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void jbx_client_free(jbx_client *c)
+{
+    if (!c) return;
+    /* A job in flight is cancelled so the host does not work for nobody. */
+    if (c->sock && c->job_id >= 0 && c->host_alive) {
+        char err[256];
+        int linger = 100; /* ms: enough to flush the cancel, short enough not to stall Max/Pd */
+        if (send_simple(c, JBX_TYPE_CANCEL, c->next_id++, "target", c->job_id, err, sizeof err) == 0)
+            (void)zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
+    }
+    if (c->sock) zmq_close(c->sock);
+    if (c->zctx) zmq_ctx_term(c->zctx);
+    (void)jbx_spawn_reap(c->spawn_pid);
+    jbx_params_destroy(&c->params);
+    free(c->endpoint);
+    free(c->host_command);
+    jbx_keys_wipe(c->curve_secret, sizeof c->curve_secret);
+    jbx_keys_wipe(c, sizeof *c);
+    free(c);
+}
+
+int jbx_client_set_endpoint(jbx_client *c, const char *endpoint, char *err, size_t errlen)
+{
+    if (!endpoint || !*endpoint) endpoint = JBX_DEFAULT_ENDPOINT;
+    if (open_socket(c, endpoint, err, errlen) != 0) return -1;
+    c->job_id = c->ping_id = c->status_id = -1;
+    return 0;
+}
+
+int jbx_client_set_curve(jbx_client *c, const char *server_public_key_file,
+                         const char *client_secret_key_file, char *err, size_t errlen)
+{
+    int on_server = server_public_key_file && *server_public_key_file;
+    int on_client = client_secret_key_file && *client_secret_key_file;
+    if (!on_server && !on_client) {
+        if (!c->curve) return 0;
+        c->curve = 0;
+        jbx_keys_wipe(c->curve_secret, sizeof c->curve_secret);
+        return jbx_client_set_endpoint(c, c->endpoint, err, errlen);
+    }
+    if (!on_server || !on_client) {
+        snprintf(err, errlen, "CURVE needs both the host's public key file and this client's "
+                              "secret key file");
+        return -1;
+    }
+    if (!zmq_has("curve")) {
+        snprintf(err, errlen, "this ZeroMQ library was built without CURVE support");
+        return -1;
+    }
+    unsigned char server[JBX_KEY_BYTES], pub[JBX_KEY_BYTES], sec[JBX_KEY_BYTES];
+    int rc = -1;
+    if (jbx_keys_load(server_public_key_file, server, NULL, err, errlen) == 0 &&
+        jbx_keys_load(client_secret_key_file, pub, sec, err, errlen) == 0) {
+        /* keep the old state if the new socket cannot be made */
+        int old_curve = c->curve;
+        unsigned char old[3][JBX_KEY_BYTES];
+        memcpy(old[0], c->curve_server, JBX_KEY_BYTES);
+        memcpy(old[1], c->curve_public, JBX_KEY_BYTES);
+        memcpy(old[2], c->curve_secret, JBX_KEY_BYTES);
+        c->curve = 1;
+        memcpy(c->curve_server, server, JBX_KEY_BYTES);
+        memcpy(c->curve_public, pub, JBX_KEY_BYTES);
+        memcpy(c->curve_secret, sec, JBX_KEY_BYTES);
+        /* options only apply to new connections: make a new socket */
+        rc = jbx_client_set_endpoint(c, c->endpoint, err, errlen);
+        if (rc != 0) {
+            c->curve = old_curve;
+            memcpy(c->curve_server, old[0], JBX_KEY_BYTES);
+            memcpy(c->curve_public, old[1], JBX_KEY_BYTES);
+            memcpy(c->curve_secret, old[2], JBX_KEY_BYTES);
+        }
+        jbx_keys_wipe(old, sizeof old);
+    }
+    jbx_keys_wipe(sec, sizeof sec);
+    return rc;
+}
+
+int jbx_client_curve(const jbx_client *c) { return c->curve; }
+
+const char *jbx_client_endpoint(const jbx_client *c) { return c->endpoint; }
+jbx_params *jbx_client_params(jbx_client *c) { return &c->params; }
+void jbx_client_set_autostart(jbx_client *c, int on) { c->autostart = on != 0; }
+void jbx_client_set_timeout(jbx_client *c, double s) { c->timeout = s > 0.1 ? s : 0.1; }
+int jbx_client_busy(const jbx_client *c) { return c->job_id >= 0; }
+
+void jbx_client_set_host_command(jbx_client *c, const char *program)
+{
+    char *d = dup_str(program && *program ? program : JBX_DEFAULT_HOST_COMMAND);
+    if (!d) return; /* keep the old command when out of memory */
+    free(c->host_command);
+    c->host_command = d;
+}
+
+int jbx_client_fd(const jbx_client *c)
+{
+    int fd = -1;
+    size_t len = sizeof fd;
+    if (zmq_getsockopt(c->sock, ZMQ_FD, &fd, &len) != 0) return -1;
+    return fd;
+}
+
+/* ---- requests ---- */
+
+static int check_audio(int nch, long frames, double sr, char *err, size_t errlen)
+{
+    if (nch < 0 || nch > JBX_MAX_CHANNELS) {
+        snprintf(err, errlen, "%d channels; at most %d", nch, JBX_MAX_CHANNELS);
+        return -1;
+    }
+    if (nch == 0) return 0;
+    if (frames <= 0) {
+        snprintf(err, errlen, "no samples to send");
+        return -1;
+    }
+    if (!(sr >= JBX_MIN_SAMPLE_RATE && sr <= JBX_MAX_SAMPLE_RATE)) {
+        snprintf(err, errlen, "sample rate %g outside [%d, %d]", sr, JBX_MIN_SAMPLE_RATE,
+                 JBX_MAX_SAMPLE_RATE);
+        return -1;
+    }
+    if ((double)frames > sr * JBX_MAX_INPUT_SECONDS ||
+        (double)frames * 4.0 * nch > (double)JBX_MAX_MESSAGE_BYTES - JBX_MAX_HEADER_BYTES) {
+        snprintf(err, errlen, "input of %ld samples x %d channels is too large (max %d s)",
+                 frames, nch, JBX_MAX_INPUT_SECONDS);
+        return -1;
+    }
+    return 0;
+}
+
+/* Abandons the job in flight: the host is told to drop it, replies are ignored. */
+static void drop_job(jbx_client *c)
+{
+    if (c->job_id < 0) return;
+    char err[256];
+    (void)send_simple(c, JBX_TYPE_CANCEL, c->next_id++, "target", c->job_id, err, sizeof err);
+    c->job_id = -1;
+}
+
+static long long submit(jbx_client *c, const char *type, const float *const *ch, int nch,
+                        long frames, double sr, char *err, size_t errlen)
+{
+    int is_echo = strcmp(type, JBX_TYPE_ECHO) == 0;
+    const char *mode = jbx_params_mode(&c->params);
+    if (!is_echo && strcmp(mode, "ancestral") == 0) nch = 0;
+    else if (!is_echo && nch == 0) {
+        snprintf(err, errlen, "mode %s needs input audio (or set mode ancestral)", mode);
+        return -1;
+    }
+    if (check_audio(nch, frames, sr, err, errlen) != 0) return -1;
+
+    drop_job(c);
+    if (!c->host_alive) send_hello(c); /* fresh handshake after start, timeout or bye */
+    mark_waiting(c);
+
+    long long id = c->next_id++;
+    jbx_field f[JBX_MAX_FIELDS + 8];
+    size_t n = 0;
+    f[n++] = f_int("v", JBX_PROTOCOL_VERSION);
+    f[n++] = f_str("type", type);
+    f[n++] = f_int("id", id);
+    f[n++] = f_int("channels", nch);
+    f[n++] = f_int("frames", nch > 0 ? frames : 0);
+    if (nch > 0) f[n++] = f_int("sample_rate", (long long)(sr + 0.5));
+    if (!is_echo) n += jbx_params_fields(&c->params, f + n);
+    if (send_msg(c, f, n, ch, nch, frames, err, errlen) != 0) return -1;
+    c->job_id = id;
+    c->job_is_echo = is_echo;
+    c->job_started = 0;
+    return id;
+}
+
+long long jbx_client_submit(jbx_client *c, const float *const *ch, int nch, long frames,
+                            double sr, char *err, size_t errlen)
+{
+    return submit(c, JBX_TYPE_GENERATE, ch, nch, frames, sr, err, errlen);
+}
+
+long long jbx_client_echo(jbx_client *c, const float *const *ch, int nch, long frames,
+                          double sr, char *err, size_t errlen)
+{
+    return submit(c, JBX_TYPE_ECHO, ch, nch, frames, sr, err, errlen);
+}
+
+int jbx_client_cancel(jbx_client *c)
+{
+    if (c->job_id < 0) return 1;
+    char err[256];
+    return send_simple(c, JBX_TYPE_CANCEL, c->next_id++, "target", c->job_id, err, sizeof err);
+}
+
+static int request(jbx_client *c, const char *type, long long *slot)
+{
+    char err[256];
+    if (!c->host_alive) send_hello(c);
+    mark_waiting(c);
+    long long id = c->next_id++;
+    if (send_simple(c, type, id, NULL, 0, err, sizeof err) != 0) return -1;
+    *slot = id;
+    return 0;
+}
+
+int jbx_client_ping(jbx_client *c) { return request(c, JBX_TYPE_PING, &c->ping_id); }
+int jbx_client_status(jbx_client *c) { return request(c, JBX_TYPE_STATUS, &c->status_id); }
+
+/* ---- replies ---- */
+
+static void emit_error(const jbx_callbacks *cb, const char *code, const char *msg)
+{
+    if (cb && cb->error) cb->error(cb->ctx, code, msg);
+}
+
+static void emit_state(const jbx_callbacks *cb, const char *state)
+{
+    if (cb && cb->state) cb->state(cb->ctx, state);
+}
+
+/* Turns the PCM frames of a result/echo into planes and calls back. */
+static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, int nparts,
+                          const jbx_callbacks *cb, int is_echo)
+{
+    long long nch = 0, frames = 0, level = -1;
+    int final = 1;
+    double seconds = 0.0, srd = 0.0;
+    (void)jbx_get_int(h, "channels", &nch);
+    (void)jbx_get_int(h, "frames", &frames);
+    if (!jbx_get_double(h, "sample_rate", &srd)) srd = 0.0;
+    if (!is_echo) {
+        (void)jbx_get_bool(h, "final", &final);
+        (void)jbx_get_int(h, "level", &level);
+        (void)jbx_get_double(h, "seconds", &seconds);
+    }
+    if (nch < 0 || nch > JBX_MAX_CHANNELS || nch != nparts - 1 || frames < 0) {
+        c->job_id = -1;
+        emit_state(cb, "idle");
+        emit_error(cb, JBX_LOCAL_BAD_REPLY, "the host sent a result whose frames do not match its header");
+        return;
+    }
+    /* Planes point into the received frames where they can be read in place (no copy of
+     * seconds of audio); copies are made only on big-endian hosts or unaligned buffers. */
+    const float *planes[JBX_MAX_CHANNELS] = {0};
+    float *copies[JBX_MAX_CHANNELS] = {0};
+    int ok = 1;
+    for (int k = 0; k < (int)nch && ok; k++) {
+        const void *wire = zmq_msg_data(&parts[k + 1]);
+        if (zmq_msg_size(&parts[k + 1]) != (size_t)frames * sizeof(float)) {
+            ok = 0;
+        } else if ((planes[k] = jbx_pcm_in_place(wire)) == NULL) {
+            copies[k] = malloc(frames > 0 ? (size_t)frames * sizeof(float) : 1);
+            if (copies[k]) jbx_pcm_from_wire(copies[k], wire, (size_t)frames);
+            planes[k] = copies[k];
+            ok = copies[k] != NULL;
+        }
+    }
+    if (final) c->job_id = -1; /* before callbacks: they may submit a new job */
+    if (!ok) {
+        if (!final) c->job_id = -1;
+        emit_state(cb, "idle");
+        emit_error(cb, JBX_LOCAL_BAD_REPLY, "result frames do not match the header (or out of memory)");
+    } else {
+        jbx_result r = {final, srd, (int)nch, (long)frames, (int)level, seconds, planes};
+        if (final) emit_state(cb, "done");
+        if (cb && cb->result) cb->result(cb->ctx, &r);
+    }
+    for (int k = 0; k < (int)nch; k++) free(copies[k]);
+}
+
+static void handle_status(const jbx_header *h, const jbx_callbacks *cb)
+{
+    jbx_status s;
+    memset(&s, 0, sizeof s);
+    long long v = 0;
+    (void)jbx_get_str(h, "device", s.device, sizeof s.device);
+    s.queue = jbx_get_int(h, "queue", &v) ? (long)v : 0;
+    s.running = jbx_get_int(h, "running", &v) ? (long)v : -1;
+    (void)jbx_get_bool(h, "running_client", &s.running_client);
+    const msgpack_object *models = jbx_header_get(h, "models");
+    if (models && models->type == MSGPACK_OBJECT_ARRAY) {
+        for (uint32_t k = 0; k < models->via.array.size; k++) {
+            const msgpack_object *m = &models->via.array.ptr[k];
+            char name[256];
+            /* a list of maps per the protocol; accept plain names too */
+            if (!jbx_obj_str(m->type == MSGPACK_OBJECT_MAP ? jbx_obj_get(m, "name") : m,
+                             name, sizeof name))
+                continue;
+            size_t used = strlen(s.models);
+            snprintf(s.models + used, sizeof s.models - used, "%s%s", used ? " " : "", name);
+        }
+    }
+    if (cb && cb->status) cb->status(cb->ctx, &s);
+}
+
+static void handle_message(jbx_client *c, zmq_msg_t *parts, int nparts, const jbx_callbacks *cb)
+{
+    jbx_header h;
+    char type[32] = "", code[64] = "", msg[1024] = "";
+    long long id = -1;
+    if (jbx_header_parse(&h, zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0])) != 0 ||
+        !jbx_get_str(&h, "type", type, sizeof type)) {
+        jbx_header_destroy(&h);
+        return; /* not protocol v1: ignore, as the host does for unknown keys */
+    }
+    (void)jbx_get_int(&h, "id", &id);
+    c->last_rx = now_s();
+    c->host_alive = 1;
+
+    int is_job = c->job_id >= 0 && id == c->job_id;
+    if (strcmp(type, JBX_TYPE_PONG) == 0) {
+        if (id == c->ping_id && id >= 0) {
+            double t = 0.0;
+            (void)jbx_get_double(&h, "time", &t);
+            c->ping_id = -1;
+            if (cb && cb->pong) cb->pong(cb->ctx, t);
+        }
+    } else if (strcmp(type, JBX_TYPE_STATUS) == 0) {
+        if (id == c->status_id && id >= 0) {
+            c->status_id = -1;
+            handle_status(&h, cb);
+        }
+    } else if (strcmp(type, JBX_TYPE_QUEUED) == 0) {
+        if (is_job) emit_state(cb, "queued");
+    } else if (strcmp(type, JBX_TYPE_PROGRESS) == 0) {
+        if (is_job) {
+            double frac = 0.0;
+            long long level = 0;
+            char stage[32] = "";
+            (void)jbx_get_double(&h, "fraction", &frac);
+            (void)jbx_get_int(&h, "level", &level);
+            (void)jbx_get_str(&h, "stage", stage, sizeof stage);
+            if (!c->job_started) {
+                c->job_started = 1;
+                emit_state(cb, "running");
+            }
+            if (cb && cb->progress) cb->progress(cb->ctx, frac, (int)level, stage);
+        }
+    } else if (strcmp(type, JBX_TYPE_RESULT) == 0 || strcmp(type, JBX_TYPE_ECHO) == 0) {
+        if (is_job) handle_result(c, &h, parts, nparts, cb, strcmp(type, JBX_TYPE_ECHO) == 0);
+    } else if (strcmp(type, JBX_TYPE_ERROR) == 0) {
+        (void)jbx_get_str(&h, "code", code, sizeof code);
+        (void)jbx_get_str(&h, "message", msg, sizeof msg);
+        if (is_job) {
+            c->job_id = -1;
+            emit_state(cb, "idle");
+            emit_error(cb, code, msg);
+        } else if (id >= 0 && (id == c->ping_id || id == c->status_id || id == c->hello_id)) {
+            if (id == c->ping_id) c->ping_id = -1;
+            if (id == c->status_id) c->status_id = -1;
+            emit_error(cb, code, msg);
+        } /* else: about an abandoned request, nobody waits for it */
+    } else if (strcmp(type, JBX_TYPE_BYE) == 0) {
+        c->host_alive = 0; /* next request says hello again */
+    } /* welcome, cancelled, loaded, unloaded: liveness only */
+    jbx_header_destroy(&h);
+}
+
+/* Receives one multipart message into parts (at most max); extra parts are
+ * drained and counted. Returns the part count, 0 when nothing waits, -1 on error. */
+static int recv_parts(void *sock, zmq_msg_t *parts, int max)
+{
+    int n = 0, more = 1;
+    while (more) {
+        zmq_msg_t tmp;
+        zmq_msg_t *m = n < max ? &parts[n] : &tmp;
+        if (zmq_msg_init(m) != 0) return -1;
+        if (zmq_msg_recv(m, sock, ZMQ_DONTWAIT) < 0) {
+            int e = zmq_errno();
+            zmq_msg_close(m);
+            for (int k = 0; k < n && k < max; k++) zmq_msg_close(&parts[k]);
+            return (e == EAGAIN && n == 0) ? 0 : -1;
+        }
+        more = zmq_msg_more(m);
+        if (m == &tmp) zmq_msg_close(&tmp);
+        n++;
+    }
+    return n;
+}
+
+int jbx_client_poll(jbx_client *c, const jbx_callbacks *cb)
+{
+    int handled = 0;
+    for (;;) {
+        int events = 0;
+        size_t len = sizeof events;
+        if (zmq_getsockopt(c->sock, ZMQ_EVENTS, &events, &len) != 0) return -1;
+        if (!(events & ZMQ_POLLIN)) break; /* ZMQ_FD is edge-triggered: drain fully */
+        zmq_msg_t parts[JBX_MAX_CHANNELS + 1];
+        int n = recv_parts(c->sock, parts, JBX_MAX_CHANNELS + 1);
+        if (n < 0) return -1;
+        if (n == 0) break;
+        int kept = n < JBX_MAX_CHANNELS + 1 ? n : JBX_MAX_CHANNELS + 1;
+        void *sock = c->sock;
+        handle_message(c, parts, n, cb);
+        for (int k = 0; k < kept; k++) zmq_msg_close(&parts[k]);
+        handled++;
+        if (c->sock != sock) break; /* a callback switched endpoints */
+    }
+    return handled;
+}
+
+/* ---- heartbeat, timeouts, autostart ---- */
+
+static void fail_pending(jbx_client *c, const jbx_callbacks *cb)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "host not responding at %s (is jukebox-host serve running?)",
+             c->endpoint);
+    int had_job = c->job_id >= 0;
+    drop_job(c); /* queued behind the job, so a host that comes back drops it */
+    c->ping_id = c->status_id = -1;
+    c->host_alive = 0;
+    if (had_job) emit_state(cb, "idle");
+    emit_error(cb, JBX_LOCAL_TIMEOUT, msg);
+}
+
+void jbx_client_tick(jbx_client *c, const jbx_callbacks *cb)
+{
+    if (jbx_client_poll(c, cb) < 0)
+        emit_error(cb, JBX_LOCAL_BAD_REPLY, zmq_strerror(zmq_errno()));
+    if (c->spawn_pid > 0 && jbx_spawn_reap(c->spawn_pid)) c->spawn_pid = 0;
+    if (!pending(c)) return;
+
+    double t = now_s();
+    double quiet_since = c->last_rx > c->waiting_since ? c->last_rx : c->waiting_since;
+    if (t - c->last_ping >= JBX_PING_INTERVAL) {
+        char err[256];
+        c->last_ping = t;
+        (void)send_simple(c, JBX_TYPE_PING, c->next_id++, NULL, 0, err, sizeof err);
+    }
+    if (c->autostart && !c->host_alive && t - quiet_since >= JBX_AUTOSTART_AFTER &&
+        (c->spawn_time < 0.0 || t - c->spawn_time > JBX_AUTOSTART_GRACE)) {
+        char err[512];
+        c->spawn_time = t; /* at most once per grace period: a host may be loading */
+        if (jbx_spawn_host(c->host_command, c->endpoint, &c->spawn_pid, err, sizeof err) != 0)
+            emit_error(cb, JBX_LOCAL_AUTOSTART, err);
+    }
+    double limit = c->timeout;
+    if (c->spawn_time >= 0.0 && t - c->spawn_time < JBX_AUTOSTART_GRACE && !c->host_alive)
+        limit = (c->spawn_time - quiet_since) + JBX_AUTOSTART_GRACE;
+    if (t - quiet_since > limit) fail_pending(c, cb);
+}

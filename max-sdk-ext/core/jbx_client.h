@@ -1,0 +1,137 @@
+/* Host-agnostic jukebox~ client: one ZeroMQ DEALER talking protocol v1
+ * (docs/PROTOCOL.md) to `jukebox-host serve`. No Max or Pd headers here.
+ *
+ * Threading: a jbx_client is not thread-safe. Max and Pd call every function
+ * from their main thread; nothing here blocks (all sockets use ZMQ_DONTWAIT).
+ * Events come only from jbx_client_poll() and jbx_client_tick(); callbacks may
+ * call jbx_client_submit/cancel/ping/status but must not free the client. */
+#ifndef JBX_CLIENT_H
+#define JBX_CLIENT_H
+
+#include <stddef.h>
+
+#include "jbx_params.h"
+#include "jbx_protocol.h"
+
+/* Error codes made on the client side (the host's codes are JBX_ERR_*). */
+#define JBX_LOCAL_TIMEOUT "timeout"       /* host not responding */
+#define JBX_LOCAL_SEND "send_failed"      /* ZeroMQ refused the message */
+#define JBX_LOCAL_BAD_REQUEST "bad_request" /* refused before sending (jbx_client_submit) */
+#define JBX_LOCAL_BAD_REPLY "bad_reply"   /* host sent something malformed */
+#define JBX_LOCAL_AUTOSTART "autostart"   /* spawning jukebox-host failed */
+
+/* Seconds without any message from the host, while a request is in flight and
+ * pings go unanswered, before the request fails with JBX_LOCAL_TIMEOUT. */
+#define JBX_DEFAULT_TIMEOUT 5.0
+/* Heartbeat ping interval while something is in flight. */
+#define JBX_PING_INTERVAL 1.0
+/* Extra patience after autostart (model loading). */
+#define JBX_AUTOSTART_GRACE 60.0
+/* Program started by autostart (found on PATH). */
+#define JBX_DEFAULT_HOST_COMMAND "jukebox-host"
+
+typedef struct jbx_client jbx_client;
+
+/* A result as delivered to the result callback. planes[c][i] is sample i of
+ * channel c. The client owns planes: they are valid only during the callback;
+ * copy what you keep. */
+typedef struct jbx_result {
+    int final;          /* 0 = top-level preview, 1 = the job's last message */
+    double sample_rate;
+    int channels;
+    long frames;
+    int level;
+    double seconds;     /* host compute time */
+    const float *const *planes;
+} jbx_result;
+
+typedef struct jbx_status {
+    char device[64];
+    long queue;
+    long running;       /* job id, -1 when nothing runs */
+    int running_client; /* 1 when the running job is this client's */
+    char models[512];   /* loaded model names separated by spaces */
+} jbx_status;
+
+/* Every callback is optional (NULL = ignored). ctx is passed back unchanged. */
+typedef struct jbx_callbacks {
+    void *ctx;
+    void (*progress)(void *ctx, double fraction, int level, const char *stage);
+    void (*result)(void *ctx, const jbx_result *r);
+    void (*error)(void *ctx, const char *code, const char *message);
+    /* "idle", "queued", "running" or "done" */
+    void (*state)(void *ctx, const char *state);
+    void (*pong)(void *ctx, double host_time);
+    void (*status)(void *ctx, const jbx_status *s);
+} jbx_callbacks;
+
+/* Creates the client and connects (ZeroMQ connects lazily: a host that is not
+ * running is no error here). endpoint NULL = JBX_DEFAULT_ENDPOINT. Returns NULL
+ * and writes a message into err on failure. */
+jbx_client *jbx_client_new(const char *endpoint, char *err, size_t errlen);
+void jbx_client_free(jbx_client *c);
+
+/* Reconnects to another endpoint, abandoning any job in flight. 0 or -1. */
+int jbx_client_set_endpoint(jbx_client *c, const char *endpoint, char *err, size_t errlen);
+const char *jbx_client_endpoint(const jbx_client *c);
+
+/* CURVE authentication (needed when the host is not on this machine: a host
+ * bound off loopback accepts only CURVE clients in its allow-list).
+ * server_public_key_file: the host's public certificate (NAME.key);
+ * client_secret_key_file: this client's certificate with its secret key
+ * (NAME.key_secret), both as written by `jukebox-host keygen FOLDER NAME`.
+ * The keys are set on the socket, which is re-created (abandoning any job in
+ * flight, like jbx_client_set_endpoint) and kept for later endpoints. Both
+ * NULL (or empty) turns CURVE off. 0, or -1 with err filled in (missing file,
+ * no or malformed key, a public .key given as the secret one); on error the
+ * previous keys stay in use. A host that refuses the keys does not answer:
+ * requests fail with JBX_LOCAL_TIMEOUT. Secret bytes are wiped on free. */
+int jbx_client_set_curve(jbx_client *c, const char *server_public_key_file,
+                         const char *client_secret_key_file, char *err, size_t errlen);
+/* 1 while CURVE is on. */
+int jbx_client_curve(const jbx_client *c);
+
+/* Job settings (model, mode, length, ...): see jbx_params.h. The client owns
+ * them; they are read when a job is submitted. */
+jbx_params *jbx_client_params(jbx_client *c);
+
+/* Client settings. */
+void jbx_client_set_autostart(jbx_client *c, int on);
+void jbx_client_set_host_command(jbx_client *c, const char *program);
+void jbx_client_set_timeout(jbx_client *c, double seconds);
+
+/* Starts a generate job with the given channels (copied into the message
+ * before returning, so the caller may unlock its buffer right after).
+ * nch may be 0 for ancestral mode. A job already in flight is cancelled first.
+ * Returns the request id (>= 0), or -1 with err filled in (nothing was sent). */
+long long jbx_client_submit(jbx_client *c, const float *const *channels, int nch,
+                            long frames, double sample_rate, char *err, size_t errlen);
+
+/* Echo round trip with the same frames (transport tests). Reply arrives as a
+ * result callback with final = 1 and level = -1. */
+long long jbx_client_echo(jbx_client *c, const float *const *channels, int nch,
+                          long frames, double sample_rate, char *err, size_t errlen);
+
+/* Cancels the job in flight; 0 when a cancel was sent, 1 when there was no job. */
+int jbx_client_cancel(jbx_client *c);
+/* Sends ping / status; the answer comes as a pong / status callback, or an
+ * error JBX_LOCAL_TIMEOUT when the host does not answer. 0 or -1. */
+int jbx_client_ping(jbx_client *c);
+int jbx_client_status(jbx_client *c);
+
+/* 1 while a job is in flight. */
+int jbx_client_busy(const jbx_client *c);
+
+/* File descriptor that becomes readable (edge-triggered, ZMQ_FD) when the
+ * socket may have input: hand it to Pd's sys_addpollfn. -1 on failure. It can
+ * change after jbx_client_set_endpoint. */
+int jbx_client_fd(const jbx_client *c);
+
+/* Reads every message waiting, without blocking, and calls back. Returns the
+ * number of messages handled, or -1 on a socket error. */
+int jbx_client_poll(jbx_client *c, const jbx_callbacks *cb);
+
+/* Heartbeat and timeouts; call it a few times a second. Polls too. */
+void jbx_client_tick(jbx_client *c, const jbx_callbacks *cb);
+
+#endif

@@ -1,0 +1,227 @@
+/* Generate settings with range checks; see jbx_params.h. */
+#include "jbx_params.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jbx_protocol.h"
+
+void jbx_params_init(jbx_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->preview = -1;
+}
+
+void jbx_params_destroy(jbx_params *p)
+{
+    free(p->model);
+    free(p->artist);
+    free(p->genre);
+    free(p->lyrics);
+    jbx_params_init(p);
+}
+
+/* Replaces *slot with a copy of s (NULL/"" = unset). */
+static int set_string(char **slot, const char *s, char *err, size_t errlen)
+{
+    char *copy = NULL;
+    if (s && *s) {
+        size_t n = strlen(s) + 1;
+        copy = malloc(n);
+        if (!copy) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        memcpy(copy, s, n);
+    }
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+int jbx_params_set_model(jbx_params *p, const char *s, char *err, size_t errlen)
+{
+    return set_string(&p->model, s, err, errlen);
+}
+
+int jbx_params_set_artist(jbx_params *p, const char *s, char *err, size_t errlen)
+{
+    return set_string(&p->artist, s, err, errlen);
+}
+
+int jbx_params_set_genre(jbx_params *p, const char *s, char *err, size_t errlen)
+{
+    return set_string(&p->genre, s, err, errlen);
+}
+
+int jbx_params_set_lyrics(jbx_params *p, const char *s, char *err, size_t errlen)
+{
+    if (s && strlen(s) > JBX_MAX_LYRICS_CHARS) {
+        snprintf(err, errlen, "lyrics longer than %d characters", JBX_MAX_LYRICS_CHARS);
+        return -1;
+    }
+    return set_string(&p->lyrics, s, err, errlen);
+}
+
+int jbx_params_set_mode(jbx_params *p, const char *mode, char *err, size_t errlen)
+{
+    if (!mode || !*mode) {
+        p->mode[0] = '\0';
+        return 0;
+    }
+    if (strcmp(mode, "primed") != 0 && strcmp(mode, "ancestral") != 0 &&
+        strcmp(mode, "upsample") != 0) {
+        snprintf(err, errlen, "mode must be primed, ancestral or upsample, not '%s'", mode);
+        return -1;
+    }
+    snprintf(p->mode, sizeof p->mode, "%s", mode);
+    return 0;
+}
+
+int jbx_params_set_length(jbx_params *p, double s, char *err, size_t errlen)
+{
+    if (s == 0) { /* 0 = unset: the host default applies */
+        p->has_length = 0;
+        return 0;
+    }
+    if (!(s > 0.0 && s <= JBX_MAX_OUTPUT_SECONDS)) {
+        snprintf(err, errlen, "length must be in (0, %d] seconds", JBX_MAX_OUTPUT_SECONDS);
+        return -1;
+    }
+    p->length = s;
+    p->has_length = 1;
+    return 0;
+}
+
+int jbx_params_set_prompt(jbx_params *p, double s, char *err, size_t errlen)
+{
+    if (s == 0) { /* 0 = unset: the host default applies */
+        p->has_prompt = 0;
+        return 0;
+    }
+    if (!(s > 0.0 && s <= JBX_MAX_INPUT_SECONDS)) {
+        snprintf(err, errlen, "prompt must be in (0, %d] seconds", JBX_MAX_INPUT_SECONDS);
+        return -1;
+    }
+    p->prompt = s;
+    p->has_prompt = 1;
+    return 0;
+}
+
+int jbx_params_set_levels(jbx_params *p, long n, char *err, size_t errlen)
+{
+    if (n == 0) { /* 0 = unset: the host default applies */
+        p->has_levels = 0;
+        return 0;
+    }
+    if (n < 1 || n > 3) {
+        snprintf(err, errlen, "levels must be 1, 2 or 3");
+        return -1;
+    }
+    p->levels = n;
+    p->has_levels = 1;
+    return 0;
+}
+
+int jbx_params_set_temperature(jbx_params *p, double t, char *err, size_t errlen)
+{
+    if (t == 0) { /* 0 = unset: the host default applies */
+        p->has_temperature = 0;
+        return 0;
+    }
+    if (!(t > 0.0 && t <= 2.0)) {
+        snprintf(err, errlen, "temperature must be in (0, 2]");
+        return -1;
+    }
+    p->temperature = t;
+    p->has_temperature = 1;
+    return 0;
+}
+
+int jbx_params_set_hop_fraction(jbx_params *p, double h, char *err, size_t errlen)
+{
+    if (h == 0) { /* 0 = unset: the host default applies */
+        p->has_hop = 0;
+        return 0;
+    }
+    if (!(h > 0.0 && h <= 1.0)) {
+        snprintf(err, errlen, "hop_fraction must be in (0, 1]");
+        return -1;
+    }
+    p->hop_fraction = h;
+    p->has_hop = 1;
+    return 0;
+}
+
+int jbx_params_set_n_samples(jbx_params *p, long n, char *err, size_t errlen)
+{
+    if (n == 0) { /* 0 = unset: the host default applies */
+        p->has_n_samples = 0;
+        return 0;
+    }
+    if (n < 1) {
+        snprintf(err, errlen, "n_samples must be at least 1");
+        return -1;
+    }
+    p->n_samples = n;
+    p->has_n_samples = 1;
+    return 0;
+}
+
+void jbx_params_set_seed(jbx_params *p, long long seed)
+{
+    p->seed = seed;
+    p->has_seed = 1;
+}
+
+void jbx_params_clear_seed(jbx_params *p)
+{
+    p->has_seed = 0;
+}
+
+void jbx_params_set_out_sample_rate(jbx_params *p, long sr)
+{
+    p->out_sample_rate = sr > 0 ? sr : 0;
+}
+
+void jbx_params_set_out_channels(jbx_params *p, long nch)
+{
+    p->out_channels = nch > 0 ? nch : 0;
+}
+
+void jbx_params_set_preview(jbx_params *p, int on)
+{
+    p->preview = on < 0 ? -1 : (on != 0);
+}
+
+const char *jbx_params_mode(const jbx_params *p)
+{
+    return p->mode[0] ? p->mode : "primed";
+}
+
+static jbx_field fs(const char *k, const char *v) { jbx_field f = {k, JBX_F_STR, v, 0, 0.0}; return f; }
+static jbx_field fi(const char *k, long long v) { jbx_field f = {k, JBX_F_INT, NULL, v, 0.0}; return f; }
+static jbx_field fd(const char *k, double v) { jbx_field f = {k, JBX_F_DOUBLE, NULL, 0, v}; return f; }
+static jbx_field fb(const char *k, int v) { jbx_field f = {k, JBX_F_BOOL, NULL, v, 0.0}; return f; }
+
+size_t jbx_params_fields(const jbx_params *p, jbx_field *f)
+{
+    size_t n = 0;
+    if (p->mode[0]) f[n++] = fs("mode", p->mode);
+    if (p->model) f[n++] = fs("model", p->model);
+    if (p->has_length) f[n++] = fd("length", p->length);
+    if (p->has_prompt) f[n++] = fd("prompt", p->prompt);
+    if (p->has_levels) f[n++] = fi("levels", p->levels);
+    if (p->has_temperature) f[n++] = fd("temperature", p->temperature);
+    if (p->has_hop) f[n++] = fd("hop_fraction", p->hop_fraction);
+    if (p->has_n_samples) f[n++] = fi("n_samples", p->n_samples);
+    if (p->has_seed) f[n++] = fi("seed", p->seed);
+    if (p->artist) f[n++] = fs("artist", p->artist);
+    if (p->genre) f[n++] = fs("genre", p->genre);
+    if (p->lyrics) f[n++] = fs("lyrics", p->lyrics);
+    if (p->out_sample_rate > 0) f[n++] = fi("out_sample_rate", p->out_sample_rate);
+    if (p->out_channels > 0) f[n++] = fi("out_channels", p->out_channels);
+    if (p->preview >= 0) f[n++] = fb("preview", p->preview);
+    return n;
+}

@@ -1,0 +1,54 @@
+/* Settings of a generate request. Anything not set is left out of the header
+ * so the host's defaults apply (docs/PROTOCOL.md, "generate"). */
+#ifndef JBX_PARAMS_H
+#define JBX_PARAMS_H
+
+#include <stddef.h>
+
+#include "jbx_msg.h"
+
+typedef struct jbx_params {
+    char *model, *artist, *genre, *lyrics; /* NULL = unset (heap copies) */
+    char mode[16];                          /* "" = unset (host: primed) */
+    double length, prompt, temperature, hop_fraction;
+    long levels, n_samples, out_sample_rate, out_channels;
+    long long seed;
+    int preview;                            /* -1 = unset */
+    unsigned has_length : 1, has_prompt : 1, has_temperature : 1, has_hop : 1,
+        has_levels : 1, has_n_samples : 1, has_seed : 1;
+} jbx_params;
+
+/* Most fields a generate header can carry (the common ones included). */
+#define JBX_MAX_FIELDS 24
+
+void jbx_params_init(jbx_params *p);
+void jbx_params_destroy(jbx_params *p);
+
+/* Strings are copied; NULL or "" unsets; for numbers 0 unsets. Return 0, or -1 with err filled in
+ * when the value is out of range (out of memory included); the previous value
+ * is kept then. */
+int jbx_params_set_model(jbx_params *p, const char *model, char *err, size_t errlen);
+int jbx_params_set_artist(jbx_params *p, const char *artist, char *err, size_t errlen);
+int jbx_params_set_genre(jbx_params *p, const char *genre, char *err, size_t errlen);
+int jbx_params_set_lyrics(jbx_params *p, const char *lyrics, char *err, size_t errlen);
+int jbx_params_set_mode(jbx_params *p, const char *mode, char *err, size_t errlen);
+int jbx_params_set_length(jbx_params *p, double seconds, char *err, size_t errlen);
+int jbx_params_set_prompt(jbx_params *p, double seconds, char *err, size_t errlen);
+int jbx_params_set_levels(jbx_params *p, long levels, char *err, size_t errlen);
+int jbx_params_set_temperature(jbx_params *p, double t, char *err, size_t errlen);
+int jbx_params_set_hop_fraction(jbx_params *p, double h, char *err, size_t errlen);
+int jbx_params_set_n_samples(jbx_params *p, long n, char *err, size_t errlen);
+void jbx_params_set_seed(jbx_params *p, long long seed);
+void jbx_params_clear_seed(jbx_params *p);
+void jbx_params_set_out_sample_rate(jbx_params *p, long sr); /* <= 0 unsets */
+void jbx_params_set_out_channels(jbx_params *p, long nch);   /* <= 0 unsets */
+void jbx_params_set_preview(jbx_params *p, int on);          /* < 0 unsets */
+
+/* Mode to use: the one set, else "primed". */
+const char *jbx_params_mode(const jbx_params *p);
+
+/* Appends the set fields to f (room for JBX_MAX_FIELDS); returns the count
+ * added. The strings point into p: keep p unchanged until encoded. */
+size_t jbx_params_fields(const jbx_params *p, jbx_field *f);
+
+#endif

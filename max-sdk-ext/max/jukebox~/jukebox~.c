@@ -1,0 +1,471 @@
+/* jukebox~ for Max: a thin wrapper over the C core (../../core).
+ * [jukebox~ src dst]: bang sends buffer~ src (all its channels, at its sample
+ * rate) to jukebox-host and writes the result into buffer~ dst (resized, at
+ * dst's rate and channel count).
+ *
+ * Threading: the core is only touched on the main thread. Messages that may
+ * come from the scheduler thread are deferred; the socket is polled from a
+ * qelem (main thread) that a clock sets; buffers are written on the main
+ * thread. Nothing here runs in the audio thread. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ext.h"
+#include "ext_obex.h"
+#include "ext_systhread.h"
+#include "ext_buffer.h"
+
+#include "jbx_client.h"
+
+#define POLL_MS 20.0
+
+typedef struct _jukebox {
+    t_object ob;
+    t_buffer_ref *src_ref, *dst_ref;
+    t_symbol *src, *dst;
+    jbx_client *client;
+    jbx_callbacks cb;
+    t_clock *clock;
+    t_qelem *qelem;
+    void *out_done, *out_progress, *out_info;
+    /* attributes: 0 / empty = not set, the host's default applies */
+    t_symbol *model, *mode, *artist, *genre, *lyrics, *host;
+    t_symbol *host_failed; /* endpoint that did not parse, not retried */
+    double length, prompt, temperature, hop_fraction, timeout;
+    t_atom_long levels, seed, n_samples, autostart, preview;
+} t_jukebox;
+
+static t_class *jukebox_class;
+
+/* ---- info outlet and console ---- */
+
+/* "sel arg" on the info outlet; arg NULL sends the selector alone. */
+static void info_sym(t_jukebox *x, const char *sel, const char *arg)
+{
+    t_atom a;
+    if (arg) atom_setsym(&a, gensym(arg));
+    outlet_anything(x->out_info, gensym(sel), arg ? 1 : 0, arg ? &a : NULL);
+}
+
+static void report(t_jukebox *x, const char *code, const char *msg)
+{
+    t_atom a[2];
+    if (strcmp(code, JBX_ERR_CANCELLED) == 0)
+        object_post((t_object *)x, "job cancelled");
+    else
+        object_error((t_object *)x, "%s", msg && *msg ? msg : code);
+    atom_setsym(&a[0], gensym(code));
+    atom_setsym(&a[1], gensym(msg ? msg : ""));
+    outlet_anything(x->out_info, gensym("error"), 2, a);
+}
+
+static t_buffer_obj *get_buffer(t_jukebox *x, t_buffer_ref *ref, t_symbol *name)
+{
+    t_buffer_obj *b = buffer_ref_getobject(ref);
+    if (!b) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "buffer~ '%s' not found", name ? name->s_name : "");
+        report(x, "no_buffer", msg);
+    }
+    return b;
+}
+
+/* ---- core callbacks (main thread, from the qelem) ---- */
+
+static void on_progress(void *ctx, double fraction, int level, const char *stage)
+{
+    (void)level;
+    (void)stage;
+    outlet_float(((t_jukebox *)ctx)->out_progress, fraction);
+}
+
+static void on_result(void *ctx, const jbx_result *r)
+{
+    t_jukebox *x = ctx;
+    t_buffer_obj *b = get_buffer(x, x->dst_ref, x->dst);
+    if (!b || r->channels < 1) return;
+    if (buffer_getframecount(b) != r->frames) {
+        t_atom a;
+        atom_setlong(&a, r->frames);
+        buffer_edit_begin(b);
+        object_method_typed(b, gensym("sizeinsamps"), 1, &a, NULL);
+        buffer_edit_end(b, 1);
+    }
+    float *samples = buffer_locksamples(b);
+    if (!samples) {
+        report(x, "no_buffer", "cannot lock the destination buffer~");
+        return;
+    }
+    long nch = (long)buffer_getchannelcount(b);
+    long frames = (long)buffer_getframecount(b);
+    if (frames > r->frames) frames = r->frames;
+    for (long c = 0; c < nch; c++) {
+        const float *plane = r->planes[c < r->channels ? c : r->channels - 1];
+        for (long i = 0; i < frames; i++) samples[i * nch + c] = plane[i];
+    }
+    buffer_setdirty(b);
+    buffer_unlocksamples(b);
+    if (r->final) {
+        outlet_float(x->out_progress, 1.0);
+        outlet_bang(x->out_done);
+    } else {
+        info_sym(x, "preview", NULL);
+    }
+}
+
+static void on_error(void *ctx, const char *code, const char *message)
+{
+    report(ctx, code, message);
+}
+
+static void on_state(void *ctx, const char *state)
+{
+    info_sym(ctx, "state", state);
+}
+
+static void on_pong(void *ctx, double host_time)
+{
+    t_atom a;
+    atom_setfloat(&a, host_time);
+    outlet_anything(((t_jukebox *)ctx)->out_info, gensym("pong"), 1, &a);
+}
+
+static void on_status(void *ctx, const jbx_status *s)
+{
+    t_atom a[10];
+    atom_setsym(&a[0], gensym("device"));
+    atom_setsym(&a[1], gensym(s->device));
+    atom_setsym(&a[2], gensym("queue"));
+    atom_setlong(&a[3], s->queue);
+    atom_setsym(&a[4], gensym("running"));
+    atom_setlong(&a[5], s->running);
+    atom_setsym(&a[6], gensym("mine"));
+    atom_setlong(&a[7], s->running_client);
+    atom_setsym(&a[8], gensym("models"));
+    atom_setsym(&a[9], gensym(s->models));
+    outlet_anything(((t_jukebox *)ctx)->out_info, gensym("status"), 10, a);
+}
+
+/* ---- polling: clock (any thread) -> qelem (main thread) ---- */
+
+/* Applies the host/autostart/timeout attributes. A bad endpoint is reported
+ * once, not at every poll. */
+static void sync_host(t_jukebox *x)
+{
+    const char *want = x->host && *x->host->s_name ? x->host->s_name : JBX_DEFAULT_ENDPOINT;
+    if (strcmp(want, jbx_client_endpoint(x->client)) != 0 && x->host != x->host_failed) {
+        char err[512];
+        if (jbx_client_set_endpoint(x->client, want, err, sizeof err) != 0) {
+            x->host_failed = x->host;
+            report(x, JBX_LOCAL_BAD_REQUEST, err);
+        }
+    }
+    jbx_client_set_autostart(x->client, (int)x->autostart);
+    jbx_client_set_timeout(x->client, x->timeout > 0 ? x->timeout : JBX_DEFAULT_TIMEOUT);
+}
+
+static void poll_main(t_jukebox *x)
+{
+    sync_host(x);
+    jbx_client_tick(x->client, &x->cb);
+    clock_fdelay(x->clock, POLL_MS);
+}
+
+static void clock_tick(t_jukebox *x)
+{
+    qelem_set(x->qelem);
+}
+
+/* ---- settings -> core, right before a request ---- */
+
+static const char *sym_or_null(t_symbol *s)
+{
+    return s && *s->s_name ? s->s_name : NULL;
+}
+
+static int apply_settings(t_jukebox *x, long out_sr, long out_ch)
+{
+    char err[256];
+    jbx_params *p = jbx_client_params(x->client);
+    int rc = 0;
+    rc |= jbx_params_set_model(p, sym_or_null(x->model), err, sizeof err);
+    rc |= jbx_params_set_mode(p, sym_or_null(x->mode), err, sizeof err);
+    rc |= jbx_params_set_artist(p, sym_or_null(x->artist), err, sizeof err);
+    rc |= jbx_params_set_genre(p, sym_or_null(x->genre), err, sizeof err);
+    rc |= jbx_params_set_lyrics(p, sym_or_null(x->lyrics), err, sizeof err);
+    rc |= jbx_params_set_length(p, x->length, err, sizeof err);
+    rc |= jbx_params_set_prompt(p, x->prompt, err, sizeof err);
+    rc |= jbx_params_set_levels(p, (long)x->levels, err, sizeof err);
+    rc |= jbx_params_set_temperature(p, x->temperature, err, sizeof err);
+    rc |= jbx_params_set_hop_fraction(p, x->hop_fraction, err, sizeof err);
+    rc |= jbx_params_set_n_samples(p, (long)x->n_samples, err, sizeof err);
+    if (x->seed >= 0) jbx_params_set_seed(p, (long long)x->seed);
+    else jbx_params_clear_seed(p);
+    jbx_params_set_preview(p, (int)x->preview);
+    jbx_params_set_out_sample_rate(p, out_sr);
+    jbx_params_set_out_channels(p, out_ch);
+    if (rc != 0) report(x, "bad_setting", err);
+    return rc;
+}
+
+/* ---- messages (main thread; deferred there when they arrive elsewhere) ---- */
+
+/* MAIN_THREAD_METHOD(name) defines jukebox_<name>, the A_GIMME method Max
+ * calls, which runs do_<name> now on the main thread or defers it there.
+ * do_<name> has defer's signature (short argc); defer copies the atoms. */
+#define MAIN_THREAD_METHOD(name)                                                \
+    static void jukebox_##name(t_jukebox *x, t_symbol *s, long argc, t_atom *argv) \
+    {                                                                           \
+        if (systhread_ismainthread())                                          \
+            do_##name(x, s, (short)argc, argv);                                 \
+        else                                                                    \
+            defer(x, (method)do_##name, s, (short)argc, argv);                  \
+    }
+
+static void do_bang(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
+{
+    (void)s;
+    (void)argc;
+    (void)argv;
+    char err[512];
+    sync_host(x);
+    t_buffer_obj *dst = get_buffer(x, x->dst_ref, x->dst);
+    if (!dst) return;
+    long out_sr = (long)(buffer_getsamplerate(dst) + 0.5);
+    long out_ch = (long)buffer_getchannelcount(dst);
+    if (apply_settings(x, out_sr, out_ch > JBX_MAX_CHANNELS ? JBX_MAX_CHANNELS : out_ch) != 0)
+        return;
+    float *planes_mem = NULL;
+    const float *planes[JBX_MAX_CHANNELS] = {0};
+    long frames = 0, nch = 0;
+    double sr = out_sr;
+    if (strcmp(jbx_params_mode(jbx_client_params(x->client)), "ancestral") != 0) {
+        t_buffer_obj *src = get_buffer(x, x->src_ref, x->src);
+        if (!src) return;
+        frames = (long)buffer_getframecount(src);
+        nch = (long)buffer_getchannelcount(src);
+        sr = buffer_getsamplerate(src);
+        if (frames <= 0 || nch <= 0) {
+            snprintf(err, sizeof err, "buffer~ '%s' is empty", x->src->s_name);
+            report(x, "empty_buffer", err);
+            return;
+        }
+        if (nch > JBX_MAX_CHANNELS) {
+            object_warn((t_object *)x, "sending the first %d of %ld channels", JBX_MAX_CHANNELS, nch);
+            nch = JBX_MAX_CHANNELS;
+        }
+        long stride = (long)buffer_getchannelcount(src);
+        planes_mem = malloc((size_t)frames * (size_t)nch * sizeof(float));
+        if (!planes_mem) {
+            report(x, "no_memory", "out of memory");
+            return;
+        }
+        float *samples = buffer_locksamples(src); /* held only during the copy */
+        if (!samples) {
+            free(planes_mem);
+            report(x, "no_buffer", "cannot lock the source buffer~");
+            return;
+        }
+        for (long c = 0; c < nch; c++) {
+            float *plane = planes_mem + c * frames;
+            for (long i = 0; i < frames; i++) plane[i] = samples[i * stride + c];
+            planes[c] = plane;
+        }
+        buffer_unlocksamples(src);
+    }
+    if (jbx_client_submit(x->client, planes, (int)nch, frames, sr, err, sizeof err) < 0)
+        report(x, JBX_LOCAL_BAD_REQUEST, err);
+    free(planes_mem);
+    qelem_set(x->qelem); /* replies may already wait without a new edge */
+}
+
+MAIN_THREAD_METHOD(bang)
+
+/* bang is registered with no arguments, as Max expects for "bang". */
+static void jukebox_bang_plain(t_jukebox *x)
+{
+    jukebox_bang(x, gensym("bang"), 0, NULL);
+}
+
+static void do_cancel(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
+{
+    (void)s;
+    (void)argc;
+    (void)argv;
+    if (jbx_client_cancel(x->client) == 1) object_post((t_object *)x, "nothing to cancel");
+    qelem_set(x->qelem);
+}
+
+static void do_ping(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
+{
+    (void)s;
+    (void)argc;
+    (void)argv;
+    sync_host(x);
+    if (jbx_client_ping(x->client) != 0) report(x, JBX_LOCAL_SEND, "cannot send ping");
+    qelem_set(x->qelem);
+}
+
+static void do_status(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
+{
+    (void)s;
+    (void)argc;
+    (void)argv;
+    sync_host(x);
+    if (jbx_client_status(x->client) != 0) report(x, JBX_LOCAL_SEND, "cannot send status");
+    qelem_set(x->qelem);
+}
+
+static void do_set(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
+{
+    (void)s;
+    if (argc < 1 || atom_gettype(argv) != A_SYM) {
+        object_error((t_object *)x, "set needs a source buffer~ name");
+        return;
+    }
+    x->src = atom_getsym(argv);
+    x->dst = (argc > 1 && atom_gettype(argv + 1) == A_SYM) ? atom_getsym(argv + 1) : x->src;
+    buffer_ref_set(x->src_ref, x->src);
+    buffer_ref_set(x->dst_ref, x->dst);
+}
+
+MAIN_THREAD_METHOD(cancel)
+MAIN_THREAD_METHOD(ping)
+MAIN_THREAD_METHOD(status)
+MAIN_THREAD_METHOD(set)
+
+static t_max_err jukebox_notify(t_jukebox *x, t_symbol *s, t_symbol *msg, void *sender, void *data)
+{
+    buffer_ref_notify(x->src_ref, s, msg, sender, data);
+    return buffer_ref_notify(x->dst_ref, s, msg, sender, data);
+}
+
+static void jukebox_assist(t_jukebox *x, void *b, long m, long a, char *s)
+{
+    (void)x;
+    (void)b;
+    static const char *const outs[] = {
+        "bang: the result is in the destination buffer~",
+        "float: progress 0..1",
+        "info: state, error <code> <message>, preview, pong, status"};
+    if (m == ASSIST_INLET)
+        snprintf(s, 256, "bang, cancel, set src dst, status, ping, attributes");
+    else if (a >= 0 && a < 3)
+        snprintf(s, 256, "%s", outs[a]);
+}
+
+/* ---- lifecycle ---- */
+
+static void *jukebox_new(t_symbol *s, long argc, t_atom *argv)
+{
+    (void)s;
+    char err[512];
+    t_jukebox *x = (t_jukebox *)object_alloc(jukebox_class);
+    if (!x) return NULL;
+    x->client = jbx_client_new(NULL, err, sizeof err);
+    if (!x->client) {
+        object_error((t_object *)x, "%s", err);
+        object_free(x);
+        return NULL;
+    }
+    x->cb.ctx = x;
+    x->cb.progress = on_progress;
+    x->cb.result = on_result;
+    x->cb.error = on_error;
+    x->cb.state = on_state;
+    x->cb.pong = on_pong;
+    x->cb.status = on_status;
+    x->model = x->mode = x->artist = x->genre = x->lyrics = gensym("");
+    x->host = gensym(JBX_DEFAULT_ENDPOINT);
+    x->seed = -1;
+    x->preview = 1;
+    x->timeout = JBX_DEFAULT_TIMEOUT;
+
+    long nargs = attr_args_offset((short)argc, argv);
+    x->src = nargs > 0 && atom_gettype(argv) == A_SYM ? atom_getsym(argv) : gensym("");
+    x->dst = nargs > 1 && atom_gettype(argv + 1) == A_SYM ? atom_getsym(argv + 1) : x->src;
+    x->src_ref = buffer_ref_new((t_object *)x, x->src);
+    x->dst_ref = buffer_ref_new((t_object *)x, x->dst);
+
+    /* Max outlets are created right to left */
+    x->out_info = outlet_new(x, NULL);
+    x->out_progress = floatout(x);
+    x->out_done = bangout(x);
+    x->qelem = qelem_new(x, (method)poll_main);
+    x->clock = clock_new(x, (method)clock_tick);
+    attr_args_process(x, (short)argc, argv);
+    clock_fdelay(x->clock, POLL_MS);
+    return x;
+}
+
+static void jukebox_free(t_jukebox *x)
+{
+    if (x->clock) {
+        clock_unset(x->clock);
+        object_free(x->clock);
+    }
+    if (x->qelem) qelem_free(x->qelem);
+    if (x->src_ref) object_free(x->src_ref);
+    if (x->dst_ref) object_free(x->dst_ref);
+    jbx_client_free(x->client);
+}
+
+
+void ext_main(void *r)
+{
+    (void)r;
+    t_class *c = class_new("jukebox~", (method)jukebox_new, (method)jukebox_free,
+                           (long)sizeof(t_jukebox), 0L, A_GIMME, 0);
+    class_addmethod(c, (method)jukebox_bang_plain, "bang", 0);
+    class_addmethod(c, (method)jukebox_cancel, "cancel", A_GIMME, 0);
+    class_addmethod(c, (method)jukebox_ping, "ping", A_GIMME, 0);
+    class_addmethod(c, (method)jukebox_status, "status", A_GIMME, 0);
+    class_addmethod(c, (method)jukebox_set, "set", A_GIMME, 0);
+    class_addmethod(c, (method)jukebox_notify, "notify", A_CANT, 0);
+    class_addmethod(c, (method)jukebox_assist, "assist", A_CANT, 0);
+
+    CLASS_ATTR_SYM(c, "model", 0, t_jukebox, model);
+    CLASS_ATTR_LABEL(c, "model", 0, "Model (Hugging Face id or folder; empty = host default)");
+    CLASS_ATTR_SYM(c, "mode", 0, t_jukebox, mode);
+    CLASS_ATTR_ENUM(c, "mode", 0, "primed ancestral upsample");
+    CLASS_ATTR_LABEL(c, "mode", 0, "Mode");
+    CLASS_ATTR_DOUBLE(c, "length", 0, t_jukebox, length);
+    CLASS_ATTR_FILTER_CLIP(c, "length", 0, JBX_MAX_OUTPUT_SECONDS);
+    CLASS_ATTR_LABEL(c, "length", 0, "Result length in seconds (0 = host default)");
+    CLASS_ATTR_DOUBLE(c, "prompt", 0, t_jukebox, prompt);
+    CLASS_ATTR_FILTER_CLIP(c, "prompt", 0, JBX_MAX_INPUT_SECONDS);
+    CLASS_ATTR_LABEL(c, "prompt", 0, "Prompt seconds (0 = whole input)");
+    CLASS_ATTR_LONG(c, "levels", 0, t_jukebox, levels);
+    CLASS_ATTR_FILTER_CLIP(c, "levels", 0, 3);
+    CLASS_ATTR_LABEL(c, "levels", 0, "Levels 1-3 (0 = host default)");
+    CLASS_ATTR_DOUBLE(c, "temperature", 0, t_jukebox, temperature);
+    CLASS_ATTR_FILTER_CLIP(c, "temperature", 0, 2);
+    CLASS_ATTR_LABEL(c, "temperature", 0, "Temperature (0 = host default)");
+    CLASS_ATTR_DOUBLE(c, "hop_fraction", 0, t_jukebox, hop_fraction);
+    CLASS_ATTR_FILTER_CLIP(c, "hop_fraction", 0, 1);
+    CLASS_ATTR_LABEL(c, "hop_fraction", 0, "Hop fraction (0 = host default)");
+    CLASS_ATTR_LONG(c, "n_samples", 0, t_jukebox, n_samples);
+    CLASS_ATTR_FILTER_MIN(c, "n_samples", 0);
+    CLASS_ATTR_LABEL(c, "n_samples", 0, "Variations sampled (0 = host default)");
+    CLASS_ATTR_LONG(c, "seed", 0, t_jukebox, seed);
+    CLASS_ATTR_LABEL(c, "seed", 0, "Seed (-1 = random)");
+    CLASS_ATTR_SYM(c, "artist", 0, t_jukebox, artist);
+    CLASS_ATTR_LABEL(c, "artist", 0, "Artist");
+    CLASS_ATTR_SYM(c, "genre", 0, t_jukebox, genre);
+    CLASS_ATTR_LABEL(c, "genre", 0, "Genre");
+    CLASS_ATTR_SYM(c, "lyrics", 0, t_jukebox, lyrics);
+    CLASS_ATTR_LABEL(c, "lyrics", 0, "Lyrics");
+    CLASS_ATTR_LONG(c, "preview", 0, t_jukebox, preview);
+    CLASS_ATTR_STYLE_LABEL(c, "preview", 0, "onoff", "Top-level preview first");
+    CLASS_ATTR_SYM(c, "host", 0, t_jukebox, host);
+    CLASS_ATTR_LABEL(c, "host", 0, "Host endpoint");
+    CLASS_ATTR_LONG(c, "autostart", 0, t_jukebox, autostart);
+    CLASS_ATTR_STYLE_LABEL(c, "autostart", 0, "onoff", "Start jukebox-host when it does not answer");
+    CLASS_ATTR_DOUBLE(c, "timeout", 0, t_jukebox, timeout);
+    CLASS_ATTR_FILTER_MIN(c, "timeout", 0.1);
+    CLASS_ATTR_LABEL(c, "timeout", 0, "Seconds before a silent host is reported");
+
+    class_register(CLASS_BOX, c);
+    jukebox_class = c;
+    post("jukebox~ %s (protocol v%d)", JBX_VERSION, JBX_PROTOCOL_VERSION);
+}

@@ -1,0 +1,371 @@
+/* jukebox~ for Pure Data: a thin wrapper over the C core (../core).
+ * [jukebox~ src dst]: bang sends array src (mono, at Pd's sample rate
+ * sys_getsr()) to jukebox-host and writes the result into array dst.
+ * Outlets: bang when dst holds the result | progress 0..1 | info lists. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "m_pd.h"
+#include "s_stuff.h" /* sys_addpollfn / sys_rmpollfn */
+
+#include "jbx_client.h"
+
+#define TICK_MS 50.0 /* heartbeat/timeout granularity and poll backstop */
+
+static t_class *jukebox_class;
+
+typedef struct _jukebox {
+    t_object x_obj;
+    t_symbol *src, *dst;
+    jbx_client *client;
+    jbx_callbacks cb;
+    t_clock *clock;
+    int fd;
+    t_outlet *out_done, *out_progress, *out_info;
+} t_jukebox;
+
+/* ---- info outlet and console ---- */
+
+/* "sel arg" on the info outlet; arg NULL sends the selector alone. */
+static void info_sym(t_jukebox *x, const char *sel, const char *arg)
+{
+    t_atom a;
+    if (arg) SETSYMBOL(&a, gensym(arg));
+    outlet_anything(x->out_info, gensym(sel), arg ? 1 : 0, arg ? &a : NULL);
+}
+
+static void report(t_jukebox *x, const char *code, const char *msg)
+{
+    t_atom a[2];
+    if (strcmp(code, JBX_ERR_CANCELLED) == 0)
+        post("jukebox~: job cancelled");
+    else
+        pd_error(x, "jukebox~: %s", msg && *msg ? msg : code);
+    SETSYMBOL(&a[0], gensym(code));
+    SETSYMBOL(&a[1], gensym(msg ? msg : ""));
+    outlet_anything(x->out_info, gensym("error"), 2, a);
+}
+
+/* ---- arrays ---- */
+
+static t_garray *find_array(t_jukebox *x, t_symbol *name)
+{
+    char msg[MAXPDSTRING];
+    t_garray *a = name && *name->s_name ? (t_garray *)pd_findbyclass(name, garray_class) : NULL;
+    if (!a) {
+        snprintf(msg, sizeof msg, "array '%s' not found", name ? name->s_name : "");
+        report(x, "no_array", msg);
+    }
+    return a;
+}
+
+/* ---- core callbacks ---- */
+
+static void on_progress(void *ctx, double fraction, int level, const char *stage)
+{
+    (void)level;
+    (void)stage;
+    t_jukebox *x = ctx;
+    outlet_float(x->out_progress, (t_float)fraction);
+}
+
+static void on_result(void *ctx, const jbx_result *r)
+{
+    t_jukebox *x = ctx;
+    t_garray *a = find_array(x, x->dst);
+    if (!a) return;
+    int n = 0;
+    t_word *vec = NULL;
+    garray_resize_long(a, r->frames > 0 ? r->frames : 1);
+    if (!garray_getfloatwords(a, &n, &vec)) {
+        char msg[MAXPDSTRING];
+        snprintf(msg, sizeof msg, "array '%s' is not a float array", x->dst->s_name);
+        report(x, "no_array", msg);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        vec[i].w_float = (r->channels > 0 && i < r->frames) ? (t_float)r->planes[0][i] : 0;
+    garray_redraw(a);
+    if (r->final) {
+        outlet_float(x->out_progress, 1);
+        outlet_bang(x->out_done);
+    } else {
+        info_sym(x, "preview", NULL);
+    }
+}
+
+static void on_error(void *ctx, const char *code, const char *message)
+{
+    report(ctx, code, message);
+}
+
+static void on_state(void *ctx, const char *state)
+{
+    info_sym(ctx, "state", state);
+}
+
+static void on_pong(void *ctx, double host_time)
+{
+    t_jukebox *x = ctx;
+    t_atom a;
+    SETFLOAT(&a, (t_float)host_time);
+    outlet_anything(x->out_info, gensym("pong"), 1, &a);
+}
+
+static void on_status(void *ctx, const jbx_status *s)
+{
+    t_jukebox *x = ctx;
+    t_atom a[10];
+    SETSYMBOL(&a[0], gensym("device"));
+    SETSYMBOL(&a[1], gensym(s->device));
+    SETSYMBOL(&a[2], gensym("queue"));
+    SETFLOAT(&a[3], (t_float)s->queue);
+    SETSYMBOL(&a[4], gensym("running"));
+    SETFLOAT(&a[5], (t_float)s->running);
+    SETSYMBOL(&a[6], gensym("mine"));
+    SETFLOAT(&a[7], (t_float)s->running_client);
+    SETSYMBOL(&a[8], gensym("models"));
+    SETSYMBOL(&a[9], gensym(s->models));
+    outlet_anything(x->out_info, gensym("status"), 10, a);
+}
+
+/* ---- polling ---- */
+
+static void poll_fd(void *ptr, int fd)
+{
+    (void)fd;
+    t_jukebox *x = ptr;
+    if (jbx_client_poll(x->client, &x->cb) < 0) pd_error(x, "jukebox~: socket error");
+}
+
+static void watch_fd(t_jukebox *x)
+{
+    if (x->fd >= 0) sys_rmpollfn(x->fd);
+    x->fd = jbx_client_fd(x->client);
+    if (x->fd >= 0) sys_addpollfn(x->fd, poll_fd, x);
+}
+
+static void tick(t_jukebox *x)
+{
+    jbx_client_tick(x->client, &x->cb);
+    clock_delay(x->clock, TICK_MS);
+}
+
+/* After a send, input may already wait without a new edge on ZMQ_FD. */
+static void poll_soon(t_jukebox *x)
+{
+    clock_delay(x->clock, 0);
+}
+
+/* ---- messages ---- */
+
+static void jukebox_bang(t_jukebox *x)
+{
+    char err[512];
+    float *samples = NULL;
+    const float *planes[1];
+    int n = 0, nch = 0;
+    jbx_params *p = jbx_client_params(x->client);
+    if (!find_array(x, x->dst)) return; /* fail now, not when the result arrives */
+    if (strcmp(jbx_params_mode(p), "ancestral") != 0) {
+        t_word *vec = NULL;
+        t_garray *a = find_array(x, x->src);
+        if (!a) return;
+        if (!garray_getfloatwords(a, &n, &vec)) {
+            snprintf(err, sizeof err, "array '%s' is not a float array", x->src->s_name);
+            report(x, "no_array", err);
+            return;
+        }
+        if (n <= 0) {
+            snprintf(err, sizeof err, "array '%s' is empty", x->src->s_name);
+            report(x, "empty_array", err);
+            return;
+        }
+        samples = malloc((size_t)n * sizeof(float));
+        if (!samples) {
+            report(x, "no_memory", "out of memory");
+            return;
+        }
+        for (int i = 0; i < n; i++) samples[i] = (float)vec[i].w_float;
+        planes[0] = samples;
+        nch = 1;
+    }
+    /* Pd arrays are mono and play at Pd's rate: ask for exactly that back. */
+    jbx_params_set_out_channels(p, 1);
+    jbx_params_set_out_sample_rate(p, (long)(sys_getsr() + 0.5));
+    if (jbx_client_submit(x->client, nch ? planes : NULL, nch, n, sys_getsr(), err, sizeof err) < 0)
+        report(x, JBX_LOCAL_BAD_REQUEST, err);
+    free(samples);
+    poll_soon(x);
+}
+
+static void jukebox_cancel(t_jukebox *x)
+{
+    if (jbx_client_cancel(x->client) == 1) post("jukebox~: nothing to cancel");
+    poll_soon(x);
+}
+
+static void jukebox_ping(t_jukebox *x)
+{
+    if (jbx_client_ping(x->client) != 0) report(x, JBX_LOCAL_SEND, "cannot send ping");
+    poll_soon(x);
+}
+
+static void jukebox_status(t_jukebox *x)
+{
+    if (jbx_client_status(x->client) != 0) report(x, JBX_LOCAL_SEND, "cannot send status");
+    poll_soon(x);
+}
+
+static void jukebox_set(t_jukebox *x, t_symbol *src, t_symbol *dst)
+{
+    x->src = src;
+    x->dst = *dst->s_name ? dst : src;
+}
+
+/* Joins the atoms of a message into one string (lyrics, names with spaces). */
+static void join_atoms(int argc, t_atom *argv, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        char word[MAXPDSTRING];
+        size_t used = strlen(buf);
+        atom_string(&argv[i], word, sizeof word);
+        snprintf(buf + used, len - used, "%s%s", i ? " " : "", word);
+    }
+}
+
+static void check(t_jukebox *x, int rc, const char *err)
+{
+    if (rc != 0) pd_error(x, "jukebox~: %s", err);
+}
+
+#define STRING_SETTING(name)                                                    \
+    static void jukebox_##name(t_jukebox *x, t_symbol *s, int argc, t_atom *argv) \
+    {                                                                            \
+        (void)s;                                                                 \
+        char buf[JBX_MAX_LYRICS_CHARS + 1], err[256];                           \
+        join_atoms(argc, argv, buf, sizeof buf);                                 \
+        check(x, jbx_params_set_##name(jbx_client_params(x->client), buf, err, sizeof err), err); \
+    }
+STRING_SETTING(model)
+STRING_SETTING(mode)
+STRING_SETTING(artist)
+STRING_SETTING(genre)
+STRING_SETTING(lyrics)
+
+#define FLOAT_SETTING(name, type)                                               \
+    static void jukebox_##name(t_jukebox *x, t_floatarg f)                      \
+    {                                                                            \
+        char err[256];                                                           \
+        check(x, jbx_params_set_##name(jbx_client_params(x->client), (type)f, err, sizeof err), err); \
+    }
+FLOAT_SETTING(length, double)
+FLOAT_SETTING(prompt, double)
+FLOAT_SETTING(levels, long)
+FLOAT_SETTING(temperature, double)
+FLOAT_SETTING(hop_fraction, double)
+FLOAT_SETTING(n_samples, long)
+
+/* "seed N" fixes the seed, "seed" alone goes back to random. */
+static void jukebox_seed(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
+{
+    (void)s;
+    jbx_params *p = jbx_client_params(x->client);
+    if (argc > 0 && argv[0].a_type == A_FLOAT)
+        jbx_params_set_seed(p, (long long)atom_getfloat(argv));
+    else
+        jbx_params_clear_seed(p);
+}
+
+static void jukebox_preview(t_jukebox *x, t_floatarg f)
+{
+    jbx_params_set_preview(jbx_client_params(x->client), f != 0);
+}
+
+static void jukebox_autostart(t_jukebox *x, t_floatarg f)
+{
+    jbx_client_set_autostart(x->client, f != 0);
+}
+
+static void jukebox_timeout(t_jukebox *x, t_floatarg f)
+{
+    jbx_client_set_timeout(x->client, f);
+}
+
+/* "host EP" reconnects to EP; "host" alone goes back to the default. */
+static void jukebox_host(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
+{
+    (void)s;
+    char ep[MAXPDSTRING], err[512];
+    join_atoms(argc, argv, ep, sizeof ep);
+    if (jbx_client_set_endpoint(x->client, ep, err, sizeof err) != 0)
+        pd_error(x, "jukebox~: %s", err);
+    watch_fd(x);
+}
+
+/* ---- lifecycle ---- */
+
+static void *jukebox_new(t_symbol *src, t_symbol *dst)
+{
+    char err[512];
+    jbx_client *c = jbx_client_new(NULL, err, sizeof err);
+    if (!c) {
+        pd_error(NULL, "jukebox~: %s", err);
+        return NULL;
+    }
+    t_jukebox *x = (t_jukebox *)pd_new(jukebox_class);
+    x->client = c;
+    x->fd = -1;
+    x->cb.ctx = x;
+    x->cb.progress = on_progress;
+    x->cb.result = on_result;
+    x->cb.error = on_error;
+    x->cb.state = on_state;
+    x->cb.pong = on_pong;
+    x->cb.status = on_status;
+    jukebox_set(x, src, dst);
+    x->out_done = outlet_new(&x->x_obj, &s_bang);
+    x->out_progress = outlet_new(&x->x_obj, &s_float);
+    x->out_info = outlet_new(&x->x_obj, &s_list);
+    x->clock = clock_new(x, (t_method)tick);
+    watch_fd(x);
+    clock_delay(x->clock, TICK_MS);
+    return x;
+}
+
+static void jukebox_free(t_jukebox *x)
+{
+    if (x->fd >= 0) sys_rmpollfn(x->fd);
+    clock_free(x->clock);
+    jbx_client_free(x->client);
+}
+
+void jukebox_tilde_setup(void)
+{
+    jukebox_class = class_new(gensym("jukebox~"), (t_newmethod)jukebox_new,
+                              (t_method)jukebox_free, sizeof(t_jukebox), CLASS_DEFAULT,
+                              A_DEFSYM, A_DEFSYM, 0);
+    class_addbang(jukebox_class, jukebox_bang);
+    class_addmethod(jukebox_class, (t_method)jukebox_cancel, gensym("cancel"), 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_ping, gensym("ping"), 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_status, gensym("status"), 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_set, gensym("set"), A_SYMBOL, A_DEFSYM, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_model, gensym("model"), A_GIMME, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_mode, gensym("mode"), A_GIMME, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_artist, gensym("artist"), A_GIMME, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_genre, gensym("genre"), A_GIMME, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_lyrics, gensym("lyrics"), A_GIMME, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_host, gensym("host"), A_GIMME, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_seed, gensym("seed"), A_GIMME, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_length, gensym("length"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_prompt, gensym("prompt"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_levels, gensym("levels"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_temperature, gensym("temperature"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_hop_fraction, gensym("hop_fraction"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_n_samples, gensym("n_samples"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_preview, gensym("preview"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_autostart, gensym("autostart"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_timeout, gensym("timeout"), A_FLOAT, 0);
+    post("jukebox~ %s (protocol v%d)", JBX_VERSION, JBX_PROTOCOL_VERSION);
+}

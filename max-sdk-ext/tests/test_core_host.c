@@ -1,0 +1,324 @@
+/* Core tests against the real Python host (tiny model).
+ * Usage: test_core_host <case>; the fixture cases read JBX_TEST_ENDPOINT,
+ * "restart" and "autostart" run their own host (JBX_TEST_HOST_CMD). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jbx_test.h"
+
+#define SR 44100.0
+
+static jbx_client *connect_to(const char *ep)
+{
+    char err[256];
+    jbx_client *c = jbx_client_new(ep, err, sizeof err);
+    if (!c) fprintf(stderr, "jbx_client_new: %s\n", err);
+    return c;
+}
+
+/* The tiny model, short and top level only, so a job takes seconds on a CPU. */
+static void tiny_settings(jbx_client *c)
+{
+    char err[256];
+    jbx_params *p = jbx_client_params(c);
+    CHECK(jbx_params_set_model(p, "tiny", err, sizeof err) == 0);
+    CHECK(jbx_params_set_length(p, 2.0, err, sizeof err) == 0);
+    CHECK(jbx_params_set_prompt(p, 1.0, err, sizeof err) == 0);
+    CHECK(jbx_params_set_levels(p, 1, err, sizeof err) == 0);
+    jbx_params_set_seed(p, 1);
+}
+
+/* Runs one primed job on 1.5 s of sine; returns 1 when a final result came. */
+static int run_job(jbx_client *c, rec *r, double secs)
+{
+    char err[256];
+    jbx_callbacks cb = rec_callbacks(r);
+    long frames = (long)(1.5 * SR);
+    float *x = test_sine(frames, SR);
+    const float *planes[1] = {x};
+    long long id = jbx_client_submit(c, planes, 1, frames, SR, err, sizeof err);
+    free(x);
+    if (id < 0) {
+        fprintf(stderr, "submit: %s\n", err);
+        return 0;
+    }
+    WAIT_FOR(c, &cb, r, r->n_result > 0 || r->n_error > 0, secs);
+    return r->n_result > 0;
+}
+
+static void case_handshake(const char *ep)
+{
+    jbx_client *c = connect_to(ep);
+    if (!c) { jbx_test_failures++; return; }
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    CHECK(jbx_client_status(c) == 0); /* says hello first */
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_status > 0 || r.n_error > 0, 10.0));
+    /* the host may still be loading the preloaded model: ask again for a while */
+    for (int i = 0; i < 60 && r.n_error == 0 && !strstr(r.status.models, "tiny"); i++) {
+        test_sleep(0.5);
+        r.n_status = 0;
+        CHECK(jbx_client_status(c) == 0);
+        CHECK(WAIT_FOR(c, &cb, &r, r.n_status > 0 || r.n_error > 0, 10.0));
+    }
+    CHECK(r.n_error == 0);
+    CHECK(r.status.device[0] != '\0');
+    CHECK(strstr(r.status.models, "tiny") != NULL);
+    CHECK(r.status.queue >= 0);
+    printf("status: device %s queue %ld running %ld models '%s'\n", r.status.device,
+           r.status.queue, r.status.running, r.status.models);
+    rec_free(&r);
+    jbx_client_free(c);
+}
+
+static void case_ping(const char *ep)
+{
+    jbx_client *c = connect_to(ep);
+    if (!c) { jbx_test_failures++; return; }
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    for (int i = 1; i <= 3; i++) {
+        CHECK(jbx_client_ping(c) == 0);
+        CHECK(WAIT_FOR(c, &cb, &r, r.n_pong >= i || r.n_error > 0, 5.0));
+    }
+    CHECK(r.n_pong == 3 && r.n_error == 0);
+    rec_free(&r);
+    jbx_client_free(c);
+}
+
+static void case_echo(const char *ep)
+{
+    jbx_client *c = connect_to(ep);
+    if (!c) { jbx_test_failures++; return; }
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    char err[256];
+    long frames = (long)(10 * SR);
+    float *a = test_sine(frames, SR), *b = test_sine(frames, SR);
+    for (long i = 0; i < frames; i++) b[i] = -b[i] * 0.3f + (float)i * 1e-9f;
+    const float *planes[2] = {a, b};
+    CHECK(jbx_client_echo(c, planes, 2, frames, SR, err, sizeof err) >= 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_result > 0 || r.n_error > 0, 10.0));
+    CHECK(r.n_error == 0 && r.res_channels == 2 && r.res_frames == frames);
+    if (r.res_channels == 2 && r.res_frames == frames) {
+        CHECK(memcmp(r.res_planes[0], a, (size_t)frames * 4) == 0); /* bit-exact */
+        CHECK(memcmp(r.res_planes[1], b, (size_t)frames * 4) == 0);
+    }
+    /* round trips, for the record */
+    double t0 = test_now();
+    int n = 20;
+    for (int i = 0; i < n; i++) {
+        rec_reset(&r);
+        CHECK(jbx_client_echo(c, planes, 2, frames, SR, err, sizeof err) >= 0);
+        CHECK(WAIT_FOR(c, &cb, &r, r.n_result > 0 || r.n_error > 0, 10.0));
+    }
+    printf("echo 10 s stereo: %.2f ms per round trip\n", (test_now() - t0) * 1000.0 / n);
+    free(a);
+    free(b);
+    rec_free(&r);
+    jbx_client_free(c);
+}
+
+static void case_generate(const char *ep)
+{
+    jbx_client *c = connect_to(ep);
+    if (!c) { jbx_test_failures++; return; }
+    rec r = {0};
+    tiny_settings(c);
+    double t0 = test_now();
+    CHECK(run_job(c, &r, 120.0));
+    printf("generate: %.2f s, %ld frames at %g Hz, %d channel(s), %d progress\n",
+           test_now() - t0, r.res_frames, r.res_sr, r.res_channels, r.n_progress);
+    CHECK(r.n_error == 0);
+    CHECK(r.res_sr == SR);
+    CHECK(r.res_channels == 1);
+    CHECK(labs(r.res_frames - (long)(2.0 * SR)) <= (long)(0.05 * SR));
+    CHECK(strcmp(r.state, "done") == 0);
+    CHECK(!jbx_client_busy(c));
+    /* prompt kept or not, the continuation must differ from a sine copy */
+    if (r.res_planes[0] && r.res_frames > (long)(1.9 * SR)) {
+        long i0 = (long)(1.6 * SR);
+        float *x = test_sine(r.res_frames, SR);
+        CHECK(memcmp(r.res_planes[0] + i0, x + i0, (size_t)(0.2 * SR) * 4) != 0);
+        free(x);
+    }
+    rec_free(&r);
+    jbx_client_free(c);
+}
+
+static void case_errors(const char *ep)
+{
+    jbx_client *c = connect_to(ep);
+    if (!c) { jbx_test_failures++; return; }
+    rec r = {0};
+    char err[256];
+    tiny_settings(c);
+    CHECK(jbx_params_set_model(jbx_client_params(c), "no-such-model-xyz", err, sizeof err) == 0);
+    CHECK(!run_job(c, &r, 60.0));
+    CHECK(strcmp(r.code, JBX_ERR_UNKNOWN_MODEL) == 0);
+    CHECK(strcmp(r.state, "idle") == 0);
+    /* the same client keeps working afterwards */
+    rec_reset(&r);
+    tiny_settings(c);
+    CHECK(jbx_params_set_artist(jbx_client_params(c), "zz-no-such-artist-zz", err, sizeof err) == 0);
+    CHECK(!run_job(c, &r, 60.0));
+    CHECK(strcmp(r.code, JBX_ERR_UNKNOWN_ARTIST) == 0);
+    rec_reset(&r);
+    jbx_callbacks cb = rec_callbacks(&r);
+    CHECK(jbx_client_ping(c) == 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_pong > 0, 5.0));
+    rec_free(&r);
+    jbx_client_free(c);
+}
+
+static void case_cancel(const char *ep)
+{
+    jbx_client *c = connect_to(ep);
+    if (!c) { jbx_test_failures++; return; }
+    rec r = {0};
+    char err[256];
+    jbx_callbacks cb = rec_callbacks(&r);
+    tiny_settings(c);
+    CHECK(jbx_params_set_length(jbx_client_params(c), 60.0, err, sizeof err) == 0); /* long job */
+    long frames = (long)SR;
+    float *x = test_sine(frames, SR);
+    const float *planes[1] = {x};
+    CHECK(jbx_client_submit(c, planes, 1, frames, SR, err, sizeof err) >= 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.state[0] != '\0' || r.n_error > 0, 30.0)); /* queued */
+    CHECK(jbx_client_cancel(c) == 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_error > 0 || r.n_result > 0, 30.0));
+    CHECK(strcmp(r.code, JBX_ERR_CANCELLED) == 0);
+    CHECK(r.n_result == 0);
+    CHECK(!jbx_client_busy(c));
+    CHECK(jbx_client_cancel(c) == 1);
+    /* a second bang while a job runs replaces it: only the new job answers */
+    rec_reset(&r);
+    tiny_settings(c);
+    CHECK(jbx_client_submit(c, planes, 1, frames, SR, err, sizeof err) >= 0);
+    CHECK(jbx_client_submit(c, planes, 1, frames, SR, err, sizeof err) >= 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_result > 0 || r.n_error > 0, 120.0));
+    CHECK(r.n_result == 1 && r.n_error == 0);
+    free(x);
+    rec_free(&r);
+    jbx_client_free(c);
+}
+
+/* Kills (SIGTERM) processes whose argv holds "--endpoint ep"; returns how many. */
+static int kill_by_endpoint(const char *ep)
+{
+    int n = 0;
+    DIR *d = opendir("/proc");
+    if (!d) return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid <= 0 || pid == getpid()) continue;
+        char path[64], buf[4096];
+        snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        for (size_t i = 0; i + 1 < len; i++)
+            if (strcmp(buf + i, "--endpoint") == 0 && i + 11 < len && strcmp(buf + i + 11, ep) == 0) {
+                if (kill(pid, SIGTERM) == 0) n++;
+                break;
+            }
+    }
+    closedir(d);
+    return n;
+}
+
+static void own_endpoint(char *ep, size_t len, const char *what)
+{
+    snprintf(ep, len, "ipc:///tmp/jbx-ctest-%s-%d", what, (int)getpid());
+}
+
+/* Dead host: timeout within a few seconds. Host back: a new job works. */
+static void case_restart(void)
+{
+    char ep[128];
+    own_endpoint(ep, sizeof ep, "restart");
+    pid_t host = host_start(ep, 120.0);
+    CHECK(host > 0);
+    if (host <= 0) return;
+    jbx_client *c = connect_to(ep);
+    if (!c) { host_kill(host, SIGKILL); jbx_test_failures++; return; }
+    rec r = {0};
+    tiny_settings(c);
+    jbx_client_set_timeout(c, 3.0);
+    CHECK(run_job(c, &r, 120.0));
+
+    host_kill(host, SIGKILL); /* a crash: no bye */
+    rec_reset(&r);
+    double t0 = test_now();
+    CHECK(!run_job(c, &r, 10.0));
+    double dt = test_now() - t0;
+    printf("dead host reported after %.2f s: %s\n", dt, r.message);
+    CHECK(strcmp(r.code, JBX_LOCAL_TIMEOUT) == 0 && dt < 5.0);
+    CHECK(strstr(r.message, "host not responding at") != NULL);
+
+    host = host_start(ep, 120.0);
+    CHECK(host > 0);
+    rec_reset(&r);
+    CHECK(run_job(c, &r, 120.0));
+    CHECK(r.n_error == 0 && r.res_frames > 0);
+
+    /* graceful shutdown: the host says bye, the next job says hello again */
+    host_kill(host, SIGTERM);
+    host = host_start(ep, 120.0);
+    CHECK(host > 0);
+    rec_reset(&r);
+    CHECK(run_job(c, &r, 120.0));
+    host_kill(host, SIGTERM);
+    rec_free(&r);
+    jbx_client_free(c);
+}
+
+/* autostart spawns the host when nobody answers, and the job then runs. */
+static void case_autostart(void)
+{
+    char ep[128];
+    own_endpoint(ep, sizeof ep, "autostart");
+    const char *cmd = getenv("JBX_TEST_HOST_CMD");
+    char program[512];
+    snprintf(program, sizeof program, "%s", cmd ? cmd : "python3 -m jukebox_host");
+    jbx_client *c = connect_to(ep);
+    if (!c) { jbx_test_failures++; return; }
+    rec r = {0};
+    tiny_settings(c);
+    jbx_client_set_autostart(c, 1);
+    jbx_client_set_host_command(c, program);
+    CHECK(run_job(c, &r, JBX_AUTOSTART_GRACE + 60.0));
+    CHECK(r.n_error == 0);
+    jbx_client_free(c);
+    rec_free(&r);
+    /* the autostarted host outlives its client; stop it by its unique endpoint */
+    CHECK(kill_by_endpoint(ep) >= 1);
+}
+
+int main(int argc, char **argv)
+{
+    const char *which = argc > 1 ? argv[1] : "";
+    const char *ep = fixture_endpoint(); /* skips when no host can run here */
+    if (strcmp(which, "restart") == 0) case_restart();
+    else if (strcmp(which, "autostart") == 0) case_autostart();
+    else {
+        if (strcmp(which, "handshake") == 0) case_handshake(ep);
+        else if (strcmp(which, "ping") == 0) case_ping(ep);
+        else if (strcmp(which, "echo") == 0) case_echo(ep);
+        else if (strcmp(which, "generate") == 0) case_generate(ep);
+        else if (strcmp(which, "errors") == 0) case_errors(ep);
+        else if (strcmp(which, "cancel") == 0) case_cancel(ep);
+        else {
+            fprintf(stderr, "unknown case '%s'\n", which);
+            return 2;
+        }
+    }
+    printf("%s %s (%d failures)\n", which, jbx_test_failures ? "FAIL" : "OK", jbx_test_failures);
+    return jbx_test_failures ? 1 : 0;
+}

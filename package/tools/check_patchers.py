@@ -1,0 +1,77 @@
+"""Checks the committed help/example patches: up to date with make_patchers.py,
+valid Max JSON, and every message/attribute documented in both help files
+and the reference page."""
+
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import make_patchers as mp
+
+ROOT = mp.ROOT
+NAMES = [
+    "bang",
+    "cancel",
+    "set",
+    "status",
+    "ping",
+    "model",
+    "mode",
+    "length",
+    "prompt",
+    "levels",
+    "temperature",
+    "hop_fraction",
+    "seed",
+    "artist",
+    "genre",
+    "lyrics",
+    "host",
+    "autostart",
+    "n_samples",
+    "preview",
+    "timeout",
+]
+FILES = [
+    ROOT / "help" / "jukebox~-help.pd",
+    ROOT / "help" / "jukebox~.maxhelp",
+    ROOT / "package" / "jukebox~" / "patchers" / "jukebox~.example.maxpat",
+]
+failures = []
+
+# regenerate into a temporary root and compare
+with tempfile.TemporaryDirectory() as tmp:
+    mp.ROOT = Path(tmp)
+    (mp.ROOT / "help").mkdir()
+    mp.make_pd()
+    mp.make_maxhelp()
+    mp.make_example()
+    for f in FILES:
+        fresh = mp.ROOT / f.relative_to(ROOT)
+        if fresh.read_text() != f.read_text():
+            failures.append(f"{f} is stale: run python3 package/tools/make_patchers.py")
+    mp.ROOT = ROOT
+
+for f in FILES[1:]:
+    doc = json.loads(f.read_text())
+    ids = {b["box"]["id"] for b in doc["patcher"]["boxes"]}
+    for line in doc["patcher"]["lines"]:
+        pl = line["patchline"]
+        if pl["source"][0] not in ids or pl["destination"][0] not in ids:
+            failures.append(f"{f}: dangling patchline {pl}")
+    if not any("jukebox~" in b["box"].get("text", "") for b in doc["patcher"]["boxes"]):
+        failures.append(f"{f}: no jukebox~ object")
+
+ref = (ROOT / "package" / "jukebox~" / "docs" / "refpages" / "jukebox~.maxref.xml").read_text()
+for name in NAMES:
+    for f in FILES[:2]:
+        if not re.search(rf"(^|[ \";]){re.escape(name)}\b", f.read_text(), re.MULTILINE):
+            failures.append(f"{f.name}: '{name}' not shown")
+    if f'name="{name}"' not in ref:
+        failures.append(f"maxref: '{name}' not documented")
+
+print("\n".join(failures) or "patchers OK")
+sys.exit(1 if failures else 0)

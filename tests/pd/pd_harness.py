@@ -1,0 +1,144 @@
+"""Helpers for the Pd end-to-end tests: paths of the build, generated patches,
+real-time headless Pd runs. Fixtures are in conftest.py."""
+
+import os
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("JBX_BUILD_DIR", REPO / "build"))
+HOST_CMD = shlex.split(os.environ.get("JBX_TEST_HOST_CMD", "python3 -m jukebox_host"))
+PD = shutil.which("pd")
+
+
+def external_dir(variant: str) -> Path:
+    return BUILD / ("pd-asan" if variant == "asan" else "pd")
+
+
+class Patch:
+    """A Pd patch written object by object; ids are Pd's object indices."""
+
+    def __init__(self) -> None:
+        self.lines = ["#N canvas 0 0 800 600 12;"]
+        self.count = 0
+
+    def _add(self, kind: str, text: str) -> int:
+        self.lines.append(f"#X {kind} 10 {10 + 25 * self.count} {text};")
+        self.count += 1
+        return self.count - 1
+
+    def obj(self, text: str) -> int:
+        return self._add("obj", text)
+
+    def msg(self, text: str) -> int:
+        # commas and semicolons inside a message box are escaped in .pd files
+        return self._add("msg", text.replace(",", " \\,").replace(";", " \\;"))
+
+    def connect(self, a: int, outlet: int, b: int, inlet: int = 0) -> None:
+        self.lines.append(f"#X connect {a} {outlet} {b} {inlet};")
+
+    def write(self, path: Path) -> Path:
+        path.write_text("\n".join(self.lines) + "\n")
+        return path
+
+
+def jukebox_patch(
+    settings: list[str],
+    src: str = "src",
+    dst: str = "dst",
+    in_wav: Path | None = None,
+    out_wav: Path | None = None,
+    after_start: tuple[int, str] | None = None,
+    quit_after_ms: int = 45000,
+) -> Patch:
+    """loadbang -> (read in_wav into src) -> settings to [jukebox~ src dst];
+    result bang -> (write dst to out_wav) -> quit; every outlet printed;
+    after_start = (delay_ms, message) sends a second message later; a [delay]
+    quits Pd whatever happens."""
+    p = Patch()
+    p.obj("table src")
+    p.obj("table dst")
+    lb = p.obj("loadbang")
+    jb = p.jb = p.obj(f"jukebox~ {src} {dst}")
+    start = p.msg(", ".join(settings))
+    quit_msg = p.msg("; pd quit")
+    if in_wav:
+        read = p.msg(f"read -resize {in_wav} src")
+        sf = p.obj("soundfiler")
+        p.connect(lb, 0, read)
+        p.connect(read, 0, sf)
+        p.connect(sf, 0, start)  # frames read -> settings and bang
+    else:
+        p.connect(lb, 0, start)
+    p.connect(start, 0, jb)
+    done = p.obj("print done")
+    p.connect(jb, 0, done)
+    prog = p.obj("print progress")
+    p.connect(jb, 1, prog)
+    info = p.obj("print info")
+    p.connect(jb, 2, info)
+    if out_wav:
+        write = p.msg(f"write -wave -bytes 4 {out_wav} dst")
+        sfw = p.obj("soundfiler")
+        p.connect(jb, 0, write)
+        p.connect(write, 0, sfw)
+        p.connect(sfw, 0, quit_msg)
+    if after_start:
+        ms, text = after_start
+        d = p.obj(f"delay {ms}")
+        m = p.msg(text)
+        p.connect(lb, 0, d)
+        p.connect(d, 0, m)
+        p.connect(m, 0, jb)
+    fallback = p.obj(f"delay {quit_after_ms}")
+    p.connect(lb, 0, fallback)
+    p.connect(fallback, 0, quit_msg)
+    return p
+
+
+def quit_on_info(p: Patch, jb_index: int, selector: str) -> None:
+    """Quit Pd as soon as the info outlet says `selector ...`."""
+    route = p.obj(f"route {selector}")
+    quit_msg = p.msg("; pd quit")
+    p.connect(jb_index, 2, route)
+    p.connect(route, 0, quit_msg)
+
+
+def run_pd(patch_path: Path, variant: str = "plain", timeout: int = 90) -> tuple[int, str]:
+    """Runs Pd headless in real time (never -batch: it would not poll the
+    socket) and returns (returncode, stderr text)."""
+    env = dict(os.environ)
+    if variant == "asan":
+        libs = []
+        for name in ("libasan.so", "libubsan.so"):
+            lib = subprocess.run(
+                ["gcc", f"-print-file-name={name}"],
+                check=False,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            if not os.path.isabs(lib):
+                pytest.skip(f"{name} not found for the sanitizer build")
+            libs.append(lib)
+        env["LD_PRELOAD"] = " ".join(libs)
+        env["ASAN_OPTIONS"] = "detect_leaks=0"
+        env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    cmd = [
+        "timeout",
+        str(timeout),
+        PD,
+        "-nogui",
+        "-noaudio",
+        "-nomidi",
+        "-stderr",
+        "-path",
+        str(external_dir(variant)),
+        "-open",
+        str(patch_path),
+    ]
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, timeout=timeout + 30)
+    return proc.returncode, proc.stderr

@@ -1,0 +1,166 @@
+"""jukebox~ inside real headless Pd, talking to the real host (tiny model)."""
+
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from pd_harness import external_dir, jukebox_patch, quit_on_info, run_pd
+
+SR = 44100
+TINY = ["model tiny", "length 2", "prompt 1", "levels 1", "seed 1"]
+
+
+def settings(ep: str, *extra: str) -> list[str]:
+    return [f"host {ep}", *TINY, *extra]
+
+
+@pytest.mark.parametrize("variant", ["plain", "asan"])
+def test_pd_roundtrip(host: str, tmp_path: Path, variant: str) -> None:
+    if variant == "asan" and not (external_dir("asan") / "jukebox~.pd_linux").exists():
+        pytest.skip("sanitizer build absent (configure with -DJBX_SANITIZE=ON)")
+    t = np.arange(int(1.5 * SR)) / SR
+    x = (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    sf.write(tmp_path / "in.wav", x, SR, subtype="FLOAT")
+    out = tmp_path / "out.wav"
+    patch = jukebox_patch(settings(host, "bang"), in_wav=tmp_path / "in.wav", out_wav=out)
+    rc, err = run_pd(patch.write(tmp_path / "roundtrip.pd"), variant)
+    assert rc == 0, err
+    assert "info: state done" in err, err
+    assert "done: bang" in err, err
+    y, sr = sf.read(out, dtype="float32")
+    assert sr == SR
+    assert y.ndim == 1
+    assert abs(len(y) - 2 * SR) <= 0.05 * SR, len(y)
+    assert np.all(np.isfinite(y))
+    assert not np.array_equal(y[: len(x)], x)
+    assert "runtime error" not in err and "AddressSanitizer" not in err, err
+
+
+def test_pd_missing_array(host: str, tmp_path: Path) -> None:
+    patch = jukebox_patch(settings(host, "bang"), src="nosuch", quit_after_ms=2000)
+    rc, err = run_pd(patch.write(tmp_path / "missing.pd"))
+    assert rc == 0, err
+    assert "jukebox~: array 'nosuch' not found" in err, err
+    assert "info: error no_array" in err, err
+
+
+def test_pd_empty_array(host: str, tmp_path: Path) -> None:
+    """Pd arrays never have 0 points; an empty wav read with -resize gives the
+    smallest array Pd allows, which the host refuses as too short, or the
+    external refuses as empty. Either way: a clear error, no crash."""
+    sf.write(tmp_path / "empty.wav", np.zeros(0, np.float32), SR, subtype="FLOAT")
+    patch = jukebox_patch(
+        settings(host, "timeout 3", "bang"),
+        in_wav=tmp_path / "empty.wav",
+        quit_after_ms=8000,
+    )
+    quit_on_info(patch, patch.jb, "error")
+    rc, err = run_pd(patch.write(tmp_path / "empty.pd"))
+    assert rc == 0, err
+    assert "info: error" in err, err
+    assert (
+        ("jukebox~: array 'src' is empty" in err)
+        or ("info: error bad_audio" in err)
+        or ("info: error" in err and "jukebox~:" in err)
+    ), err
+
+
+def test_pd_host_not_running(pd_external: Path, tmp_path: Path) -> None:
+    ep = f"ipc://{tmp_path}/nobody"
+    patch = jukebox_patch([f"host {ep}", "timeout 2", *TINY, "bang"], in_wav=None, quit_after_ms=10000)
+    # src table has 100 zeros by default: enough to send
+    quit_on_info(patch, patch.jb, "error")
+    rc, err = run_pd(patch.write(tmp_path / "nohost.pd"))
+    assert rc == 0, err
+    assert f"jukebox~: host not responding at {ep}" in err, err
+    assert "info: state idle" in err, err
+
+
+def test_pd_cancel(host: str, tmp_path: Path) -> None:
+    t = np.arange(SR) / SR
+    sf.write(
+        tmp_path / "in.wav",
+        (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32),
+        SR,
+        subtype="FLOAT",
+    )
+    patch = jukebox_patch(
+        settings(host, "length 60", "bang"),
+        in_wav=tmp_path / "in.wav",
+        after_start=(1500, "cancel"),
+        quit_after_ms=30000,
+    )
+    quit_on_info(patch, patch.jb, "error")
+    rc, err = run_pd(patch.write(tmp_path / "cancel.pd"))
+    assert rc == 0, err
+    assert "jukebox~: job cancelled" in err, err
+    assert "info: error cancelled" in err, err
+    assert "done: bang" not in err, err
+
+
+def test_pd_ping_status(host: str, tmp_path: Path) -> None:
+    patch = jukebox_patch([f"host {host}", "ping"], after_start=(1000, "status"), quit_after_ms=4000)
+    rc, err = run_pd(patch.write(tmp_path / "ping.pd"))
+    assert rc == 0, err
+    assert "info: pong" in err, err
+    assert "info: status device" in err, err
+
+
+def test_pd_preview_ancestral(host: str, tmp_path: Path) -> None:
+    """levels 3: the top-level preview lands in dst first (info: preview).
+    Ancestral mode: no input array needed. Pd quits at the preview (the
+    lower levels of even the tiny model take long on a CPU)."""
+    patch = jukebox_patch(
+        [f"host {host}", "model tiny", "mode ancestral", "length 2", "levels 3", "seed 3", "bang"],
+        src="nosuch",
+        quit_after_ms=60000,
+    )
+    quit_on_info(patch, patch.jb, "preview")
+    rc, err = run_pd(patch.write(tmp_path / "preview.pd"))
+    assert rc == 0, err
+    assert "info: preview" in err, err
+    assert "not found" not in err, err
+
+
+def _stop_hosts_on(ep: str) -> int:
+    """SIGTERM the processes whose argv holds `--endpoint ep` (autostarted hosts
+    are not our children); returns how many."""
+    n = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"--endpoint" in argv and ep.encode() in argv:
+            os.kill(int(proc.name), signal.SIGTERM)
+            n += 1
+    return n
+
+
+@pytest.mark.skipif(shutil.which("jukebox-host") is None, reason="jukebox-host not on PATH")
+def test_pd_autostart(pd_external: Path, tmp_path: Path) -> None:
+    """autostart 1: no host answers, so jukebox~ starts `jukebox-host serve`
+    on its endpoint and the job then completes."""
+    ep = f"ipc://{tmp_path}/autostart"
+    out = tmp_path / "out.wav"
+    patch = jukebox_patch(
+        [f"host {ep}", "autostart 1", *TINY, "mode ancestral", "bang"],
+        src="nosuch",
+        out_wav=out,
+        quit_after_ms=80000,
+    )
+    try:
+        rc, err = run_pd(patch.write(tmp_path / "autostart.pd"), timeout=100)
+    finally:
+        stopped = _stop_hosts_on(ep)
+    assert rc == 0, err
+    assert stopped >= 1, err
+    assert "done: bang" in err, err
+    y, sr = sf.read(out, dtype="float32")
+    assert sr == SR and abs(len(y) - 2 * SR) <= 0.05 * SR
