@@ -8,7 +8,9 @@ PYTHON="${PYTHON:-python3}"
 
 "$PYTHON" -m ruff check pyhost tests bench
 
-cmake -S . -B build -DJBX_SANITIZE=ON
+sdk=()
+if [ -n "${MAX_SDK_BASE_DIR:-}" ]; then sdk=(-DMAX_SDK_BASE_DIR="$MAX_SDK_BASE_DIR"); fi
+cmake -S . -B build -DJBX_SANITIZE=ON "${sdk[@]}"
 cmake --build build -j2
 ctest --test-dir build --output-on-failure
 

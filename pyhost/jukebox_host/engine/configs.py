@@ -17,6 +17,7 @@ UPSAMPLER = dict(
     blocks=128, init_scale=0.4, res_conv_width=1024, res_conv_depth=16, res_dilation_growth_rate=3,
     res_dilation_cycle=8, is_encoder_decoder=False, nb_relevant_lyric_tokens=0, lyric_vocab_size=0,
     encoder_config=None, music_vocab_size=2048, res_downs_t=[3, 2, 2], res_strides_t=[2, 2, 2],
+    merged_decoder=False,  # OpenAI's default: the output projection is tied to the token embedding
 )
 
 TOP = {
@@ -29,9 +30,11 @@ TOP = {
         n_ctx=8192, hidden_size=4800, num_layers=79, n_heads=8, attention_pattern="large_separated_enc_dec_w_lyrics",
         blocks=128, init_scale=0.1, is_encoder_decoder=False, nb_relevant_lyric_tokens=512, lyric_vocab_size=80,
         metadata_dims=[120, 4111], timing_dims=128, alignment_layer=68, alignment_head=2,
-        encoder_config=dict(hidden_size=1280, num_layers=18, n_heads=4, attention_pattern="raw_column_previous_row_attention",
-                            blocks=32, init_scale=0.7, n_ctx=512, lyric_vocab_size=80, is_encoder_decoder=False,
-                            nb_relevant_lyric_tokens=0, metadata_conditioning=False),
+        encoder_config=dict(
+            hidden_size=1280, num_layers=18, n_heads=4, attention_pattern="raw_column_previous_row_attention",
+            blocks=32, init_scale=0.7, n_ctx=512, lyric_vocab_size=80, is_encoder_decoder=False,
+            nb_relevant_lyric_tokens=0, metadata_conditioning=False,
+        ),
     ),
     "5b": dict(
         n_ctx=8192, hidden_size=4800, num_layers=72, n_heads=8, attention_pattern="raw_column_previous_row_attention",

@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from jukebox_host import constants as C
+from jukebox_host.engine.fastpath import speed_up_priors
 from jukebox_host.errors import HostError
 
 TINY_NAME = "tiny"
@@ -25,7 +26,7 @@ def cache_home() -> Path:
 def resolve(name: str) -> str:
     """Model name → what from_pretrained gets. 'tiny' is generated on first use; folders must exist."""
     if name == TINY_NAME:
-        folder = cache_home() / "tiny"
+        folder = cache_home() / "tiny-v2"  # bump when tiny_config() changes
         if not (folder / "config.json").exists():
             from jukebox_host.engine.tiny import write_tiny_model
 
@@ -104,7 +105,9 @@ def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
     return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[requested]
 
 
-def load_model(name: str, device: torch.device, dtype: torch.dtype) -> LoadedModel:
+def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: str = "linear") -> LoadedModel:
+    """fastpath: 'stock' (transformers' layers as they are), 'linear' (same maths through nn.Linear, default),
+    'int8' (linear + int8 weights, CPU float32 only). See fastpath.py."""
     from transformers.models.deprecated.jukebox import JukeboxModel, JukeboxTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -124,6 +127,10 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype) -> LoadedMod
     for prior in model.priors:
         prior.to(device=device, dtype=dtype)
         fix_windowed_conditioning(prior)
+    if fastpath != "stock":
+        if fastpath == "int8" and (device.type != "cpu" or dtype != torch.float32):
+            raise HostError(C.ERR_BAD_FIELD, "int8 weights need --device cpu and --dtype float32")
+        speed_up_priors(model, int8=fastpath == "int8")
     return LoadedModel(name, model, tokenizer, device, dtype, time.perf_counter() - started)
 
 
@@ -131,9 +138,11 @@ class ModelRegistry:
     """Models stay loaded until `max_models` is exceeded; then the least recently used one is dropped.
     This bounds memory to max_models × the largest model's weights."""
 
-    def __init__(self, device: str = "auto", dtype: str = "auto", max_models: int = 1) -> None:
+    def __init__(self, device: str = "auto", dtype: str = "auto", max_models: int = 1,
+                 fastpath: str = "linear") -> None:
         self.device = pick_device(device)
         self.dtype = pick_dtype(dtype, self.device)
+        self.fastpath = fastpath
         self.max_models = max(1, max_models)
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
 
@@ -143,7 +152,7 @@ class ModelRegistry:
             return self._models[name]
         while len(self._models) >= self.max_models:
             self._drop(next(iter(self._models)))
-        loaded = load_model(name, self.device, self.dtype)
+        loaded = load_model(name, self.device, self.dtype, self.fastpath)
         self._models[name] = loaded
         return loaded
 

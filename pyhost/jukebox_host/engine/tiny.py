@@ -54,6 +54,7 @@ def tiny_config():  # noqa: ANN201 - transformers config object
     )
     upper = dict(
         common, hidden_size=24, num_layers=2, attention_pattern="raw_column_previous_row_attention",
+        merged_decoder=False,  # as OpenAI's upsamplers: output projection tied to the token embedding
         is_encoder_decoder=False, nb_relevant_lyric_tokens=0, lyric_vocab_size=0, encoder_config=None,
     )
     return JukeboxConfig(

@@ -1,0 +1,18 @@
+"""The GPU benchmark's code path, run on the tiny config on CPU so it cannot rot while no GPU is lent."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "gpu_generation.py"
+
+
+def test_gpu_benchmark_runs_on_the_tiny_config_on_cpu() -> None:
+    done = subprocess.run([sys.executable, str(BENCH), "--models", "tiny", "--device", "cpu", "--tokens", "8",
+                           "--seconds", "1.05"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| tiny")]
+    assert [r.split("|")[2].strip() for r in rows] == ["prior 0", "prior 1", "prior 2", "1.05 s continuation"]
+    assert all(float(r.split("|")[4]) > 0 for r in rows[:3])
