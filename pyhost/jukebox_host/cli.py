@@ -47,6 +47,13 @@ def _keygen(args: argparse.Namespace) -> int:
     return 0
 
 
+def _memory_plan(args: argparse.Namespace) -> int:
+    from jukebox_host.engine.memory_plan import render
+
+    print(render(args.models, args.precisions, args.n_samples))
+    return 0
+
+
 def _make_tiny(args: argparse.Namespace) -> int:
     from jukebox_host.engine.tiny import write_tiny_model
 
@@ -191,6 +198,14 @@ def build_parser() -> argparse.ArgumentParser:
     tiny.add_argument("folder", type=Path)
     tiny.add_argument("--seed", type=int, default=0)
     tiny.set_defaults(func=_make_tiny)
+
+    memory = sub.add_parser("memory-plan", help="GPU memory per model, precision and placement (meta device)")
+    memory.add_argument("--models", nargs="*", default=["1b_lyrics", "5b_lyrics", "5b"],
+                        choices=["1b_lyrics", "5b_lyrics", "5b", "tiny"])
+    memory.add_argument("--precisions", nargs="*", default=["float32", "float16", "int8"],
+                        choices=["float32", "float16", "bfloat16", "int8"])
+    memory.add_argument("--n-samples", dest="n_samples", type=int, default=1)
+    memory.set_defaults(func=_memory_plan)
 
     example = sub.add_parser("example", help="write a short synthetic prompt phrase (float WAV)")
     example.add_argument("output")

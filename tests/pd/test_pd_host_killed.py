@@ -1,0 +1,66 @@
+"""kill -9 of the host in the middle of a job: jukebox~ inside real Pd reports it within a few seconds, Pd keeps
+running and exits normally; a job after a host restart on the same endpoint succeeds."""
+
+import subprocess
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from pd_harness import HOST_CMD, jukebox_patch, quit_on_info, run_pd
+
+SR = 44100
+
+
+def _start_host(endpoint: str, log: Path) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(HOST_CMD + ["serve", "--endpoint", endpoint, "--model", "tiny"], stdout=out,
+                                stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while b"ready on" not in log.read_bytes():
+        assert proc.poll() is None and time.time() < deadline, log.read_text()
+        time.sleep(0.1)
+    return proc
+
+
+def test_pd_reports_a_killed_host_and_works_after_a_restart(pd_external: Path, tmp_path: Path) -> None:
+    endpoint = f"ipc:///tmp/jbx-pdkill-{uuid.uuid4().hex[:8]}"
+    t = np.arange(SR) / SR
+    sf.write(tmp_path / "in.wav", (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), SR, subtype="FLOAT")
+    host = _start_host(endpoint, tmp_path / "host1.log")
+    killed_at: list[float] = []
+
+    def kill_mid_job() -> None:
+        time.sleep(4.0)  # Pd starts, sends the job, the host is sampling
+        host.kill()
+        host.wait()
+        killed_at.append(time.time())
+
+    killer = threading.Thread(target=kill_mid_job)
+    patch = jukebox_patch([f"host {endpoint}", "model tiny", "length 60", "prompt 1", "timeout 3", "bang"],
+                          in_wav=tmp_path / "in.wav", quit_after_ms=30000)
+    quit_on_info(patch, patch.jb, "error")
+    killer.start()
+    rc, err = run_pd(patch.write(tmp_path / "killed.pd"))
+    finished = time.time()
+    killer.join()
+    assert rc == 0, err
+    assert f"jukebox~: host not responding at {endpoint}" in err, err
+    assert "done: bang" not in err, err
+    assert finished - killed_at[0] < 10.0, "the failure took too long to be reported"
+
+    # The host comes back on the same endpoint: a new job works.
+    host = _start_host(endpoint, tmp_path / "host2.log")
+    try:
+        out = tmp_path / "out.wav"
+        patch = jukebox_patch([f"host {endpoint}", "model tiny", "length 2", "prompt 1", "bang"],
+                              in_wav=tmp_path / "in.wav", out_wav=out)
+        rc, err = run_pd(patch.write(tmp_path / "again.pd"))
+        assert rc == 0, err
+        assert "done: bang" in err, err
+        assert abs(sf.info(str(out)).duration - 2.0) < 0.1
+    finally:
+        host.terminate()
+        host.wait(10)
