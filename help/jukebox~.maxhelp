@@ -13,7 +13,7 @@
    60,
    60,
    1000,
-   900
+   980
   ],
   "bglocked": 0,
   "openinpresentation": 0,
@@ -121,7 +121,7 @@
      "maxclass": "newobj",
      "patching_rect": [
       20,
-      760,
+      822,
       320,
       22
      ],
@@ -930,10 +930,76 @@
    {
     "box": {
      "id": "obj-55",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      758,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "server_key keys/server.key"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-56",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      758,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute CURVE: the host's public key file (jukebox-host keygen keys server)"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-57",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      782,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "client_key keys/client.key_secret"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-58",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      782,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute CURVE: this client's secret key file; CURVE is on while both are set"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-59",
      "maxclass": "button",
      "patching_rect": [
       20,
-      800,
+      862,
       24,
       22
      ],
@@ -946,11 +1012,11 @@
    },
    {
     "box": {
-     "id": "obj-56",
+     "id": "obj-60",
      "maxclass": "flonum",
      "patching_rect": [
       80,
-      800,
+      862,
       60,
       22
      ],
@@ -964,11 +1030,11 @@
    },
    {
     "box": {
-     "id": "obj-57",
+     "id": "obj-61",
      "maxclass": "newobj",
      "patching_rect": [
       200,
-      800,
+      862,
       160,
       22
      ],
@@ -979,7 +1045,7 @@
    },
    {
     "box": {
-     "id": "obj-58",
+     "id": "obj-62",
      "maxclass": "newobj",
      "patching_rect": [
       620,
@@ -998,7 +1064,7 @@
    },
    {
     "box": {
-     "id": "obj-59",
+     "id": "obj-63",
      "maxclass": "newobj",
      "patching_rect": [
       620,
@@ -1017,7 +1083,7 @@
    },
    {
     "box": {
-     "id": "obj-60",
+     "id": "obj-64",
      "maxclass": "message",
      "patching_rect": [
       620,
@@ -1035,7 +1101,7 @@
    },
    {
     "box": {
-     "id": "obj-61",
+     "id": "obj-65",
      "maxclass": "comment",
      "patching_rect": [
       700,
@@ -1341,11 +1407,35 @@
    {
     "patchline": {
      "source": [
+      "obj-55",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-57",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
       "obj-6",
       0
      ],
      "destination": [
-      "obj-55",
+      "obj-59",
       0
      ]
     }
@@ -1357,7 +1447,7 @@
       1
      ],
      "destination": [
-      "obj-56",
+      "obj-60",
       0
      ]
     }
@@ -1369,7 +1459,7 @@
       2
      ],
      "destination": [
-      "obj-57",
+      "obj-61",
       0
      ]
     }
@@ -1377,11 +1467,11 @@
    {
     "patchline": {
      "source": [
-      "obj-60",
+      "obj-64",
       0
      ],
      "destination": [
-      "obj-58",
+      "obj-62",
       0
      ]
     }

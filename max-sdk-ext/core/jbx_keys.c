@@ -55,7 +55,8 @@ int jbx_keys_parse(const char *text, const char *name, unsigned char key[JBX_KEY
                     if (!vend) return -1; /* unterminated quote */
                 } else {
                     vend = v;
-                    while (vend < end && !is_blank(*vend) && *vend != '#') vend++;
+                    /* '#' is a Z85 character: a bare value ends at a blank only */
+                    while (vend < end && !is_blank(*vend)) vend++;
                 }
                 return decode(v, (size_t)(vend - v), key);
             }

@@ -21,6 +21,8 @@ typedef struct _jukebox {
     jbx_callbacks cb;
     t_clock *clock;
     int fd;
+    t_symbol *server_key, *client_key; /* CURVE key files; empty = not set */
+    t_symbol *dir;                     /* the patch's folder, for relative key paths */
     t_outlet *out_done, *out_progress, *out_info;
 } t_jukebox;
 
@@ -304,6 +306,54 @@ static void jukebox_host(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
     watch_fd(x);
 }
 
+/* CURVE is on while both key files are set: "server_key PATH" (the host's
+ * public .key) and "client_key PATH" (this client's .key_secret). Relative
+ * paths are taken from the patch's folder; no argument unsets. */
+static void key_path(t_jukebox *x, t_symbol *key, char *buf, size_t len)
+{
+    const char *k = key->s_name;
+    if (k[0] == '/' || (k[0] && k[1] == ':') || !x->dir || !*x->dir->s_name)
+        snprintf(buf, len, "%s", k);
+    else
+        snprintf(buf, len, "%s/%s", x->dir->s_name, k);
+}
+
+static void apply_curve(t_jukebox *x)
+{
+    char err[1024], server[MAXPDSTRING], client[MAXPDSTRING];
+    int was_on = jbx_client_curve(x->client);
+    int rc;
+    if (*x->server_key->s_name && *x->client_key->s_name) {
+        key_path(x, x->server_key, server, sizeof server);
+        key_path(x, x->client_key, client, sizeof client);
+        rc = jbx_client_set_curve(x->client, server, client, err, sizeof err);
+        if (rc == 0) post("jukebox~: CURVE authentication on (host key %s)", server);
+    } else {
+        rc = jbx_client_set_curve(x->client, NULL, NULL, err, sizeof err);
+        if (rc == 0 && was_on) post("jukebox~: CURVE authentication off");
+    }
+    if (rc != 0) pd_error(x, "jukebox~: %s", err);
+    watch_fd(x); /* the socket was re-created */
+}
+
+static void jukebox_server_key(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
+{
+    (void)s;
+    char path[MAXPDSTRING];
+    join_atoms(argc, argv, path, sizeof path);
+    x->server_key = gensym(path);
+    apply_curve(x);
+}
+
+static void jukebox_client_key(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
+{
+    (void)s;
+    char path[MAXPDSTRING];
+    join_atoms(argc, argv, path, sizeof path);
+    x->client_key = gensym(path);
+    apply_curve(x);
+}
+
 /* ---- lifecycle ---- */
 
 static void *jukebox_new(t_symbol *src, t_symbol *dst)
@@ -317,6 +367,8 @@ static void *jukebox_new(t_symbol *src, t_symbol *dst)
     t_jukebox *x = (t_jukebox *)pd_new(jukebox_class);
     x->client = c;
     x->fd = -1;
+    x->server_key = x->client_key = gensym("");
+    x->dir = canvas_getcurrentdir();
     x->cb.ctx = x;
     x->cb.progress = on_progress;
     x->cb.result = on_result;
@@ -357,6 +409,8 @@ void jukebox_tilde_setup(void)
     class_addmethod(jukebox_class, (t_method)jukebox_genre, gensym("genre"), A_GIMME, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_lyrics, gensym("lyrics"), A_GIMME, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_host, gensym("host"), A_GIMME, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_server_key, gensym("server_key"), A_GIMME, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_client_key, gensym("client_key"), A_GIMME, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_seed, gensym("seed"), A_GIMME, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_length, gensym("length"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_prompt, gensym("prompt"), A_FLOAT, 0);

@@ -2,7 +2,11 @@
 #define _GNU_SOURCE
 #include "jbx_test.h"
 
+#include <arpa/inet.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -129,17 +133,64 @@ const char *fixture_endpoint(void)
     return ep;
 }
 
-pid_t host_start(const char *ep, double secs)
+static const char *host_cmd(void)
 {
     const char *cmd = getenv("JBX_TEST_HOST_CMD");
-    if (!cmd) cmd = "python3 -m jukebox_host";
+    return cmd ? cmd : "python3 -m jukebox_host";
+}
+
+pid_t host_start(const char *ep, double secs)
+{
+    return host_start_args(ep, NULL, NULL, NULL, secs);
+}
+
+int host_keygen(const char *folder, const char *name)
+{
     char script[1024];
-    snprintf(script, sizeof script, "exec %s serve --endpoint \"$0\" --model tiny", cmd);
+    snprintf(script, sizeof script, "exec %s keygen \"$0\" \"$1\" >/dev/null", host_cmd());
+    char *argv[] = {"/bin/sh", "-c", script, (char *)folder, (char *)name, NULL};
+    pid_t pid;
+    int st = 0;
+    if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ) != 0) return -1;
+    if (waitpid(pid, &st, 0) != pid) return -1;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+int free_tcp_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* loopback only */
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    int port = -1;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+pid_t host_start_args(const char *ep, const char *extra_args, const char *server_key,
+                      const char *client_key, double secs)
+{
+    const char *cmd = host_cmd();
+    char script[2048];
+    snprintf(script, sizeof script, "exec %s serve --endpoint \"$0\" --model tiny %s", cmd,
+             extra_args ? extra_args : "");
     char *argv[] = {"/bin/sh", "-c", script, (char *)ep, NULL};
     pid_t pid;
     if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ) != 0) return -1;
-    char err[256];
+    char err[512];
     jbx_client *c = jbx_client_new(ep, err, sizeof err);
+    if (c && server_key && jbx_client_set_curve(c, server_key, client_key, err, sizeof err) != 0) {
+        fprintf(stderr, "host_start: %s\n", err);
+        jbx_client_free(c);
+        c = NULL;
+    }
     if (!c) {
         host_kill(pid, SIGKILL);
         return -1;

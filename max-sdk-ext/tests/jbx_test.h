@@ -62,6 +62,14 @@ const char *fixture_endpoint(void);
 /* Starts `$JBX_TEST_HOST_CMD serve --endpoint ep --model tiny` and waits until
  * it answers a ping (up to secs). Returns the pid or -1. */
 pid_t host_start(const char *ep, double secs);
+/* The same with extra serve arguments (extra_args: words for sh, may be NULL)
+ * and, when server_key/client_key are set, a CURVE client for the pings. */
+pid_t host_start_args(const char *ep, const char *extra_args, const char *server_key,
+                      const char *client_key, double secs);
+/* Runs `$JBX_TEST_HOST_CMD keygen folder name`; 0 on success. */
+int host_keygen(const char *folder, const char *name);
+/* A TCP port on 127.0.0.1 that was free a moment ago, or -1. */
+int free_tcp_port(void);
 void host_kill(pid_t pid, int sig);
 
 /* A test mono signal: a 220 Hz sine. Caller frees. */

@@ -1,6 +1,6 @@
 /* Core tests against the real Python host (tiny model).
  * Usage: test_core_host <case>; the fixture cases read JBX_TEST_ENDPOINT,
- * "restart" and "autostart" run their own host (JBX_TEST_HOST_CMD). */
+ * "restart", "autostart" and "curve" run their own host (JBX_TEST_HOST_CMD). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <signal.h>
@@ -301,12 +301,119 @@ static void case_autostart(void)
     CHECK(kill_by_endpoint(ep) >= 1);
 }
 
+/* Ping that must fail with "timeout" (the CURVE handshake fails, the host is
+ * silent) within a few seconds; returns 1 when it did. */
+static int ping_times_out(jbx_client *c, const char *who)
+{
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    jbx_client_set_timeout(c, 2.0);
+    double t0 = test_now();
+    CHECK(jbx_client_ping(c) == 0);
+    int got = WAIT_FOR(c, &cb, &r, r.n_pong > 0 || r.n_error > 0, 8.0);
+    double dt = test_now() - t0;
+    printf("%s: %s after %.2f s\n", who, r.n_pong ? "pong" : r.code, dt);
+    int ok = got && r.n_pong == 0 && strcmp(r.code, JBX_LOCAL_TIMEOUT) == 0 && dt < 5.0 &&
+             strstr(r.message, "host not responding") != NULL;
+    rec_free(&r);
+    return ok;
+}
+
+/* Ping and echo through CURVE; returns 1 when both came back. */
+static int curve_roundtrip(jbx_client *c)
+{
+    char err[256];
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    jbx_client_set_timeout(c, 5.0);
+    CHECK(jbx_client_ping(c) == 0);
+    int ok = WAIT_FOR(c, &cb, &r, r.n_pong > 0 || r.n_error > 0, 10.0) && r.n_pong == 1;
+    long frames = 4410;
+    float *x = test_sine(frames, SR);
+    const float *planes[1] = {x};
+    CHECK(jbx_client_echo(c, planes, 1, frames, SR, err, sizeof err) >= 0);
+    ok = ok && WAIT_FOR(c, &cb, &r, r.n_result > 0 || r.n_error > 0, 10.0) && r.n_result == 1 &&
+         r.res_frames == frames && r.res_planes[0] &&
+         memcmp(r.res_planes[0], x, (size_t)frames * sizeof(float)) == 0;
+    free(x);
+    rec_free(&r);
+    return ok;
+}
+
+/* CURVE: a host on tcp://127.0.0.1:<free port> with an allow-list. The right
+ * keys work (also when set after connecting, and across set_endpoint); no
+ * CURVE, a key outside the allow-list or the wrong host key time out. */
+static void case_curve(void)
+{
+    char dir[] = "/tmp/jbx-ctest-curve-XXXXXX";
+    if (!mkdtemp(dir)) { perror("mkdtemp"); jbx_test_failures++; return; }
+    char keys[128], allow[128], cmd[1024];
+    snprintf(keys, sizeof keys, "%s/keys", dir);
+    snprintf(allow, sizeof allow, "%s/allow", dir);
+    int ok = host_keygen(keys, "server") == 0 && host_keygen(keys, "client") == 0 &&
+             host_keygen(keys, "stranger") == 0;
+    CHECK(ok);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s/client.key' '%s/'", allow, keys, allow);
+    CHECK(ok && system(cmd) == 0);
+    char server_pub[160], client_sec[160], stranger_pub[160], stranger_sec[160];
+    snprintf(server_pub, sizeof server_pub, "%s/server.key", keys);
+    snprintf(client_sec, sizeof client_sec, "%s/client.key_secret", keys);
+    snprintf(stranger_pub, sizeof stranger_pub, "%s/stranger.key", keys);
+    snprintf(stranger_sec, sizeof stranger_sec, "%s/stranger.key_secret", keys);
+
+    int port = free_tcp_port();
+    CHECK(port > 0);
+    char ep[64], args[512];
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port); /* loopback only */
+    snprintf(args, sizeof args, "--curve-secret '%s/server.key_secret' --curve-allow '%s'", keys, allow);
+    pid_t host = ok && port > 0 ? host_start_args(ep, args, server_pub, client_sec, 120.0) : -1;
+    CHECK(host > 0);
+    if (host > 0) {
+        char err[512];
+        /* the right keys */
+        jbx_client *good = connect_to(ep);
+        CHECK(good && jbx_client_set_curve(good, server_pub, client_sec, err, sizeof err) == 0);
+        CHECK(good && curve_roundtrip(good));
+        /* no CURVE */
+        jbx_client *plain = connect_to(ep);
+        CHECK(plain && ping_times_out(plain, "no CURVE"));
+        /* ... then the right keys on the same client: a new socket, and it works */
+        CHECK(plain && jbx_client_set_curve(plain, server_pub, client_sec, err, sizeof err) == 0);
+        CHECK(plain && curve_roundtrip(plain));
+        /* a key pair the host does not know */
+        jbx_client *stranger = connect_to(ep);
+        CHECK(stranger && jbx_client_set_curve(stranger, server_pub, stranger_sec, err, sizeof err) == 0);
+        CHECK(stranger && ping_times_out(stranger, "key not in the allow-list"));
+        /* an allowed client that expects another host key */
+        jbx_client *wrong_host = connect_to(ep);
+        CHECK(wrong_host && jbx_client_set_curve(wrong_host, stranger_pub, client_sec, err, sizeof err) == 0);
+        CHECK(wrong_host && ping_times_out(wrong_host, "wrong host key"));
+        /* keys set before the endpoint: kept when the socket is re-created */
+        jbx_client *later = connect_to("ipc:///tmp/jbx-ctest-nobody-curve");
+        CHECK(later && jbx_client_set_curve(later, server_pub, client_sec, err, sizeof err) == 0);
+        CHECK(later && jbx_client_set_endpoint(later, ep, err, sizeof err) == 0);
+        CHECK(later && curve_roundtrip(later));
+        /* CURVE off again: refused */
+        CHECK(later && jbx_client_set_curve(later, NULL, NULL, err, sizeof err) == 0);
+        CHECK(later && ping_times_out(later, "CURVE turned off"));
+        jbx_client_free(good);
+        jbx_client_free(plain);
+        jbx_client_free(stranger);
+        jbx_client_free(wrong_host);
+        jbx_client_free(later);
+        host_kill(host, SIGTERM);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(int argc, char **argv)
 {
     const char *which = argc > 1 ? argv[1] : "";
     const char *ep = fixture_endpoint(); /* skips when no host can run here */
     if (strcmp(which, "restart") == 0) case_restart();
     else if (strcmp(which, "autostart") == 0) case_autostart();
+    else if (strcmp(which, "curve") == 0) case_curve();
     else {
         if (strcmp(which, "handshake") == 0) case_handshake(ep);
         else if (strcmp(which, "ping") == 0) case_ping(ep);

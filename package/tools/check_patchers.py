@@ -34,6 +34,8 @@ NAMES = [
     "n_samples",
     "preview",
     "timeout",
+    "server_key",
+    "client_key",
 ]
 FILES = [
     ROOT / "help" / "jukebox~-help.pd",

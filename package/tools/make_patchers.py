@@ -38,6 +38,14 @@ SETTINGS = [
     ("host tcp://127.0.0.1:5557", "endpoint of jukebox-host serve"),
     ("autostart 1", "start 'jukebox-host serve' when the host does not answer"),
     ("timeout 5", "seconds of silence before 'host not responding'"),
+    (
+        "server_key keys/server.key",
+        "CURVE: the host's public key file (jukebox-host keygen keys server)",
+    ),
+    (
+        "client_key keys/client.key_secret",
+        "CURVE: this client's secret key file; CURVE is on while both are set",
+    ),
 ]
 INTRO = [
     "jukebox~ - continue, re-imagine or upsample audio with OpenAI Jukebox",
@@ -58,7 +66,7 @@ def pd_escape(text: str) -> str:
 
 
 def make_pd() -> None:
-    lines = ["#N canvas 60 60 1000 860 12;"]
+    lines = ["#N canvas 60 60 1000 1000 12;"]
     n = 0
 
     def add(kind: str, x: int, y: int, text: str) -> int:
@@ -78,12 +86,13 @@ def make_pd() -> None:
         "text",
         20,
         y,
-        "Pd arrays are mono; Pd's sample rate (sys_getsr) is sent and asked back.",
+        "Pd arrays are mono; Pd's sample rate (sys_getsr) is sent and asked back. "
+        "Relative key paths are taken from the patch's folder.",
     )
     y += 40
-    jb_y = 720
-    jb = add("obj", 20, jb_y, "jukebox~ jbx-src jbx-dst")
     actions = ACTIONS + [("set jbx-src jbx-dst", "choose source and destination arrays")]
+    jb_y = y + 5 * 28 + 10 + len(SETTINGS) * 26 + 20  # below the settings
+    jb = add("obj", 20, jb_y, "jukebox~ jbx-src jbx-dst")
     for i, (msg, doc) in enumerate(actions):
         m = add("msg", 20, y + i * 28, msg)
         add("text", 260, y + i * 28, doc)
@@ -211,7 +220,7 @@ JB_OUT = ["bang", "float", ""]
 
 
 def make_maxhelp() -> None:
-    p = MaxPatch([60, 60, 1000, 900])
+    p = MaxPatch([60, 60, 1000, 980])
     y = 10
     for t in INTRO:
         p.comment(20, y, t, w=900)
@@ -224,8 +233,9 @@ def make_maxhelp() -> None:
         w=900,
     )
     y += 40
-    jb = p.obj(20, 760, "jukebox~ jbx-src jbx-dst", 1, 3, JB_OUT, w=320)
     actions = ACTIONS + [("set jbx-src jbx-dst", "choose source and destination buffer~")]
+    jb_y = y + 5 * 26 + 10 + len(SETTINGS) * 24 + 16  # below the settings
+    jb = p.obj(20, jb_y, "jukebox~ jbx-src jbx-dst", 1, 3, JB_OUT, w=320)
     for i, (msg, doc) in enumerate(actions):
         m = p.msg(20, y + i * 26, msg)
         p.comment(200, y + i * 26, doc)
@@ -237,9 +247,9 @@ def make_maxhelp() -> None:
         m = p.msg(20, y2 + i * 24, msg)
         p.comment(200, y2 + i * 24, f"attribute {doc}")
         p.connect(m, 0, jb)
-    done = p.box("button", 20, 800, None, w=24, inlets=1, outlets=1, outtypes=["bang"])
-    prog = p.box("flonum", 80, 800, None, w=60, inlets=1, outlets=2, outtypes=["", "bang"])
-    info = p.obj(200, 800, "print jukebox-info", 1, 0)
+    done = p.box("button", 20, jb_y + 40, None, w=24, inlets=1, outlets=1, outtypes=["bang"])
+    prog = p.box("flonum", 80, jb_y + 40, None, w=60, inlets=1, outlets=2, outtypes=["", "bang"])
+    info = p.obj(200, jb_y + 40, "print jukebox-info", 1, 0)
     p.connect(jb, 0, done)
     p.connect(jb, 1, prog)
     p.connect(jb, 2, info)

@@ -31,6 +31,8 @@ typedef struct _jukebox {
     /* attributes: 0 / empty = not set, the host's default applies */
     t_symbol *model, *mode, *artist, *genre, *lyrics, *host;
     t_symbol *host_failed; /* endpoint that did not parse, not retried */
+    t_symbol *server_key, *client_key;    /* CURVE key files; empty = not set */
+    t_symbol *curve_server, *curve_client; /* the pair last applied (or refused) */
     double length, prompt, temperature, hop_fraction, timeout;
     t_atom_long levels, seed, n_samples, autostart, preview;
 } t_jukebox;
@@ -148,10 +150,48 @@ static void on_status(void *ctx, const jbx_status *s)
 
 /* ---- polling: clock (any thread) -> qelem (main thread) ---- */
 
-/* Applies the host/autostart/timeout attributes. A bad endpoint is reported
- * once, not at every poll. */
+static const char *sym_or_null(t_symbol *s)
+{
+    return s && *s->s_name ? s->s_name : NULL;
+}
+
+
+/* A key path as the file system wants it (Max may hand out "Disk:/a/b"). */
+static void conform_path(t_symbol *s, char *buf)
+{
+    if (path_nameconform(s->s_name, buf, PATH_STYLE_NATIVE, PATH_TYPE_BOOT) != 0)
+        snprintf(buf, MAX_PATH_CHARS, "%s", s->s_name);
+}
+
+/* CURVE is on while both @server_key (the host's public .key) and @client_key
+ * (this client's .key_secret) are set; a refused pair is reported once. */
+static void sync_curve(t_jukebox *x)
+{
+    if (x->server_key == x->curve_server && x->client_key == x->curve_client) return;
+    char err[1024];
+    int was_on = jbx_client_curve(x->client);
+    x->curve_server = x->server_key;
+    x->curve_client = x->client_key;
+    if (sym_or_null(x->server_key) && sym_or_null(x->client_key)) {
+        char server[MAX_PATH_CHARS], client[MAX_PATH_CHARS];
+        conform_path(x->server_key, server);
+        conform_path(x->client_key, client);
+        if (jbx_client_set_curve(x->client, server, client, err, sizeof err) != 0)
+            report(x, "bad_setting", err);
+        else
+            object_post((t_object *)x, "CURVE authentication on (host key %s)", server);
+    } else if (jbx_client_set_curve(x->client, NULL, NULL, err, sizeof err) != 0) {
+        report(x, "bad_setting", err);
+    } else if (was_on) {
+        object_post((t_object *)x, "CURVE authentication off");
+    }
+}
+
+/* Applies the host/autostart/timeout/CURVE attributes. A bad endpoint is
+ * reported once, not at every poll. */
 static void sync_host(t_jukebox *x)
 {
+    sync_curve(x);
     const char *want = x->host && *x->host->s_name ? x->host->s_name : JBX_DEFAULT_ENDPOINT;
     if (strcmp(want, jbx_client_endpoint(x->client)) != 0 && x->host != x->host_failed) {
         char err[512];
@@ -177,11 +217,6 @@ static void clock_tick(t_jukebox *x)
 }
 
 /* ---- settings -> core, right before a request ---- */
-
-static const char *sym_or_null(t_symbol *s)
-{
-    return s && *s->s_name ? s->s_name : NULL;
-}
 
 static int apply_settings(t_jukebox *x, long out_sr, long out_ch)
 {
@@ -377,6 +412,7 @@ static void *jukebox_new(t_symbol *s, long argc, t_atom *argv)
     x->cb.status = on_status;
     x->model = x->mode = x->artist = x->genre = x->lyrics = gensym("");
     x->host = gensym(JBX_DEFAULT_ENDPOINT);
+    x->server_key = x->client_key = x->curve_server = x->curve_client = gensym("");
     x->seed = -1;
     x->preview = 1;
     x->timeout = JBX_DEFAULT_TIMEOUT;
@@ -459,6 +495,10 @@ void ext_main(void *r)
     CLASS_ATTR_STYLE_LABEL(c, "preview", 0, "onoff", "Top-level preview first");
     CLASS_ATTR_SYM(c, "host", 0, t_jukebox, host);
     CLASS_ATTR_LABEL(c, "host", 0, "Host endpoint");
+    CLASS_ATTR_SYM(c, "server_key", 0, t_jukebox, server_key);
+    CLASS_ATTR_STYLE_LABEL(c, "server_key", 0, "file", "CURVE: the host's public key file (.key)");
+    CLASS_ATTR_SYM(c, "client_key", 0, t_jukebox, client_key);
+    CLASS_ATTR_STYLE_LABEL(c, "client_key", 0, "file", "CURVE: this client's secret key file (.key_secret)");
     CLASS_ATTR_LONG(c, "autostart", 0, t_jukebox, autostart);
     CLASS_ATTR_STYLE_LABEL(c, "autostart", 0, "onoff", "Start jukebox-host when it does not answer");
     CLASS_ATTR_DOUBLE(c, "timeout", 0, t_jukebox, timeout);

@@ -603,3 +603,12 @@ void fake_shutdown(void)
     nclasses = 0;
     while (nclocks > 0) remove_clock(clocks[0]);
 }
+
+/* Paths are already native here: a copy (Max turns "Disk:/a/b" into "/a/b"). */
+short path_nameconform(C74_CONST char *src, char *dst, long style, long type)
+{
+    (void)style;
+    (void)type;
+    snprintf(dst, MAX_PATH_CHARS, "%s", src);
+    return 0;
+}

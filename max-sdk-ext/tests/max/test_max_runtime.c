@@ -105,6 +105,19 @@ int main(void)
     CHECK(fake_run(6.0, has_error));
     CHECK(strstr(fake_log(), "error: host not responding at ipc:///tmp/jbx-ctest-nobody-max") != NULL);
 
+    /* CURVE attributes: applied when both are set; a bad file is reported once */
+    fake_log_clear();
+    fake_send(x, "@server_key /tmp/jbx-ctest-nobody-max/server.key");
+    fake_run(0.2, NULL);
+    CHECK(!has_error()); /* one key alone: CURVE stays off, nothing to report */
+    fake_send(x, "@client_key /tmp/jbx-ctest-nobody-max/client.key_secret");
+    CHECK(fake_run(2.0, has_error));
+    CHECK(strstr(fake_log(), "error: cannot read key file '/tmp/jbx-ctest-nobody-max/server.key'") != NULL);
+    CHECK(strstr(fake_log(), "out0 error bad_setting") != NULL);
+    fake_run(0.3, NULL);
+    const char *first = strstr(fake_log(), "error: cannot read key file");
+    CHECK(first && !strstr(first + 1, "error: cannot read key file")); /* console: once */
+
     object_free(x);
     fake_shutdown();
     printf("max runtime %s (%d failures)\n", jbx_test_failures ? "FAIL" : "OK", jbx_test_failures);

@@ -1,0 +1,92 @@
+"""jukebox~ in headless Pd against a CURVE host on tcp://127.0.0.1:<free port>:
+server_key/client_key messages (relative to the patch's folder), their errors,
+and a host that ignores clients without the right keys."""
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pd_harness import HOST_CMD, jukebox_patch, quit_on_info, run_pd
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))  # loopback only
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def curve_host(tmp_path_factory: pytest.TempPathFactory, pd_external: Path) -> Iterator[tuple[str, Path]]:
+    """(endpoint, keys folder) of a CURVE host that allows keys/client only."""
+    probe = subprocess.run(HOST_CMD + ["--help"], check=False, capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"host cannot run: {' '.join(HOST_CMD)} --help failed")
+    root = tmp_path_factory.mktemp("curve")
+    keys, allow = root / "keys", root / "allow"
+    for name in ("server", "client"):
+        subprocess.run(HOST_CMD + ["keygen", str(keys), name], check=True, capture_output=True)
+    allow.mkdir()
+    shutil.copy(keys / "client.key", allow / "client.key")
+    ep = f"tcp://127.0.0.1:{free_port()}"
+    log = root / "host.log"
+    with open(log, "wb") as f:
+        proc = subprocess.Popen(
+            HOST_CMD
+            + ["serve", "--endpoint", ep, "--model", "tiny"]
+            + ["--curve-secret", str(keys / "server.key_secret"), "--curve-allow", str(allow)],
+            stdout=f,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.time() + 120
+    while b"ready on" not in log.read_bytes():
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail(f"host did not start:\n{log.read_text()}")
+        time.sleep(0.1)
+    yield ep, root
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.parametrize("variant", ["plain", "asan"])
+def test_pd_curve_keys(curve_host: tuple[str, Path], variant: str) -> None:
+    ep, root = curve_host
+    patch = jukebox_patch(
+        [
+            "server_key keys/missing.key",
+            "client_key keys/client.key_secret",  # both set: the missing file is reported
+            "server_key keys/server.key",
+            "client_key keys/client.key",  # a public key where the secret one belongs
+            "client_key keys/client.key_secret",  # CURVE on
+            f"host {ep}",  # a new socket keeps the keys
+            "timeout 3",
+            "ping",
+        ],
+        quit_after_ms=10000,
+    )
+    quit_on_info(patch, patch.jb, "pong")
+    rc, err = run_pd(patch.write(root / f"keys-{variant}.pd"), variant=variant)
+    assert rc == 0, err
+    assert "cannot read key file" in err and "missing.key" in err, err
+    assert "holds no secret-key" in err, err
+    assert "jukebox~: CURVE authentication on" in err, err
+    assert "info: pong" in err, err
+    assert "info: error" not in err, err
+
+
+def test_pd_curve_refused_without_keys(curve_host: tuple[str, Path]) -> None:
+    ep, root = curve_host
+    patch = jukebox_patch([f"host {ep}", "timeout 1", "ping"], quit_after_ms=10000)
+    quit_on_info(patch, patch.jb, "error")
+    rc, err = run_pd(patch.write(root / "nokeys.pd"))
+    assert rc == 0, err
+    assert "info: pong" not in err, err
+    assert f"jukebox~: host not responding at {ep}" in err, err
