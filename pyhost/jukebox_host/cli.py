@@ -161,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"],
                        help="priors' precision (auto: float16 on CUDA, float32 on CPU)")
     serve.add_argument("--max-models", type=int, default=1, help="models kept loaded at once (LRU beyond that)")
-    serve.add_argument("--fastpath", default="linear", choices=["stock", "linear", "int8"],
+    serve.add_argument("--fastpath", default="stock", choices=["stock", "linear", "int8"],
                        help="priors' layers: transformers' own, nn.Linear (same maths, faster), or int8 (CPU)")
     serve.add_argument("--curve-secret", default=None, help="the host's .key_secret file: turns CURVE on")
     serve.add_argument("--curve-allow", default=None, help="folder of the public .key files of allowed clients")

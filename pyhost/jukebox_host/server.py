@@ -43,7 +43,7 @@ log = logging.getLogger("jukebox_host")
 class Host:
     def __init__(self, endpoint: str = C.DEFAULT_ENDPOINT, models: list[str] | None = None, device: str = "auto",
                  dtype: str = "auto", max_models: int = 1, curve: CurveServer | None = None,
-                 fastpath: str = "linear") -> None:
+                 fastpath: str = "stock") -> None:
         self.endpoint = endpoint
         preload = list(models or [])
         self.default_model = preload[0] if preload else TINY_NAME

@@ -4,14 +4,12 @@ The build is found through $JBX_BUILD_DIR, else <repo>/build. Nothing is
 built here: tests skip with the reason when build/pd/jukebox~.pd_linux or pd
 is missing, or when the host package cannot run."""
 
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pd_harness import HOST_CMD, PD, external_dir
+from pd_harness import PD, external_dir, start_host, stop_host
 
 
 @pytest.fixture(scope="session")
@@ -27,27 +25,7 @@ def pd_external() -> Path:
 @pytest.fixture(scope="session")
 def host(tmp_path_factory: pytest.TempPathFactory, pd_external: Path) -> Iterator[str]:
     """A real jukebox-host with the tiny model on a private ipc endpoint."""
-    probe = subprocess.run(HOST_CMD + ["--help"], check=False, capture_output=True)
-    if probe.returncode != 0:
-        pytest.skip(f"host cannot run: {' '.join(HOST_CMD)} --help failed")
     ep = f"ipc:///tmp/jbx-pdtest-{uuid.uuid4().hex[:8]}"
-    log = tmp_path_factory.mktemp("host") / "host.log"
-    with open(log, "wb") as f:
-        proc = subprocess.Popen(
-            HOST_CMD + ["serve", "--endpoint", ep, "--model", "tiny"],
-            stdout=f,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.time() + 120
-    while b"ready on" not in log.read_bytes():
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"host did not start:\n{log.read_text()}")
-        time.sleep(0.1)
+    proc = start_host(ep, tmp_path_factory.mktemp("host") / "host.log")
     yield ep
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_host(proc)

@@ -5,6 +5,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,32 @@ def run_pd(patch_path: Path, variant: str = "plain", timeout: int = 90) -> tuple
     ]
     proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, timeout=timeout + 30)
     return proc.returncode, proc.stderr
+
+
+def start_host(endpoint: str, log: Path, extra: list[str] | None = None) -> subprocess.Popen:
+    """A real `jukebox-host serve` with the tiny model; waits for its "ready" line (fails the test otherwise)."""
+    probe = subprocess.run(HOST_CMD + ["--help"], check=False, capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"host cannot run: {' '.join(HOST_CMD)} --help failed")
+    with open(log, "wb") as f:
+        proc = subprocess.Popen(
+            HOST_CMD + ["serve", "--endpoint", endpoint, "--model", "tiny"] + (extra or []),
+            stdout=f,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.time() + 120
+    while b"ready on" not in log.read_bytes():
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail(f"host did not start:\n{log.read_text()}")
+        time.sleep(0.1)
+    return proc
+
+
+def stop_host(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

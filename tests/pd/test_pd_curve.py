@@ -5,12 +5,11 @@ and a host that ignores clients without the right keys."""
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pd_harness import HOST_CMD, jukebox_patch, quit_on_info, run_pd
+from pd_harness import HOST_CMD, jukebox_patch, quit_on_info, run_pd, start_host, stop_host
 
 
 def free_port() -> int:
@@ -22,9 +21,6 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def curve_host(tmp_path_factory: pytest.TempPathFactory, pd_external: Path) -> Iterator[tuple[str, Path]]:
     """(endpoint, keys folder) of a CURVE host that allows keys/client only."""
-    probe = subprocess.run(HOST_CMD + ["--help"], check=False, capture_output=True)
-    if probe.returncode != 0:
-        pytest.skip(f"host cannot run: {' '.join(HOST_CMD)} --help failed")
     root = tmp_path_factory.mktemp("curve")
     keys, allow = root / "keys", root / "allow"
     for name in ("server", "client"):
@@ -32,28 +28,10 @@ def curve_host(tmp_path_factory: pytest.TempPathFactory, pd_external: Path) -> I
     allow.mkdir()
     shutil.copy(keys / "client.key", allow / "client.key")
     ep = f"tcp://127.0.0.1:{free_port()}"
-    log = root / "host.log"
-    with open(log, "wb") as f:
-        proc = subprocess.Popen(
-            HOST_CMD
-            + ["serve", "--endpoint", ep, "--model", "tiny"]
-            + ["--curve-secret", str(keys / "server.key_secret"), "--curve-allow", str(allow)],
-            stdout=f,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.time() + 120
-    while b"ready on" not in log.read_bytes():
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"host did not start:\n{log.read_text()}")
-        time.sleep(0.1)
+    curve = ["--curve-secret", str(keys / "server.key_secret"), "--curve-allow", str(allow)]
+    proc = start_host(ep, root / "host.log", curve)
     yield ep, root
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_host(proc)
 
 
 @pytest.mark.parametrize("variant", ["plain", "asan"])

@@ -1,7 +1,6 @@
 """kill -9 of the host in the middle of a job: jukebox~ inside real Pd reports it within a few seconds, Pd keeps
 running and exits normally; a job after a host restart on the same endpoint succeeds."""
 
-import subprocess
 import threading
 import time
 import uuid
@@ -9,27 +8,16 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from pd_harness import HOST_CMD, jukebox_patch, quit_on_info, run_pd
+from pd_harness import jukebox_patch, quit_on_info, run_pd, start_host, stop_host
 
 SR = 44100
-
-
-def _start_host(endpoint: str, log: Path) -> subprocess.Popen:
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(HOST_CMD + ["serve", "--endpoint", endpoint, "--model", "tiny"], stdout=out,
-                                stderr=subprocess.STDOUT)
-    deadline = time.time() + 120
-    while b"ready on" not in log.read_bytes():
-        assert proc.poll() is None and time.time() < deadline, log.read_text()
-        time.sleep(0.1)
-    return proc
 
 
 def test_pd_reports_a_killed_host_and_works_after_a_restart(pd_external: Path, tmp_path: Path) -> None:
     endpoint = f"ipc:///tmp/jbx-pdkill-{uuid.uuid4().hex[:8]}"
     t = np.arange(SR) / SR
     sf.write(tmp_path / "in.wav", (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), SR, subtype="FLOAT")
-    host = _start_host(endpoint, tmp_path / "host1.log")
+    host = start_host(endpoint, tmp_path / "host1.log")
     killed_at: list[float] = []
 
     def kill_mid_job() -> None:
@@ -52,7 +40,7 @@ def test_pd_reports_a_killed_host_and_works_after_a_restart(pd_external: Path, t
     assert finished - killed_at[0] < 10.0, "the failure took too long to be reported"
 
     # The host comes back on the same endpoint: a new job works.
-    host = _start_host(endpoint, tmp_path / "host2.log")
+    host = start_host(endpoint, tmp_path / "host2.log")
     try:
         out = tmp_path / "out.wav"
         patch = jukebox_patch([f"host {endpoint}", "model tiny", "length 2", "prompt 1", "bang"],
@@ -62,5 +50,4 @@ def test_pd_reports_a_killed_host_and_works_after_a_restart(pd_external: Path, t
         assert "done: bang" in err, err
         assert abs(sf.info(str(out)).duration - 2.0) < 0.1
     finally:
-        host.terminate()
-        host.wait(10)
+        stop_host(host)

@@ -1,11 +1,11 @@
-"""Faster per-token steps for the priors, without touching the model's maths.
+"""Other layer paths for the priors' per-token step, without touching the model's maths.
 
 transformers' JukeboxConv1D computes `addmm(bias, x, W)` with W stored (in, out). At batch 1 that is a
-matrix-vector product whose speed is set by how many bytes of W are read. With W in reduced precision, the
-stock path gains nothing on CPU (the addmm kernels for that layout do not read bf16 at bf16 cost). We swap each
-JukeboxConv1D for an nn.Linear holding Wᵀ (out, in), which reaches torch's packed GEMM paths (oneDNN on CPU,
-cuBLAS on GPU), and optionally quantise those Linear layers' weights to int8 with torch's own dynamic
-quantisation (CPU only).
+matrix-vector product whose speed is set by how many bytes of W are read, and plain `.to(bfloat16)` gains nothing
+on CPU. 'linear' swaps each JukeboxConv1D for an nn.Linear holding Wᵀ (out, in); 'int8' then quantises those
+layers' weights with torch's own dynamic quantisation (CPU only). Measured on the full-size 1b_lyrics top prior
+(bench/RESULTS.md): int8 halves the batch-1 step, bf16 through nn.Linear gains 11%, fp32 through nn.Linear is
+slower than addmm — so the host's default stays 'stock'.
 """
 
 from __future__ import annotations

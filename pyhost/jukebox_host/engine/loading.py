@@ -105,9 +105,9 @@ def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
     return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[requested]
 
 
-def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: str = "linear") -> LoadedModel:
-    """fastpath: 'stock' (transformers' layers as they are), 'linear' (same maths through nn.Linear, default),
-    'int8' (linear + int8 weights, CPU float32 only). See fastpath.py."""
+def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: str = "stock") -> LoadedModel:
+    """fastpath: 'stock' (transformers' layers as they are, default), 'linear' (same maths through nn.Linear),
+    'int8' (linear + int8 weights, CPU float32 only). See fastpath.py and bench/RESULTS.md for what each buys."""
     from transformers.models.deprecated.jukebox import JukeboxModel, JukeboxTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -139,7 +139,7 @@ class ModelRegistry:
     This bounds memory to max_models × the largest model's weights."""
 
     def __init__(self, device: str = "auto", dtype: str = "auto", max_models: int = 1,
-                 fastpath: str = "linear") -> None:
+                 fastpath: str = "stock") -> None:
         self.device = pick_device(device)
         self.dtype = pick_dtype(dtype, self.device)
         self.fastpath = fastpath
