@@ -79,33 +79,33 @@ int jbx_params_set_mode(jbx_params *p, const char *mode, char *err, size_t errle
     return 0;
 }
 
-int jbx_params_set_length(jbx_params *p, double s, char *err, size_t errlen)
+/* A numeric setting: 0 unsets it (the host's default applies), anything else must lie in (0, hi].
+ * Returns 1 to keep v, 0 to unset, -1 (err filled in) when out of range. */
+static int check_range(double v, double hi, const char *what, const char *unit, char *err, size_t errlen)
 {
-    if (s == 0) { /* 0 = unset: the host default applies */
-        p->has_length = 0;
-        return 0;
-    }
-    if (!(s > 0.0 && s <= JBX_MAX_OUTPUT_SECONDS)) {
-        snprintf(err, errlen, "length must be in (0, %d] seconds", JBX_MAX_OUTPUT_SECONDS);
+    if (v == 0) return 0;
+    if (!(v > 0.0 && v <= hi)) {
+        snprintf(err, errlen, "%s must be in (0, %g]%s", what, hi, unit);
         return -1;
     }
+    return 1;
+}
+
+int jbx_params_set_length(jbx_params *p, double s, char *err, size_t errlen)
+{
+    int rc = check_range(s, JBX_MAX_OUTPUT_SECONDS, "length", " seconds", err, errlen);
+    if (rc < 0) return -1;
     p->length = s;
-    p->has_length = 1;
+    p->has_length = (unsigned)rc;
     return 0;
 }
 
 int jbx_params_set_prompt(jbx_params *p, double s, char *err, size_t errlen)
 {
-    if (s == 0) { /* 0 = unset: the host default applies */
-        p->has_prompt = 0;
-        return 0;
-    }
-    if (!(s > 0.0 && s <= JBX_MAX_INPUT_SECONDS)) {
-        snprintf(err, errlen, "prompt must be in (0, %d] seconds", JBX_MAX_INPUT_SECONDS);
-        return -1;
-    }
+    int rc = check_range(s, JBX_MAX_INPUT_SECONDS, "prompt", " seconds", err, errlen);
+    if (rc < 0) return -1;
     p->prompt = s;
-    p->has_prompt = 1;
+    p->has_prompt = (unsigned)rc;
     return 0;
 }
 
@@ -126,31 +126,19 @@ int jbx_params_set_levels(jbx_params *p, long n, char *err, size_t errlen)
 
 int jbx_params_set_temperature(jbx_params *p, double t, char *err, size_t errlen)
 {
-    if (t == 0) { /* 0 = unset: the host default applies */
-        p->has_temperature = 0;
-        return 0;
-    }
-    if (!(t > 0.0 && t <= 2.0)) {
-        snprintf(err, errlen, "temperature must be in (0, 2]");
-        return -1;
-    }
+    int rc = check_range(t, 2.0, "temperature", "", err, errlen);
+    if (rc < 0) return -1;
     p->temperature = t;
-    p->has_temperature = 1;
+    p->has_temperature = (unsigned)rc;
     return 0;
 }
 
 int jbx_params_set_hop_fraction(jbx_params *p, double h, char *err, size_t errlen)
 {
-    if (h == 0) { /* 0 = unset: the host default applies */
-        p->has_hop = 0;
-        return 0;
-    }
-    if (!(h > 0.0 && h <= 1.0)) {
-        snprintf(err, errlen, "hop_fraction must be in (0, 1]");
-        return -1;
-    }
+    int rc = check_range(h, 1.0, "hop_fraction", "", err, errlen);
+    if (rc < 0) return -1;
     p->hop_fraction = h;
-    p->has_hop = 1;
+    p->has_hop = (unsigned)rc;
     return 0;
 }
 
@@ -160,8 +148,8 @@ int jbx_params_set_n_samples(jbx_params *p, long n, char *err, size_t errlen)
         p->has_n_samples = 0;
         return 0;
     }
-    if (n < 1) {
-        snprintf(err, errlen, "n_samples must be at least 1");
+    if (n < 1 || n > 16) { /* the host's limit: one batch */
+        snprintf(err, errlen, "n_samples must be 1 to 16");
         return -1;
     }
     p->n_samples = n;
