@@ -26,7 +26,8 @@ def _serve(args: argparse.Namespace) -> int:
             raise SystemExit("jukebox-host: --curve-secret and --curve-allow go together")
         curve = CurveServer(Path(args.curve_secret), Path(args.curve_allow))
     try:
-        host = Host(args.endpoint, args.model, args.device, args.dtype, args.max_models, curve, args.fastpath)
+        host = Host(args.endpoint, args.model, args.device, args.dtype, args.max_models, curve, args.fastpath,
+                    args.residency)
     except SecurityError as exc:
         raise SystemExit(f"jukebox-host: {exc}") from None
 
@@ -163,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-models", type=int, default=1, help="models kept loaded at once (LRU beyond that)")
     serve.add_argument("--fastpath", default="stock", choices=["stock", "linear", "int8"],
                        help="priors' layers: transformers' own, nn.Linear (same maths, faster), or int8 (CPU)")
+    serve.add_argument("--residency", default="all", choices=["all", "level"],
+                       help="'level': only the prior being sampled on the GPU, the others in pinned host memory")
     serve.add_argument("--curve-secret", default=None, help="the host's .key_secret file: turns CURVE on")
     serve.add_argument("--curve-allow", default=None, help="folder of the public .key files of allowed clients")
     serve.set_defaults(func=_serve)

@@ -43,11 +43,11 @@ log = logging.getLogger("jukebox_host")
 class Host:
     def __init__(self, endpoint: str = C.DEFAULT_ENDPOINT, models: list[str] | None = None, device: str = "auto",
                  dtype: str = "auto", max_models: int = 1, curve: CurveServer | None = None,
-                 fastpath: str = "stock") -> None:
+                 fastpath: str = "stock", residency: str = "all") -> None:
         self.endpoint = endpoint
         preload = list(models or [])
         self.default_model = preload[0] if preload else TINY_NAME
-        self.registry = ModelRegistry(device, dtype, max(max_models, len(preload)), fastpath)
+        self.registry = ModelRegistry(device, dtype, max(max_models, len(preload)), fastpath, residency)
         self.queue = JobQueue()
         self.context = zmq.Context()
         self.router, self.authenticator = bind_router(self.context, endpoint, curve)

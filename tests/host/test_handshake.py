@@ -40,3 +40,6 @@ def test_status_lists_models_with_placement_and_bytes(client: Client) -> None:
     (tiny,) = [m for m in status["models"] if m["name"] == "tiny"]
     assert tiny["device"] == "cpu" and tiny["dtype"] == "float32" and tiny["levels"] == 3
     assert 100_000 < tiny["bytes"] < 5_000_000
+    assert tiny["residency"] == "all"
+    assert [(p["level"], p["device"]) for p in tiny["placement"]] == [(2, "cpu"), (1, "cpu"), (0, "cpu")]
+    assert sum(p["bytes"] for p in tiny["placement"]) < tiny["bytes"]  # the rest is the VQ-VAE

@@ -14,6 +14,7 @@ import torch
 
 from jukebox_host import constants as C
 from jukebox_host.engine.fastpath import speed_up_priors
+from jukebox_host.engine.residency import LevelResidency
 from jukebox_host.errors import HostError
 
 TINY_NAME = "tiny"
@@ -75,6 +76,12 @@ class LoadedModel:
     device: torch.device
     dtype: torch.dtype
     load_seconds: float
+    residency: LevelResidency | None = None  # None: every prior stays on the device
+
+    def activate(self, prior_index: int | None) -> None:
+        """Before sampling a level: with level-wise residency, only that prior on the device (None: none)."""
+        if self.residency is not None:
+            self.residency.place(prior_index)
 
     @property
     def sample_rate(self) -> int:
@@ -84,12 +91,22 @@ class LoadedModel:
         return sum(p.numel() * p.element_size() for p in self.model.parameters())
 
     def describe(self) -> dict[str, Any]:
+        if self.residency is not None:
+            placement = self.residency.describe()
+        else:
+            placement = [{"prior": i, "device": str(self.device),
+                          "bytes": sum(p.numel() * p.element_size() for p in prior.parameters())}
+                         for i, prior in enumerate(self.model.priors)]
+        for entry in placement:  # protocol levels: 2 = top
+            entry["level"] = len(self.model.priors) - 1 - entry.pop("prior")
         return {
             "name": self.name,
             "device": str(self.device),
             "dtype": str(self.dtype).replace("torch.", ""),
             "bytes": self.weight_bytes(),
             "levels": len(self.model.priors),
+            "residency": "level" if self.residency is not None else "all",
+            "placement": placement,
         }
 
 
@@ -105,9 +122,11 @@ def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
     return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[requested]
 
 
-def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: str = "stock") -> LoadedModel:
+def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: str = "stock",
+               residency: str = "all") -> LoadedModel:
     """fastpath: 'stock' (transformers' layers as they are, default), 'linear' (same maths through nn.Linear),
-    'int8' (linear + int8 weights, CPU float32 only). See fastpath.py and bench/RESULTS.md for what each buys."""
+    'int8' (linear + int8 weights, CPU float32 only). See fastpath.py and bench/RESULTS.md for what each buys.
+    residency: 'all' (every prior on the device) or 'level' (only the prior being sampled; residency.py)."""
     from transformers.models.deprecated.jukebox import JukeboxModel, JukeboxTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -125,13 +144,15 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: st
     # The VQ-VAE stays in float32 (its encode casts input to float32); the priors take the reduced precision.
     model.vqvae.to(device=device, dtype=torch.float32)
     for prior in model.priors:
-        prior.to(device=device, dtype=dtype)
+        # Level-wise residency keeps the priors in host memory until they are sampled.
+        prior.to(device=device if residency == "all" else torch.device("cpu"), dtype=dtype)
         fix_windowed_conditioning(prior)
     if fastpath != "stock":
         if fastpath == "int8" and (device.type != "cpu" or dtype != torch.float32):
             raise HostError(C.ERR_BAD_FIELD, "int8 weights need --device cpu and --dtype float32")
         speed_up_priors(model, int8=fastpath == "int8")
-    return LoadedModel(name, model, tokenizer, device, dtype, time.perf_counter() - started)
+    placed = LevelResidency(list(model.priors), device) if residency == "level" else None
+    return LoadedModel(name, model, tokenizer, device, dtype, time.perf_counter() - started, placed)
 
 
 class ModelRegistry:
@@ -139,10 +160,11 @@ class ModelRegistry:
     This bounds memory to max_models × the largest model's weights."""
 
     def __init__(self, device: str = "auto", dtype: str = "auto", max_models: int = 1,
-                 fastpath: str = "stock") -> None:
+                 fastpath: str = "stock", residency: str = "all") -> None:
         self.device = pick_device(device)
         self.dtype = pick_dtype(dtype, self.device)
         self.fastpath = fastpath
+        self.residency = residency
         self.max_models = max(1, max_models)
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
 
@@ -152,7 +174,7 @@ class ModelRegistry:
             return self._models[name]
         while len(self._models) >= self.max_models:
             self._drop(next(iter(self._models)))
-        loaded = load_model(name, self.device, self.dtype, self.fastpath)
+        loaded = load_model(name, self.device, self.dtype, self.fastpath, self.residency)
         self._models[name] = loaded
         return loaded
 

@@ -185,6 +185,7 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
     counter = _TokenCounter(loaded, expected, progress, cancel)
     try:
         for prior_index in plan.levels:
+            loaded.activate(prior_index)
             counter.start_level(prior_index)
             temperature = plan.temperature if prior_index == 0 else UPSAMPLER_TEMPERATURE
             tokens = sample_level(loaded, tokens, labels[prior_index], prior_index, targets[prior_index],
@@ -200,3 +201,4 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
     finally:
         counter.remove()
         _clear_caches(model)
+        loaded.activate(None)
