@@ -39,6 +39,15 @@ class Reply:
     def type(self) -> str:
         return str(self.header.get("type"))
 
+    @property
+    def ends_job(self) -> bool:
+        """Whether this is the one message that ends a job: an error, or the final result."""
+        return self.type == C.TYPE_ERROR or (self.type == C.TYPE_RESULT and bool(self.header.get("final")))
+
+    def raise_if_error(self) -> None:
+        if self.type == C.TYPE_ERROR:
+            raise RemoteError(str(self.header.get("code")), str(self.header.get("message")))
+
     def audio(self) -> np.ndarray:
         """PCM frames → (channels, frames) float32."""
         if not self.frames:
@@ -96,8 +105,7 @@ class Client:
             reply = self.receive()
             if reply.header.get("id") != rid or reply.type in (C.TYPE_QUEUED, C.TYPE_PROGRESS):
                 continue  # interim replies of a queued request (load, unload)
-            if reply.type == C.TYPE_ERROR:
-                raise RemoteError(str(reply.header.get("code")), str(reply.header.get("message")))
+            reply.raise_if_error()
             return reply
 
     # ---- conveniences --------------------------------------------------------------------------------------
@@ -138,8 +146,7 @@ class Client:
             header = reply.header
             if header.get("id") != rid:
                 continue
-            if reply.type == C.TYPE_ERROR:
-                raise RemoteError(str(header.get("code")), str(header.get("message")))
+            reply.raise_if_error()
             if reply.type == C.TYPE_PROGRESS and on_progress is not None:
                 on_progress(float(header["fraction"]), int(header["level"]), str(header["stage"]))
             if reply.type == C.TYPE_RESULT:

@@ -24,7 +24,7 @@ def follow(client: Client, rid: int, timeout: float = 120.0) -> list[Reply]:
         if reply.header.get("id") != rid:
             continue
         replies.append(reply)
-        if reply.type == C.TYPE_ERROR or (reply.type == C.TYPE_RESULT and reply.header.get("final")):
+        if reply.ends_job:
             return replies
 
 

@@ -56,8 +56,7 @@ def run_load(endpoint: str, clients: int, jobs_per_client: int, length: float) -
                 except Exception:
                     break
                 rid = reply.header.get("id")
-                terminal = reply.type == C.TYPE_ERROR or (reply.type == C.TYPE_RESULT and reply.header["final"])
-                if not terminal:
+                if not reply.ends_job:
                     continue
                 with lock:
                     if rid not in sent:
@@ -75,7 +74,7 @@ def run_load(endpoint: str, clients: int, jobs_per_client: int, length: float) -
             # Anything more waiting would be a duplicate.
             while client.socket.poll(300):
                 reply = client.receive(1)
-                if reply.type == C.TYPE_ERROR or (reply.type == C.TYPE_RESULT and reply.header.get("final")):
+                if reply.ends_job:
                     with lock:
                         report.duplicated += 1
             with lock:

@@ -108,6 +108,6 @@ def test_queue_is_bounded_per_client(client: Client) -> None:
     open_jobs = {rid for rid, code in codes.items() if code == C.TYPE_QUEUED}
     while open_jobs:
         reply = client.receive(60)
-        if reply.type == C.TYPE_ERROR or (reply.type == C.TYPE_RESULT and reply.header["final"]):
+        if reply.ends_job:
             open_jobs.discard(reply.header["id"])
     assert client.ping() < 5.0

@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from jukebox_host import constants as C
 from jukebox_host.engine.labels import make_labels
 from jukebox_host.engine.loading import LoadedModel
-from jukebox_host.errors import JobCancelled
+from jukebox_host.errors import HostError, JobCancelled
 
 UPSAMPLER_TEMPERATURE = 0.99  # OpenAI's sample.py uses 0.99 for both upsamplers
 CHUNK_SIZE = 32
@@ -171,9 +172,6 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
         progress(0.0, protocol_level(0, n_priors), "encode")
         usable = len(prompt) // top_raw * top_raw
         if usable == 0:
-            from jukebox_host import constants as C
-            from jukebox_host.errors import HostError
-
             raise HostError(C.ERR_BAD_AUDIO, f"the prompt must be at least {top_raw} samples at the model's rate")
         tokens = encode_prompt(loaded, prompt[:usable], plan.n_samples)
         if plan.mode == "upsample":
