@@ -73,12 +73,13 @@ def test_vqvae_codebooks_are_not_all_zero() -> None:
 
 
 def test_trap2_tied_weights_survive_save_and_load(tmp_path: Path) -> None:
-    """Upsamplers tie fc_proj_out to embed_tokens: saving must work and the tie must come back, not random."""
+    """Upsamplers and the 1b-style top tie fc_proj_out to embed_tokens: saving must work and the tie must come back,
+    not random."""
     original = build_tiny_model(seed=3)
     folder = write_tiny_model(tmp_path / "ckpt", seed=3)
     loaded = load_model(str(folder), torch.device("cpu"), torch.float32, fastpath="stock").model
-    assert [p.prior.share_embed_tokens_fc_proj_out for p in original.priors] == [False, True, True]
-    for after in loaded.priors[1:]:  # one storage for both, not two copies
+    assert [p.prior.share_embed_tokens_fc_proj_out for p in original.priors] == [True, True, True]
+    for after in loaded.priors:  # one storage for both, not two copies
         assert after.prior.fc_proj_out.weight.data_ptr() == after.prior.embed_tokens.weight.data_ptr()
     saved = original.state_dict()
     for key, value in loaded.state_dict().items():

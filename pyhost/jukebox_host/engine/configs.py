@@ -23,8 +23,10 @@ UPSAMPLER = dict(
 TOP = {
     "1b_lyrics": dict(
         n_ctx=6144, hidden_size=2048, num_layers=72, n_heads=2, attention_pattern="enc_dec_with_lyrics",
-        blocks=64, init_scale=0.2, is_encoder_decoder=True, nb_relevant_lyric_tokens=384, lyric_vocab_size=80,
+        blocks=64, init_scale=0.2, is_encoder_decoder=True, nb_relevant_lyric_tokens=384,
+        lyric_vocab_size=79,  # OpenAI's v3 labels: 78 characters (no '+') and <unk>
         metadata_dims=[604, 7898], timing_dims=64, alignment_layer=63, alignment_head=0,
+        merged_decoder=False,  # OpenAI's single_enc_dec prior ties x_out to x_emb and adds the conditioning back
     ),
     "5b_lyrics": dict(
         n_ctx=8192, hidden_size=4800, num_layers=79, n_heads=8, attention_pattern="large_separated_enc_dec_w_lyrics",

@@ -1,11 +1,12 @@
-"""Other layer paths for the priors' per-token step, without touching the model's maths.
+"""Other layer paths for the priors' per-token step.
 
 transformers' JukeboxConv1D computes `addmm(bias, x, W)` with W stored (in, out). At batch 1 that is a
 matrix-vector product whose speed is set by how many bytes of W are read, and plain `.to(bfloat16)` gains nothing
-on CPU. 'linear' swaps each JukeboxConv1D for an nn.Linear holding Wᵀ (out, in); 'int8' then quantises those
-layers' weights with torch's own dynamic quantisation (CPU only). Measured on the full-size 1b_lyrics top prior
-(bench/RESULTS.md): int8 halves the batch-1 step, bf16 through nn.Linear gains 11%, fp32 through nn.Linear is
-slower than addmm — so the host's default stays 'stock'.
+on CPU. 'linear' swaps each JukeboxConv1D for an nn.Linear holding Wᵀ (out, in), same maths. 'int8' stores each
+of those weights as int8 with one scale per output channel (weight-only quantisation: activations stay in 16-bit
+floats) and multiplies through torch's own int8 weight kernel (`aten._weight_int8pack_mm`), so a token reads one
+byte per weight; where that kernel is missing or wrong for a shape, the layer dequantises its weight per call
+instead (same numbers, no speed-up). Measured in bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from torch import nn
 
 
 def conv1d_as_linear(conv: nn.Module) -> nn.Linear:
-    """Same function as JukeboxConv1D (x @ W + b over the last dimension), as a plain nn.Linear holding Wᵀ
-    (plain, so torch's quantisation recognises it)."""
+    """Same function as JukeboxConv1D (x @ W + b over the last dimension), as a plain nn.Linear holding Wᵀ."""
     weight = conv.weight.detach()
     linear = nn.Linear(weight.shape[0], weight.shape[1], bias=True, device=weight.device, dtype=weight.dtype)
     with torch.no_grad():
@@ -27,36 +27,92 @@ def conv1d_as_linear(conv: nn.Module) -> nn.Linear:
     return linear
 
 
-def linearize(module: nn.Module) -> int:
-    """Replace every JukeboxConv1D below `module` in place; return how many were replaced."""
+def _replace(module: nn.Module, make: Any) -> int:
+    """Replace every JukeboxConv1D below `module` in place by make(layer); return how many were replaced."""
     from transformers.models.deprecated.jukebox.modeling_jukebox import JukeboxConv1D
 
     replaced = 0
     for name, child in list(module.named_children()):
         if isinstance(child, JukeboxConv1D):
-            setattr(module, name, conv1d_as_linear(child))
+            setattr(module, name, make(child))
             replaced += 1
         else:
-            replaced += linearize(child)
+            replaced += _replace(child, make)
     return replaced
 
 
-def quantize_int8(module: nn.Module) -> nn.Module:
-    """int8 weights for every nn.Linear (dynamic quantisation: activations are quantised per call). CPU only."""
-    return torch.ao.quantization.quantize_dynamic(module, {nn.Linear}, dtype=torch.qint8, inplace=True)
+def linearize(module: nn.Module) -> int:
+    return _replace(module, conv1d_as_linear)
 
 
-def speed_up_priors(model: Any, int8: bool = False) -> int:
+# The kernel reads the weights once per row of input: right for sampling (a few rows), slower than one dequantised
+# matrix product for priming chunks (measured: 64 rows about even, 256 rows 1.5x slower).
+_KERNEL_MAX_ROWS = 64
+
+
+class Int8WeightLinear(nn.Module):
+    """y = x Wᵀ + b with W held as int8 (out, in) and one scale per output row (symmetric, |W| max → 127)."""
+
+    def __init__(self, weight_out_in: torch.Tensor, bias: torch.Tensor, compute_dtype: torch.dtype) -> None:
+        super().__init__()
+        weight = weight_out_in.detach().float()
+        scale = weight.abs().amax(dim=1).clamp_min(1e-12) / 127.0
+        self.register_buffer("weight_int8", torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8))
+        self.register_buffer("scale", scale.to(compute_dtype))
+        self.register_buffer("bias", bias.detach().to(compute_dtype))
+        self.in_features, self.out_features = int(weight.shape[1]), int(weight.shape[0])
+        self._kernel_ok: dict[str, bool] = {}  # per device type: checked on first use (residency moves layers)
+
+    def _kernel_works_on(self, device: torch.device) -> bool:
+        if device.type not in self._kernel_ok:
+            self._kernel_ok[device.type] = _kernel_works(self.weight_int8, self.scale)
+        return self._kernel_ok[device.type]
+
+    def dequantized(self) -> torch.Tensor:
+        return self.weight_int8.to(self.scale.dtype) * self.scale[:, None]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        flat = x.reshape(-1, self.in_features).to(self.scale.dtype).contiguous()
+        if flat.shape[0] <= _KERNEL_MAX_ROWS and self._kernel_works_on(flat.device):
+            out = torch.ops.aten._weight_int8pack_mm(flat, self.weight_int8, self.scale)
+        else:
+            out = flat @ self.dequantized().t()
+        return (out + self.bias).to(x.dtype).reshape(*x.shape[:-1], self.out_features)
+
+
+def _kernel_works(weight: torch.Tensor, scale: torch.Tensor) -> bool:
+    """Whether torch's int8 weight kernel gives the right numbers for this layer's shape on its device.
+    On CPU it reads garbage for some narrow inner dimensions (seen for 4, 18, 28 with bfloat16), so only
+    multiples of 32 are tried at all, and each layer checks the kernel once against the dequantised product."""
+    if weight.shape[1] % 32 or weight.device.type == "meta":
+        return False
+    probe = torch.randn(3, weight.shape[1], device=weight.device).to(scale.dtype)
+    try:
+        got = torch.ops.aten._weight_int8pack_mm(probe, weight, scale).float()
+    except (RuntimeError, NotImplementedError):
+        return False
+    want = probe.float() @ (weight.float() * scale.float()[:, None]).t()
+    return bool(torch.isfinite(got).all()) and float((got - want).abs().max()) <= 0.02 * float(want.abs().max()) + 1e-3
+
+
+def int8_compute_dtype(device: torch.device) -> torch.dtype:
+    # 16-bit activations halve what the kernel reads besides the weights; CUDA has no fast bfloat16 on old cards.
+    return torch.float16 if device.type == "cuda" else torch.bfloat16
+
+
+def quantize_int8(module: nn.Module, device: torch.device | None = None) -> int:
+    """int8 weight-only for every JukeboxConv1D (or nn.Linear made from one) below `module`."""
+
+    def make(layer: nn.Module) -> Int8WeightLinear:
+        weight = layer.weight if isinstance(layer, nn.Linear) else layer.weight.t()
+        # Quantised where the layer is; 16-bit type chosen for where it will run (level residency moves it).
+        return Int8WeightLinear(weight, layer.bias, int8_compute_dtype(device or weight.device))
+
+    return _replace(module, make)
+
+
+def speed_up_priors(model: Any, int8: bool = False, device: torch.device | None = None) -> int:
     """Apply the fast path to every prior of a loaded JukeboxModel; return the number of layers swapped.
     The output projection `fc_proj_out` is a plain nn.Linear already (tied to the embedding in the upsamplers)
     and stays as it is, so progress hooks and ties keep working."""
-    swapped = 0
-    for prior in model.priors:
-        swapped += linearize(prior)
-        if int8:
-            out = prior.prior.fc_proj_out
-            quantize_int8(prior.prior.transformer)
-            if getattr(prior, "encoder", None) is not None:
-                quantize_int8(prior.encoder.transformer)
-            prior.prior.fc_proj_out = out
-    return swapped
+    return sum(quantize_int8(prior, device) if int8 else linearize(prior) for prior in model.priors)

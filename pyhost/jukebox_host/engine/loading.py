@@ -14,6 +14,7 @@ import torch
 
 from jukebox_host import constants as C
 from jukebox_host.engine.fastpath import speed_up_priors
+from jukebox_host.engine.kv_cache import use_inplace_cache
 from jukebox_host.engine.residency import LevelResidency
 from jukebox_host.errors import HostError
 
@@ -27,7 +28,7 @@ def cache_home() -> Path:
 def resolve(name: str) -> str:
     """Model name → what from_pretrained gets. 'tiny' is generated on first use; folders must exist."""
     if name == TINY_NAME:
-        folder = cache_home() / "tiny-v2"  # bump when tiny_config() changes
+        folder = cache_home() / "tiny-v3"  # bump when tiny_config() changes
         if not (folder / "config.json").exists():
             from jukebox_host.engine.tiny import write_tiny_model
 
@@ -125,7 +126,7 @@ def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
 def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: str = "stock",
                residency: str = "all") -> LoadedModel:
     """fastpath: 'stock' (transformers' layers as they are, default), 'linear' (same maths through nn.Linear),
-    'int8' (linear + int8 weights, CPU float32 only). See fastpath.py and bench/RESULTS.md for what each buys.
+    'int8' (int8 weight-only layers). See fastpath.py and bench/RESULTS.md for what each buys.
     residency: 'all' (every prior on the device) or 'level' (only the prior being sampled; residency.py)."""
     from transformers.models.deprecated.jukebox import JukeboxModel, JukeboxTokenizer
     from transformers.utils import logging as hf_logging
@@ -147,10 +148,9 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: st
         # Level-wise residency keeps the priors in host memory until they are sampled.
         prior.to(device=device if residency == "all" else torch.device("cpu"), dtype=dtype)
         fix_windowed_conditioning(prior)
+        use_inplace_cache(prior)
     if fastpath != "stock":
-        if fastpath == "int8" and (device.type != "cpu" or dtype != torch.float32):
-            raise HostError(C.ERR_BAD_FIELD, "int8 weights need --device cpu and --dtype float32")
-        speed_up_priors(model, int8=fastpath == "int8")
+        speed_up_priors(model, int8=fastpath == "int8", device=device)
     placed = LevelResidency(list(model.priors), device) if residency == "level" else None
     return LoadedModel(name, model, tokenizer, device, dtype, time.perf_counter() - started, placed)
 

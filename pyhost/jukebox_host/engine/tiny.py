@@ -51,6 +51,7 @@ def tiny_config():  # noqa: ANN201 - transformers config object
         common, level=0, hidden_size=32, num_layers=2, attention_pattern="enc_dec_with_lyrics",
         is_encoder_decoder=True, nb_relevant_lyric_tokens=16, lyric_vocab_size=len(_LYRIC_CHARS) + 1,
         alignment_layer=1, alignment_head=0,
+        merged_decoder=False,  # as OpenAI's 1b_lyrics top: output projection tied to the token embedding
     )
     upper = dict(
         common, hidden_size=24, num_layers=2, attention_pattern="raw_column_previous_row_attention",
