@@ -1,4 +1,5 @@
-"""Command line: `serve` (the host), `render` (the main job: a file through the host), `make-tiny`, `example`."""
+"""Command line: `serve` (the host), `render` (the main job: a file through the host), `convert` (OpenAI's original
+checkpoints), `make-tiny`, `example`, `keygen`, `memory-plan`."""
 
 from __future__ import annotations
 
@@ -52,6 +53,18 @@ def _memory_plan(args: argparse.Namespace) -> int:
     from jukebox_host.engine.memory_plan import render
 
     print(render(args.models, args.precisions, args.n_samples))
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from jukebox_host.engine.convert import ConvertError, convert_model
+
+    try:
+        convert_model(args.source, args.target, args.model, args.ids, args.trust_pickle)
+    except ConvertError as exc:
+        print(f"jukebox-host convert: {exc}", file=sys.stderr)
+        return 2
+    print(f"load it with: jukebox-host serve --model {args.target}")
     return 0
 
 
@@ -163,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="priors' precision (auto: float16 on CUDA, float32 on CPU)")
     serve.add_argument("--max-models", type=int, default=1, help="models kept loaded at once (LRU beyond that)")
     serve.add_argument("--fastpath", default="stock", choices=["stock", "linear", "int8"],
-                       help="priors' layers: transformers' own, nn.Linear (same maths, faster), or int8 (CPU)")
+                       help="priors' layers: transformers' own, nn.Linear (same maths), or int8 weight-only")
     serve.add_argument("--residency", default="all", choices=["all", "level"],
                        help="'level': only the prior being sampled on the GPU, the others in pinned host memory")
     serve.add_argument("--curve-secret", default=None, help="the host's .key_secret file: turns CURVE on")
@@ -196,6 +209,16 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--client-key", default=None, help="this client's .key_secret file (CURVE)")
     render.add_argument("--quiet", action="store_true")
     render.set_defaults(func=_render)
+
+    convert = sub.add_parser("convert", help="OpenAI's original checkpoint files → a folder the host loads")
+    convert.add_argument("source", type=Path, help="folder with vqvae.pth.tar and prior_level_{0,1,2}.pth.tar")
+    convert.add_argument("target", type=Path, help="new folder to write (must not exist or be empty)")
+    convert.add_argument("--model", required=True, choices=["5b", "5b_lyrics", "1b_lyrics"])
+    convert.add_argument("--ids", type=Path, default=None,
+                         help="folder with OpenAI's v2_/v3_{artist,genre}_ids.txt (default: the source folder)")
+    convert.add_argument("--trust-pickle", action="store_true",
+                         help="allow Python objects besides tensors in the files (only for files you trust)")
+    convert.set_defaults(func=_convert)
 
     tiny = sub.add_parser("make-tiny", help="write a tiny random-initialised Jukebox checkpoint (noise-like output)")
     tiny.add_argument("folder", type=Path)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import torch
 
+from jukebox_host.engine.label_files import V2_LYRIC_CHARS, lyric_vocab
+
 TINY_ARTISTS = ["unknown", "Alan Jackson", "The Beatles", "Nina Simone", "Aphex Twin"]
 TINY_GENRES = ["unknown", "Country", "Rock", "Jazz", "Electronic", "Pop"]
-_LYRIC_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,:;!?-+'\"()[] \t\n"
 N_CTX = 64
 
 
@@ -33,7 +34,33 @@ def _vocab(names: list[str]) -> dict[str, int]:
     return vocab
 
 
-def tiny_config():  # noqa: ANN201 - transformers config object
+# The top prior in the shape of each real model's (OpenAI's hparams.py: prior_1b_lyrics, prior_5b_lyrics, prior_5b),
+# tiny. 'tiny' itself is 1b_lyrics-shaped; the others exist to test conversion of OpenAI's checkpoint layouts.
+TINY_TOPS: dict[str, dict] = {
+    "1b_lyrics": dict(  # one transformer over [lyrics; music]
+        num_layers=2, attention_pattern="enc_dec_with_lyrics", is_encoder_decoder=True, nb_relevant_lyric_tokens=16,
+        lyric_vocab_size=len(V2_LYRIC_CHARS) + 1, alignment_layer=1, alignment_head=0,
+        merged_decoder=False,  # as OpenAI's 1b_lyrics top: output projection tied to the token embedding
+    ),
+    "5b": dict(  # no lyrics
+        num_layers=2, attention_pattern="raw_column_previous_row_attention", is_encoder_decoder=False,
+        nb_relevant_lyric_tokens=0, lyric_vocab_size=0, encoder_config=None, merged_decoder=True,
+    ),
+    "5b_lyrics": dict(  # a separate lyrics encoder; layer 18 is the first cross-attention layer of this pattern
+        num_layers=19, attention_pattern="large_separated_enc_dec_w_lyrics", is_encoder_decoder=False,
+        nb_relevant_lyric_tokens=16, lyric_vocab_size=len(V2_LYRIC_CHARS) + 1, merged_decoder=True,
+        alignment_layer=18, alignment_head=0,
+        encoder_config=dict(
+            hidden_size=16, num_layers=1, n_heads=1, attention_pattern="raw_column_previous_row_attention",
+            blocks=4, n_ctx=16, lyric_vocab_size=len(V2_LYRIC_CHARS) + 1, is_encoder_decoder=False,
+            nb_relevant_lyric_tokens=0, metadata_conditioning=False, attention_multiplier=0.25, mlp_multiplier=1.0,
+            zero_out=False,
+        ),
+    ),
+}
+
+
+def tiny_config(style: str = "1b_lyrics"):  # noqa: ANN201 - transformers config object
     from transformers.models.deprecated.jukebox import JukeboxConfig
 
     vqvae = dict(
@@ -47,12 +74,7 @@ def tiny_config():  # noqa: ANN201 - transformers config object
         metadata_dims=[len(TINY_GENRES), len(TINY_ARTISTS)], timing_dims=8, min_duration=0,
         max_duration=600, zero_out=False,
     )
-    top = dict(
-        common, level=0, hidden_size=32, num_layers=2, attention_pattern="enc_dec_with_lyrics",
-        is_encoder_decoder=True, nb_relevant_lyric_tokens=16, lyric_vocab_size=len(_LYRIC_CHARS) + 1,
-        alignment_layer=1, alignment_head=0,
-        merged_decoder=False,  # as OpenAI's 1b_lyrics top: output projection tied to the token embedding
-    )
+    top = dict(common, level=0, hidden_size=32, **TINY_TOPS[style])
     upper = dict(
         common, hidden_size=24, num_layers=2, attention_pattern="raw_column_previous_row_attention",
         merged_decoder=False,  # as OpenAI's upsamplers: output projection tied to the token embedding
@@ -114,7 +136,7 @@ def write_tiny_model(target: str | os.PathLike[str], seed: int = 0) -> Path:
     files = {
         "artists.json": _vocab(TINY_ARTISTS),
         "genres.json": _vocab(TINY_GENRES),
-        "lyrics.json": {"<unk>": 0, **{c: i + 1 for i, c in enumerate(_LYRIC_CHARS)}},
+        "lyrics.json": lyric_vocab("v2"),
     }
     for name, content in files.items():
         (target / name).write_text(json.dumps(content))
