@@ -1,7 +1,8 @@
 """CPU speed of the full-size 1b_lyrics top prior (random weights) per precision and layer path, in one run:
-transformers' stock layers (fp32), the host's nn.Linear path (fp32, bf16) and int8 weights, at batch 1 and 4.
-Per-step time is the median gap between sampled tokens (priming excluded); the bandwidth limit is the bytes of
-weights read per step over this machine's read bandwidth, measured in the same run.
+transformers' stock sampling loop (fp32 layers, concatenating KV cache) against the host's paths (in-place KV cache;
+fp32, bf16, int8 weight-only layers), at batch 1 and 4. Per-step time is the median gap between sampled tokens
+(priming excluded); the bandwidth limit is the bytes of weights read per step over this machine's read bandwidth,
+measured in the same run.
 
     python bench/cpu_precision.py [--model 1b_lyrics] [--tokens 10] [--batches 1 4]
 """
@@ -12,33 +13,30 @@ import argparse
 import copy
 import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
 import torch
 from common import table
 from profile_sampling import build_prior
 
-from jukebox_host.engine.fastpath import linearize, quantize_int8
+from jukebox_host.engine.fastpath import quantize_int8
+from jukebox_host.engine.kv_cache import use_inplace_cache
+from jukebox_host.engine.loading import tensor_bytes
 
 
 def read_bandwidth() -> float:
     """Bytes per second read from a 1 GiB array by a reduction on all of torch's threads (the bound for batch-1
-    matrix-vector products, which read every weight once)."""
+    matrix-vector products, which read every weight once): the best of 10 passes, as single passes vary by up to 2x
+    on a shared machine."""
     data = torch.ones(1 << 28, dtype=torch.float32)
     data.sum()
-    started = time.perf_counter()
-    for _ in range(5):
+    best = float("inf")
+    for _ in range(10):
+        started = time.perf_counter()
         data.sum()
-    return 5 * data.numel() * 4 / (time.perf_counter() - started)
-
-
-def weight_bytes(prior: torch.nn.Module) -> int:
-    total = sum(p.numel() * p.element_size() for p in prior.parameters())
-    for module in prior.modules():  # int8 dynamic layers keep packed weights outside parameters()
-        if "quantized" in type(module).__module__ and hasattr(module, "weight"):
-            weight = module.weight()
-            total += weight.numel() * weight.element_size()
-    return total
+        best = min(best, time.perf_counter() - started)
+    return data.numel() * 4 / best
 
 
 def step_seconds(prior: torch.nn.Module, batch: int, tokens: int) -> float:
@@ -50,11 +48,31 @@ def step_seconds(prior: torch.nn.Module, batch: int, tokens: int) -> float:
     metadata = torch.zeros(batch, n_labels, dtype=torch.long)
     metadata[:, 0], metadata[:, 2] = 44100 * 60, int(prior.sample_length)
     try:
-        with torch.no_grad():
+        with torch.inference_mode():  # as the host samples
             prior.sample(batch, music_tokens=None, music_tokens_conds=None, metadata=metadata, sample_tokens=tokens)
     finally:
         hook.remove()
     return statistics.median(np.diff(stamps))
+
+
+def _inplace(prior: torch.nn.Module) -> torch.nn.Module:
+    use_inplace_cache(prior)
+    return prior
+
+
+def _int8(prior: torch.nn.Module) -> torch.nn.Module:
+    quantize_int8(prior)
+    return _inplace(prior)
+
+
+# name, how to make it from a copy of the stock fp32 prior
+VARIANTS: list[tuple[str, Callable[[torch.nn.Module], torch.nn.Module]]] = [
+    ("stock loop fp32 (transformers as is)", lambda p: p),
+    ("host fp32 (in-place KV cache)", _inplace),
+    ("host bf16 (in-place KV cache)", lambda p: _inplace(p.to(torch.bfloat16))),
+    ("host int8 weight-only, fp32 rest", _int8),
+    ("host int8 weight-only, bf16 rest", lambda p: _int8(p.to(torch.bfloat16))),
+]
 
 
 def main() -> None:
@@ -62,20 +80,23 @@ def main() -> None:
     parser.add_argument("--model", default="1b_lyrics")
     parser.add_argument("--tokens", type=int, default=10)
     parser.add_argument("--batches", type=int, nargs="*", default=[1, 4])
+    parser.add_argument("--only", nargs="*", default=None, help="variant numbers to run (0 = stock, always run)")
+    parser.add_argument("--bf16", action="store_true",
+                        help="also the bf16 variants (slow to prime on CPUs without native bfloat16, e.g. AVX2)")
     args = parser.parse_args()
     bandwidth = read_bandwidth()
-    print(f"read bandwidth {bandwidth / 1e9:.1f} GB/s, {torch.get_num_threads()} threads")
+    print(f"read bandwidth {bandwidth / 1e9:.1f} GB/s, {torch.get_num_threads()} threads, "
+          f"CPU capability {torch.backends.cpu.get_cpu_capability()}")
     stock = build_prior(args.model, 0, torch.device("cpu"), torch.float32)
-    variants: list[tuple[str, torch.nn.Module]] = [("stock fp32 (transformers' layers)", stock)]
-    linear = copy.deepcopy(stock)
-    linearize(linear)
-    variants.append(("linear fp32", linear))
-    variants.append(("int8 weights (dynamic quantisation)", quantize_int8(copy.deepcopy(linear))))
-    variants.append(("linear bf16", copy.deepcopy(linear).to(torch.bfloat16)))
     baseline = None
     rows = []
-    for name, prior in variants:
-        size = weight_bytes(prior)
+    for number, (name, make) in enumerate(VARIANTS):
+        if args.only is not None and number and str(number) not in args.only:
+            continue
+        if "bf16" in name and not args.bf16:
+            continue
+        prior = stock if number == 0 else make(copy.deepcopy(stock))
+        size = tensor_bytes(prior)
         limit = size / bandwidth
         per_batch = {}
         for batch in args.batches:
@@ -86,7 +107,9 @@ def main() -> None:
             rows.append([name, str(batch), f"{size / 2**30:.2f}", f"{seconds * 1000:.0f}", f"{batch / seconds:.1f}",
                          f"{100 * limit / seconds:.0f}%", f"{baseline / seconds * batch:.2f}x",
                          f"{per_batch[args.batches[0]] / seconds * batch / args.batches[0]:.2f}x"])
-        del prior
+            print(rows[-1], flush=True)
+        if prior is not stock:
+            del prior
     print(table(rows, ["path", "batch", "weights GiB", "ms per step", "tokens/s", "of bandwidth limit",
                        "tokens/s vs stock fp32 b1", "tokens/s vs same path b1"]))
 

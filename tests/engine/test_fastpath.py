@@ -50,6 +50,8 @@ def test_int8_path_is_close_and_really_quantised() -> None:
     assert out.dtype == ref.dtype and out.shape == ref.shape
     assert not torch.equal(ref, out)
     assert float((ref - out).abs().max()) < 0.05 * float(ref.abs().max())
+    # Made from transformers' (in, out) weights, the layers still take torch's int8 kernel, not the slow fallback.
+    assert mlp.c_fc._kernel_ok == {"cpu": True}
 
 
 @pytest.mark.parametrize("width_in", [28, 18, 64, 96])

@@ -57,27 +57,39 @@ class Int8WeightLinear(nn.Module):
         super().__init__()
         weight = weight_out_in.detach().float()
         scale = weight.abs().amax(dim=1).clamp_min(1e-12) / 127.0
-        self.register_buffer("weight_int8", torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8))
+        quantized = torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8)
+        self.register_buffer("weight_int8", quantized.contiguous())  # the kernel takes (out, in) row-major only
         self.register_buffer("scale", scale.to(compute_dtype))
         self.register_buffer("bias", bias.detach().to(compute_dtype))
         self.in_features, self.out_features = int(weight.shape[1]), int(weight.shape[0])
         self._kernel_ok: dict[str, bool] = {}  # per device type: checked on first use (residency moves layers)
 
     def _kernel_works_on(self, device: torch.device) -> bool:
-        if device.type not in self._kernel_ok:
-            self._kernel_ok[device.type] = _kernel_works(self.weight_int8, self.scale)
-        return self._kernel_ok[device.type]
+        works = self._kernel_ok.get(device.type)
+        if works is None:
+            works = self._kernel_ok[device.type] = _kernel_works(self.weight_int8, self.scale)
+        return works
 
     def dequantized(self) -> torch.Tensor:
         return self.weight_int8.to(self.scale.dtype) * self.scale[:, None]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        flat = x.reshape(-1, self.in_features).to(self.scale.dtype).contiguous()
+        # Called ~300 times per sampled token on a full-size prior: Python work here is a visible share of a token.
+        flat = x.reshape(-1, self.in_features)
+        if flat.dtype != self.scale.dtype:
+            flat = flat.to(self.scale.dtype)
+        if not flat.is_contiguous():
+            flat = flat.contiguous()
         if flat.shape[0] <= _KERNEL_MAX_ROWS and self._kernel_works_on(flat.device):
-            out = torch.ops.aten._weight_int8pack_mm(flat, self.weight_int8, self.scale)
-        else:
-            out = flat @ self.dequantized().t()
-        return (out + self.bias).to(x.dtype).reshape(*x.shape[:-1], self.out_features)
+            out = _INT8_MM(flat, self.weight_int8, self.scale)
+        else:  # CPUs without native bfloat16 multiply it slowly: the dequantised product runs in float32 there
+            wide = torch.float32 if flat.device.type == "cpu" else flat.dtype
+            out = (flat.to(wide) @ self.dequantized().to(wide).t()).to(flat.dtype)
+        out = out.add_(self.bias).view(*x.shape[:-1], self.out_features)
+        return out if out.dtype == x.dtype else out.to(x.dtype)
+
+
+_INT8_MM = torch.ops.aten._weight_int8pack_mm.default
 
 
 def _kernel_works(weight: torch.Tensor, scale: torch.Tensor) -> bool:
@@ -88,7 +100,7 @@ def _kernel_works(weight: torch.Tensor, scale: torch.Tensor) -> bool:
         return False
     probe = torch.randn(3, weight.shape[1], device=weight.device).to(scale.dtype)
     try:
-        got = torch.ops.aten._weight_int8pack_mm(probe, weight, scale).float()
+        got = _INT8_MM(probe, weight, scale).float()
     except (RuntimeError, NotImplementedError):
         return False
     want = probe.float() @ (weight.float() * scale.float()[:, None]).t()

@@ -69,6 +69,12 @@ def fix_windowed_conditioning(prior: Any) -> None:
     prior.get_music_tokens_conds = types.MethodType(music_tokens_conds, prior)
 
 
+def tensor_bytes(module: torch.nn.Module) -> int:
+    """Bytes of a module's parameters and buffers (int8 layers keep their weights as buffers), each storage once."""
+    tensors = {t.data_ptr(): t for t in [*module.parameters(), *module.buffers()]}
+    return sum(t.numel() * t.element_size() for t in tensors.values())
+
+
 @dataclass
 class LoadedModel:
     name: str
@@ -89,14 +95,13 @@ class LoadedModel:
         return int(self.model.config.sampling_rate)
 
     def weight_bytes(self) -> int:
-        return sum(p.numel() * p.element_size() for p in self.model.parameters())
+        return tensor_bytes(self.model)
 
     def describe(self) -> dict[str, Any]:
         if self.residency is not None:
             placement = self.residency.describe()
         else:
-            placement = [{"prior": i, "device": str(self.device),
-                          "bytes": sum(p.numel() * p.element_size() for p in prior.parameters())}
+            placement = [{"prior": i, "device": str(self.device), "bytes": tensor_bytes(prior)}
                          for i, prior in enumerate(self.model.priors)]
         for entry in placement:  # protocol levels: 2 = top
             entry["level"] = len(self.model.priors) - 1 - entry.pop("prior")

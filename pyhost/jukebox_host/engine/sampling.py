@@ -186,8 +186,9 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
             loaded.activate(prior_index)
             counter.start_level(prior_index)
             temperature = plan.temperature if prior_index == 0 else UPSAMPLER_TEMPERATURE
-            tokens = sample_level(loaded, tokens, labels[prior_index], prior_index, targets[prior_index],
-                                  plan.hop_fraction, temperature)
+            with torch.inference_mode():  # less per-op bookkeeping than no_grad: measurable at ~10k ops a token
+                tokens = sample_level(loaded, tokens, labels[prior_index], prior_index, targets[prior_index],
+                                      plan.hop_fraction, temperature)
             counter.finish_level()
             last = prior_index == plan.levels[-1]
             if cancel.is_set():
