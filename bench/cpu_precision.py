@@ -39,8 +39,9 @@ def read_bandwidth() -> float:
     return data.numel() * 4 / best
 
 
-def step_seconds(prior: torch.nn.Module, batch: int, tokens: int) -> float:
-    """Median time between consecutive sampled tokens."""
+def step_seconds(prior: torch.nn.Module, batch: int, tokens: int, prime: int = 0) -> float:
+    """Median time between consecutive sampled tokens, after the lyrics and `prime` prompt tokens (the position
+    sets what the attention and its cache cost per token)."""
     stamps: list[float] = []
     hook = prior.prior.fc_proj_out.register_forward_hook(
         lambda _m, _i, out: stamps.append(time.perf_counter()) if out.shape[1] == 1 else None)
@@ -49,7 +50,9 @@ def step_seconds(prior: torch.nn.Module, batch: int, tokens: int) -> float:
     metadata[:, 0], metadata[:, 2] = 44100 * 60, int(prior.sample_length)
     try:
         with torch.inference_mode():  # as the host samples
-            prior.sample(batch, music_tokens=None, music_tokens_conds=None, metadata=metadata, sample_tokens=tokens)
+            prompt = torch.randint(0, int(prior.config.music_vocab_size), (batch, prime)) if prime else None
+            prior.sample(batch, music_tokens=prompt, music_tokens_conds=None, metadata=metadata,
+                         sample_tokens=prime + tokens if prime else tokens)
     finally:
         hook.remove()
     return statistics.median(np.diff(stamps))
@@ -81,11 +84,12 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=10)
     parser.add_argument("--batches", type=int, nargs="*", default=[1, 4])
     parser.add_argument("--only", nargs="*", default=None, help="variant numbers to run (0 = stock, always run)")
+    parser.add_argument("--prime", type=int, default=0, help="music tokens of prompt before sampling (position)")
     parser.add_argument("--bf16", action="store_true",
                         help="also the bf16 variants (slow to prime on CPUs without native bfloat16, e.g. AVX2)")
     args = parser.parse_args()
     bandwidth = read_bandwidth()
-    print(f"read bandwidth {bandwidth / 1e9:.1f} GB/s, {torch.get_num_threads()} threads, "
+    print(f"read bandwidth {bandwidth / 1e9:.1f} GB/s, {torch.get_num_threads()} threads, prompt {args.prime} tokens, "
           f"CPU capability {torch.backends.cpu.get_cpu_capability()}")
     stock = build_prior(args.model, 0, torch.device("cpu"), torch.float32)
     baseline = None
@@ -100,7 +104,7 @@ def main() -> None:
         limit = size / bandwidth
         per_batch = {}
         for batch in args.batches:
-            seconds = step_seconds(prior, batch, args.tokens)
+            seconds = step_seconds(prior, batch, args.tokens, args.prime)
             per_batch[batch] = seconds
             if baseline is None:
                 baseline = seconds

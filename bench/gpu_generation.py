@@ -45,11 +45,13 @@ def measure_bandwidth(device: torch.device) -> float:
     return 2 * a.numel() * 4 * 10 / (time.perf_counter() - started)
 
 
-def build(name: str, device: torch.device) -> object:
+def build(name: str, device: torch.device, fastpath: str) -> object:
     from transformers.models.deprecated.jukebox import JukeboxModel
     from transformers.utils import logging as hf_logging
 
     from jukebox_host.engine.configs import full_config
+    from jukebox_host.engine.fastpath import speed_up_priors
+    from jukebox_host.engine.kv_cache import use_inplace_cache
     from jukebox_host.engine.loading import fix_windowed_conditioning
     from jukebox_host.engine.tiny import tiny_config
 
@@ -61,6 +63,9 @@ def build(name: str, device: torch.device) -> object:
     for prior in model.priors:
         prior.to(DTYPE[device.type])
         fix_windowed_conditioning(prior)
+        use_inplace_cache(prior)  # as the host runs it
+    if fastpath != "stock":
+        speed_up_priors(model, int8=fastpath == "int8", device=device)
     return model
 
 
@@ -125,19 +130,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=7.0)
     parser.add_argument("--skip-continuation", action="store_true")
     parser.add_argument("--device", default="cuda")
+    parser.add_argument("--fastpath", default="stock", choices=["stock", "linear", "int8"])
     args = parser.parse_args()
+    from jukebox_host.engine.loading import tensor_bytes
+
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         print("gpu_generation: no CUDA device here; run it on a GPU machine (nothing measured).")
         return
     bandwidth = measure_bandwidth(device)
     name = torch.cuda.get_device_name() if device.type == "cuda" else "cpu"
-    print(f"device {name}, copy bandwidth {bandwidth / 1e9:.0f} GB/s")
+    print(f"device {name}, copy bandwidth {bandwidth / 1e9:.0f} GB/s, fastpath {args.fastpath}")
     rows = []
     for name in args.models:
-        model = build(name, device)
+        model = build(name, device, args.fastpath)
         for level, prior in enumerate(model.priors):  # type: ignore[attr-defined]
-            weight_bytes = sum(p.numel() * p.element_size() for p in prior.parameters())
+            weight_bytes = tensor_bytes(prior)
             rate = tokens_per_second(model, level, args.tokens, device)
             limit = bandwidth / weight_bytes
             rows.append([name, f"prior {level}", f"{weight_bytes / 2**30:.3f}", f"{rate:.1f}", f"{limit:.0f}",

@@ -11,7 +11,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "gpu_generation.py"
 
 def test_gpu_benchmark_runs_on_the_tiny_config_on_cpu() -> None:
     done = subprocess.run([sys.executable, str(BENCH), "--models", "tiny", "--device", "cpu", "--tokens", "8",
-                           "--seconds", "1.05"], capture_output=True, text=True, timeout=600)
+                           "--seconds", "1.05", "--fastpath", "int8"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| tiny")]
     assert [r.split("|")[2].strip() for r in rows] == ["prior 0", "prior 1", "prior 2", "1.05 s continuation"]
