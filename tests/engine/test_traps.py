@@ -77,13 +77,16 @@ def test_trap2_tied_weights_survive_save_and_load(tmp_path: Path) -> None:
     not random."""
     original = build_tiny_model(seed=3)
     folder = write_tiny_model(tmp_path / "ckpt", seed=3)
-    loaded = load_model(str(folder), torch.device("cpu"), torch.float32, fastpath="stock").model
     assert [p.prior.share_embed_tokens_fc_proj_out for p in original.priors] == [True, True, True]
-    for after in loaded.priors:  # one storage for both, not two copies
-        assert after.prior.fc_proj_out.weight.data_ptr() == after.prior.embed_tokens.weight.data_ptr()
     saved = original.state_dict()
-    for key, value in loaded.state_dict().items():
-        assert torch.equal(value, saved[key]), key
+    for dtype in (torch.float32, torch.bfloat16):  # 16-bit priors load straight in their dtype
+        loaded = load_model(str(folder), torch.device("cpu"), dtype, fastpath="stock").model
+        for after in loaded.priors:  # one storage for both, not two copies
+            assert after.prior.fc_proj_out.weight.data_ptr() == after.prior.embed_tokens.weight.data_ptr()
+            assert after.prior.embed_tokens.weight.dtype == dtype
+        assert all(p.dtype == torch.float32 for p in loaded.vqvae.parameters())
+        for key, value in loaded.state_dict().items():
+            assert torch.equal(value, saved[key].to(value.dtype)), key
 
 
 def test_trap3_prompt_codes_are_ordered_top_first(loaded: LoadedModel) -> None:

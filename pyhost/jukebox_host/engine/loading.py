@@ -75,6 +75,15 @@ def tensor_bytes(module: torch.nn.Module) -> int:
     return sum(t.numel() * t.element_size() for t in tensors.values())
 
 
+def _retie_output_projections(model: Any) -> None:
+    """Loading straight into a 16-bit dtype gives the tied output projection its own copy of the embedding (same
+    values, twice the memory, and moves that no longer go together): point it back at the embedding, as the
+    module's own constructor does."""
+    for prior in model.priors:
+        if prior.prior.share_embed_tokens_fc_proj_out:
+            prior.prior.fc_proj_out.weight = prior.prior.embed_tokens.weight
+
+
 @dataclass
 class LoadedModel:
     name: str
@@ -136,17 +145,23 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: st
     from transformers.models.deprecated.jukebox import JukeboxModel, JukeboxTokenizer
     from transformers.utils import logging as hf_logging
 
+    class VQVAEInFloat32(JukeboxModel):
+        # Priors load straight into the serving precision (5b_lyrics read as float32 first would take ~31 GB of
+        # host memory on the way); the VQ-VAE stays float32, as its encode expects.
+        _keep_in_fp32_modules_strict = ["vqvae"]
+
     hf_logging.disable_progress_bar()
     source = resolve(name)
     started = time.perf_counter()
     try:
-        model = JukeboxModel.from_pretrained(source, min_duration=0)
+        model = VQVAEInFloat32.from_pretrained(source, min_duration=0, dtype=dtype)
         tokenizer = JukeboxTokenizer.from_pretrained(source)
     except HostError:
         raise
     except Exception as exc:
         raise HostError(C.ERR_UNKNOWN_MODEL, f"cannot load model {name!r}: {exc}") from None
     model.eval()
+    _retie_output_projections(model)
     # The VQ-VAE stays in float32 (its encode casts input to float32); the priors take the reduced precision.
     model.vqvae.to(device=device, dtype=torch.float32)
     for prior in model.priors:
