@@ -210,3 +210,28 @@ def test_bfloat16_priors_sample_on_cpu(tiny_dir: Path) -> None:
     assert half.model.vqvae.decoders[0].out.weight.dtype == torch.float32
     (out,) = _run(half, _plan(total_samples=22050), _prompt(0.1))
     assert np.isfinite(out.audio).all() and len(out.audio) > 0
+
+
+def test_v2_genres_are_bags_of_words(tmp_path: Path) -> None:
+    """OpenAI's v2 labels (5b, 5b_lyrics, every upsampler) split a genre into words: 'Hip Hop' is hip + hop.
+    The v3 top of 1b_lyrics looks the whole name up."""
+    import json
+
+    from transformers.models.deprecated.jukebox import JukeboxTokenizer
+
+    from jukebox_host.engine.labels import make_labels
+
+    files = {"artists.json": {"unknown": 0, "unknown.v2": 0},
+             "genres.json": {"unknown.v2": 0, "hip.v2": 3, "hop.v2": 4, "hip hop": 7, "unknown": 0},
+             "lyrics.json": {"<unk>": 0, "a": 1}}
+    for name, content in files.items():
+        (tmp_path / name).write_text(json.dumps(content))
+    paths = [str(tmp_path / n) for n in files]
+    for versions, want in ((["v2", "v2", "v2"], [[3, 4]] * 3), (["v3", "v2", "v2"], [[7, -1], [3, 4], [3, 4]])):
+        tokenizer = JukeboxTokenizer(*paths, version=versions, n_genres=2, max_n_lyric_tokens=4)
+        labels = make_labels(tokenizer, "unknown", "Hip Hop", "", 1, torch.device("cpu"))
+        assert [t[0, 4:6].tolist() for t in labels] == want
+    tokenizer = JukeboxTokenizer(*paths, version=["v2", "v2", "v2"], n_genres=2, max_n_lyric_tokens=4)
+    with pytest.raises(HostError) as info:
+        make_labels(tokenizer, "unknown", "hip hop hop", "", 1, torch.device("cpu"))
+    assert info.value.code == "unknown_genre" and "more words" in info.value.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 import torch
@@ -29,13 +30,22 @@ def _check(kind: str, code: str, wanted: list[str], table: dict[str, int], shown
             raise HostError(code, f"{kind} {shown!r} is not known to this model{hint}")
 
 
+def v2_genre(genre: str) -> str:
+    """OpenAI's v2 labels are a bag of words: 'Hip Hop' → 'hip_hop' → hip, hop. transformers' tokenizer splits
+    v2 genres on '_' only, so 'hip hop' would be one unknown word; give it the words joined by '_'."""
+    return re.sub(r"[^a-z0-9]+", "_", genre.lower()).strip("_") or genre
+
+
 def make_labels(tokenizer: Any, artist: str, genre: str, lyrics: str, n_samples: int, device: torch.device
                 ) -> list[torch.Tensor]:
     """One label tensor per prior (top first), each repeated for n_samples, after checking names exist."""
-    artists, genres, _ = tokenizer.prepare_for_tokenization(
-        [artist] * len(tokenizer.version), [genre] * len(tokenizer.version), lyrics
-    )
+    versions = list(tokenizer.version)
+    genres_asked = [genre if version == "v3" else v2_genre(genre) for version in versions]
+    artists, genres, _ = tokenizer.prepare_for_tokenization([artist] * len(versions), list(genres_asked), lyrics)
     _check("artist", C.ERR_UNKNOWN_ARTIST, artists, tokenizer.artists_encoder, artist)
     _check("genre", C.ERR_UNKNOWN_GENRE, [g for gs in genres for g in gs], tokenizer.genres_encoder, genre)
-    ids = tokenizer(artist, genre, lyrics)["input_ids"]
-    return [t.to(device).repeat(n_samples, 1) for t in ids]
+    if any(len(gs) > tokenizer.n_genres for gs in genres):
+        raise HostError(C.ERR_UNKNOWN_GENRE, f"genre {genre!r} has more words than this model takes "
+                                             f"({tokenizer.n_genres})")
+    by_genre = {g: tokenizer(artist, g, lyrics)["input_ids"] for g in set(genres_asked)}
+    return [by_genre[g][level].to(device).repeat(n_samples, 1) for level, g in enumerate(genres_asked)]
