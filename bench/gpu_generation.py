@@ -100,6 +100,7 @@ def continuation_seconds(model: object, levels: list[int], seconds: float) -> fl
         version = ["v3", "v2", "v2"]
         artists_encoder = {"unknown": 0, "unknown.v2": 0}
         genres_encoder = {"unknown": 0, "unknown.v2": 0}
+        n_genres = 1
 
         def prepare_for_tokenization(self, a: list, g: list, lyrics: str) -> tuple:
             return ["unknown", "unknown.v2", "unknown.v2"], [["unknown"], ["unknown.v2"], ["unknown.v2"]], lyrics
