@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from common import table
-from profile_sampling import build_prior
+from profile_sampling import blank_conditioning, build_prior
 
 from jukebox_host.engine.fastpath import quantize_int8
 from jukebox_host.engine.kv_cache import use_inplace_cache
@@ -45,9 +45,7 @@ def step_seconds(prior: torch.nn.Module, batch: int, tokens: int, prime: int = 0
     stamps: list[float] = []
     hook = prior.prior.fc_proj_out.register_forward_hook(
         lambda _m, _i, out: stamps.append(time.perf_counter()) if out.shape[1] == 1 else None)
-    n_labels = 4 + prior.metadata_embedding.max_nb_genres + prior.nb_relevant_lyric_tokens
-    metadata = torch.zeros(batch, n_labels, dtype=torch.long)
-    metadata[:, 0], metadata[:, 2] = 44100 * 60, int(prior.sample_length)
+    metadata, _ = blank_conditioning(prior, batch, torch.device("cpu"))
     try:
         with torch.inference_mode():  # as the host samples
             prompt = torch.randint(0, int(prior.config.music_vocab_size), (batch, prime)) if prime else None

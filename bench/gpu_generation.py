@@ -17,6 +17,7 @@ import time
 
 import torch
 from common import table
+from profile_sampling import blank_conditioning
 
 DTYPE = {"cuda": torch.float16, "cpu": torch.float32}
 SEED_FIGURES = {
@@ -72,16 +73,7 @@ def build(name: str, device: torch.device, fastpath: str) -> object:
 def tokens_per_second(model: object, level: int, tokens: int, device: torch.device) -> float:
     """Ancestral sampling of `tokens` tokens at one level (batch 1), after a short warm-up."""
     prior = model.priors[level]  # type: ignore[attr-defined]
-    width = prior.config.hidden_size
-    n_labels = 4 + prior.metadata_embedding.max_nb_genres + prior.nb_relevant_lyric_tokens
-    metadata = torch.zeros(1, n_labels, dtype=torch.long, device=device)
-    metadata[0, 0] = 44100 * 60
-    metadata[0, 2] = int(prior.sample_length)
-    conds = None
-    if level > 0:
-        upper = torch.zeros(1, prior.n_ctx // prior.cond_downsample, dtype=torch.long, device=device)
-        conds = [upper]
-    del width
+    metadata, conds = blank_conditioning(prior, 1, device)
     with torch.no_grad():
         prior.sample(1, music_tokens=None, music_tokens_conds=conds, metadata=metadata, sample_tokens=8)
         sync(device)

@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from jukebox_host.engine.label_files import LabelFileError, id_file_names, vocabularies
+from jukebox_host.engine.loading import unique_bytes
 from jukebox_host.engine.original_keys import PARTS, transformers_key
 
 # Which label set each prior was trained with, top first (OpenAI's hparams: labels_v3 only on the 1b_lyrics top).
@@ -158,7 +159,7 @@ def convert_checkpoint(src: Path, dst: Path, config: Any, versions: list[str], i
             shard = f"pytorch_model-{index:05d}-of-{len(PARTS):05d}.bin"
             torch.save(mapped, work / shard)  # tied tensors (same storage) stay one tensor in the file
             weight_map.update(dict.fromkeys(mapped, shard))
-            total += sum(t.numel() * t.element_size() for t in {t.data_ptr(): t for t in mapped.values()}.values())
+            total += unique_bytes(mapped.values())
             del mapped
         index_file = {"metadata": {"total_size": total}, "weight_map": weight_map}
         (work / "pytorch_model.bin.index.json").write_text(json.dumps(index_file, indent=1))

@@ -70,9 +70,6 @@ class Int8WeightLinear(nn.Module):
             works = self._kernel_ok[device.type] = _kernel_works(self.weight_int8, self.scale)
         return works
 
-    def dequantized(self) -> torch.Tensor:
-        return self.weight_int8.to(self.scale.dtype) * self.scale[:, None]
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # Called ~300 times per sampled token on a full-size prior: Python work here is a visible share of a token.
         flat = x.reshape(-1, self.in_features)
@@ -84,12 +81,17 @@ class Int8WeightLinear(nn.Module):
             out = _INT8_MM(flat, self.weight_int8, self.scale)
         else:  # CPUs without native bfloat16 multiply it slowly: the dequantised product runs in float32 there
             wide = torch.float32 if flat.device.type == "cpu" else flat.dtype
-            out = (flat.to(wide) @ self.dequantized().to(wide).t()).to(flat.dtype)
+            out = (flat.to(wide) @ _dequantize(self.weight_int8, self.scale, wide).t()).to(flat.dtype)
         out = out.add_(self.bias).view(*x.shape[:-1], self.out_features)
         return out if out.dtype == x.dtype else out.to(x.dtype)
 
 
 _INT8_MM = torch.ops.aten._weight_int8pack_mm.default
+
+
+def _dequantize(weight: torch.Tensor, scale: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """The (out, in) weight the int8 kernel multiplies by, in `dtype`."""
+    return weight.to(dtype) * scale.to(dtype)[:, None]
 
 
 def _kernel_works(weight: torch.Tensor, scale: torch.Tensor) -> bool:
@@ -103,7 +105,7 @@ def _kernel_works(weight: torch.Tensor, scale: torch.Tensor) -> bool:
         got = _INT8_MM(probe, weight, scale).float()
     except (RuntimeError, NotImplementedError):
         return False
-    want = probe.float() @ (weight.float() * scale.float()[:, None]).t()
+    want = probe.float() @ _dequantize(weight, scale, torch.float32).t()
     return bool(torch.isfinite(got).all()) and float((got - want).abs().max()) <= 0.02 * float(want.abs().max()) + 1e-3
 
 

@@ -41,6 +41,7 @@ def make_labels(tokenizer: Any, artist: str, genre: str, lyrics: str, n_samples:
     """One label tensor per prior (top first), each repeated for n_samples, after checking names exist."""
     versions = list(tokenizer.version)
     genres_asked = [genre if version == "v3" else v2_genre(genre) for version in versions]
+    # prepare_for_tokenization rewrites the lists it is given: hand it copies.
     artists, genres, _ = tokenizer.prepare_for_tokenization([artist] * len(versions), list(genres_asked), lyrics)
     _check("artist", C.ERR_UNKNOWN_ARTIST, artists, tokenizer.artists_encoder, artist)
     _check("genre", C.ERR_UNKNOWN_GENRE, [g for gs in genres for g in gs], tokenizer.genres_encoder, genre)

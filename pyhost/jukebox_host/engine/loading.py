@@ -6,6 +6,7 @@ import os
 import time
 import types
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,10 +70,15 @@ def fix_windowed_conditioning(prior: Any) -> None:
     prior.get_music_tokens_conds = types.MethodType(music_tokens_conds, prior)
 
 
+def unique_bytes(tensors: Iterable[torch.Tensor]) -> int:
+    """Bytes of these tensors, each storage once (tied weights share one)."""
+    distinct = {t.data_ptr(): t for t in tensors}
+    return sum(t.numel() * t.element_size() for t in distinct.values())
+
+
 def tensor_bytes(module: torch.nn.Module) -> int:
-    """Bytes of a module's parameters and buffers (int8 layers keep their weights as buffers), each storage once."""
-    tensors = {t.data_ptr(): t for t in [*module.parameters(), *module.buffers()]}
-    return sum(t.numel() * t.element_size() for t in tensors.values())
+    """Bytes of a module's parameters and buffers (int8 layers keep their weights as buffers)."""
+    return unique_bytes([*module.parameters(), *module.buffers()])
 
 
 def _retie_output_projections(model: Any) -> None:
@@ -162,7 +168,7 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: st
         raise HostError(C.ERR_UNKNOWN_MODEL, f"cannot load model {name!r}: {exc}") from None
     model.eval()
     _retie_output_projections(model)
-    # The VQ-VAE stays in float32 (its encode casts input to float32); the priors take the reduced precision.
+    # Loaded in place: the VQ-VAE in float32 (its encode casts input to float32), the priors in `dtype`.
     model.vqvae.to(device=device, dtype=torch.float32)
     for prior in model.priors:
         # Level-wise residency keeps the priors in host memory until they are sampled.
