@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 MODEL="${1:-tiny}"
-jukebox-host example prompt.wav --seconds 2
-jukebox-host render prompt.wav -o out.wav --model "$MODEL" --length 6 --seed 1
+.venv/bin/jukebox-host example prompt.wav --seconds 2
+.venv/bin/jukebox-host render prompt.wav -o out.wav --model "$MODEL" --length 6 --seed 1

@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-PYTHON="${PYTHON:-python3}"
+# The project venv first on PATH: python3, jukebox-host and ruff are its own (ctest and the Pd tests start hosts
+# with python3 too).
+export PATH="$PWD/.venv/bin:$PATH"
 
-"$PYTHON" -m ruff check pyhost tests bench
+ruff check pyhost tests bench
 
 sdk=()
 if [ -n "${MAX_SDK_BASE_DIR:-}" ]; then sdk=(-DMAX_SDK_BASE_DIR="$MAX_SDK_BASE_DIR"); fi
@@ -14,4 +16,4 @@ cmake -S . -B build -DJBX_SANITIZE=ON "${sdk[@]}"
 cmake --build build -j2
 ctest --test-dir build --output-on-failure
 
-"$PYTHON" -m pytest tests --ignore=tests/pd  # tests/pd runs inside ctest (pd_e2e), against the fresh build
+python3 -m pytest tests --ignore=tests/pd  # tests/pd runs inside ctest (pd_e2e), against the fresh build

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from helpers import follow, submit, tone
 from jukebox_host import constants as C
-from jukebox_host.client import Client
+from jukebox_host.client import Client, Reply
 
 ANSWERS = {C.TYPE_ERROR, C.TYPE_PONG, C.TYPE_WELCOME, C.TYPE_STATUS, C.TYPE_ECHO, C.TYPE_QUEUED,
            C.TYPE_CANCELLED}
@@ -59,18 +59,46 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def _exchange(client: Client, frames: list[bytes]) -> None:
-    client.socket.send_multipart(frames)
-    reply = client.receive(10)
-    assert reply.type in ANSWERS, reply.header
-    if reply.type == C.TYPE_QUEUED:  # a fuzzed job or unload that happened to be valid: don't let it run
-        client.send(C.TYPE_CANCEL, target=reply.header["id"], id=2)
-        ends = {C.TYPE_ERROR, C.TYPE_UNLOADED, C.TYPE_LOADED, C.TYPE_RESULT}
-        while not (reply.type in ends and reply.header.get("id") == 1 and reply.header.get("final", True)):
-            reply = client.receive(30)
+CANCEL_ID = 2**40  # ids the fuzzed headers never use (they carry id 1)
+BARRIER_ID = 2**41
+JOB_ENDS = {C.TYPE_ERROR, C.TYPE_UNLOADED, C.TYPE_LOADED}
+
+
+def _job_ended(reply: Reply, job: int) -> bool:
+    return reply.header.get("id") == job and (reply.ends_job or reply.type in JOB_ENDS)
+
+
+def _check_error(reply: Reply) -> None:
     if reply.type == C.TYPE_ERROR:
         assert reply.header["code"] in {v for k, v in vars(C).items() if k.startswith("ERR_")}
         assert isinstance(reply.header["message"], str) and reply.header["message"]
+
+
+def _exchange(client: Client, frames: list[bytes]) -> None:
+    """One hostile message and everything it causes, then a ping barrier: the next exchange starts in step.
+
+    A fuzzed message that happens to be a valid job is cancelled; its end and the cancel's own `cancelled`
+    reply may come in either order (the job may finish before the cancel arrives), so both are awaited."""
+    client.socket.send_multipart(frames)
+    reply = client.receive(10)
+    assert reply.type in ANSWERS, reply.header
+    _check_error(reply)
+    if reply.type == C.TYPE_QUEUED:
+        job = reply.header["id"]
+        client.send(C.TYPE_CANCEL, target=job, id=CANCEL_ID)
+        job_open, cancel_open = True, True
+        while job_open or cancel_open:
+            reply = client.receive(30)
+            _check_error(reply)
+            if _job_ended(reply, job):
+                job_open = False
+            elif reply.type == C.TYPE_CANCELLED and reply.header.get("id") == CANCEL_ID:
+                cancel_open = False
+            else:
+                assert reply.header.get("id") == job, f"stray reply {reply.header}"
+    client.send(C.TYPE_PING, id=BARRIER_ID)
+    reply = client.receive(10)
+    assert reply.type == C.TYPE_PONG and reply.header.get("id") == BARRIER_ID, f"stray reply {reply.header}"
 
 
 def test_ten_thousand_hostile_messages_then_a_valid_job(host: object) -> None:
