@@ -86,23 +86,14 @@ def tokens_per_second(model: object, level: int, tokens: int, device: torch.devi
 def continuation_seconds(model: object, levels: list[int], seconds: float) -> float:
     """A primed continuation: 1 s of noise prompt continued to `seconds`, through the host's own sampling loop."""
     from jukebox_host.engine import sampling
+    from jukebox_host.engine.label_files import lyric_vocab
     from jukebox_host.engine.loading import LoadedModel
 
-    class _Tok:  # labels for random weights: id 0 everywhere (the real tokenizer needs the real vocabularies)
+    class _Tok:  # labels for random weights: id 0 everywhere (the real tables need the real vocabularies)
         version = ["v3", "v2", "v2"]
         artists_encoder = {"unknown": 0, "unknown.v2": 0}
         genres_encoder = {"unknown": 0, "unknown.v2": 0}
-        n_genres = 1
-
-        def prepare_for_tokenization(self, a: list, g: list, lyrics: str) -> tuple:
-            return ["unknown", "unknown.v2", "unknown.v2"], [["unknown"], ["unknown.v2"], ["unknown.v2"]], lyrics
-
-        def __call__(self, artist: str, genre: str, lyrics: str) -> dict:
-            out = []
-            for prior in model.priors:  # type: ignore[attr-defined]
-                n = 4 + prior.metadata_embedding.max_nb_genres + prior.nb_relevant_lyric_tokens
-                out.append(torch.zeros(1, n, dtype=torch.long, device=device))
-            return {"input_ids": out}
+        lyrics_encoder = lyric_vocab("v3")
 
     device = next(model.priors[0].parameters()).device  # type: ignore[attr-defined]
     loaded = LoadedModel("bench", model, _Tok(), device, DTYPE[device.type], 0.0)

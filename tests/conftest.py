@@ -17,6 +17,8 @@ _HOME = Path(tempfile.mkdtemp(prefix="jukebox-test-home-"))
 os.environ["JUKEBOX_HOST_HOME"] = str(_HOME)
 
 REPO = Path(__file__).resolve().parent.parent
+# Fixture generators (and OpenAI's sources they run, never committed) are not tests of this project.
+collect_ignore_glob = ["fixtures/*"]
 
 
 class HostProcess:

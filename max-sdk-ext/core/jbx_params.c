@@ -100,6 +100,15 @@ int jbx_params_set_length(jbx_params *p, double s, char *err, size_t errlen)
     return 0;
 }
 
+int jbx_params_set_song_length(jbx_params *p, double s, char *err, size_t errlen)
+{
+    int rc = check_range(s, JBX_MAX_OUTPUT_SECONDS, "song_length", " seconds", err, errlen);
+    if (rc < 0) return -1;
+    p->song_length = s;
+    p->has_song_length = (unsigned)rc;
+    return 0;
+}
+
 int jbx_params_set_prompt(jbx_params *p, double s, char *err, size_t errlen)
 {
     int rc = check_range(s, JBX_MAX_INPUT_SECONDS, "prompt", " seconds", err, errlen);
@@ -199,6 +208,7 @@ size_t jbx_params_fields(const jbx_params *p, jbx_field *f)
     if (p->mode[0]) f[n++] = fs("mode", p->mode);
     if (p->model) f[n++] = fs("model", p->model);
     if (p->has_length) f[n++] = fd("length", p->length);
+    if (p->has_song_length) f[n++] = fd("song_length", p->song_length);
     if (p->has_prompt) f[n++] = fd("prompt", p->prompt);
     if (p->has_levels) f[n++] = fi("levels", p->levels);
     if (p->has_temperature) f[n++] = fd("temperature", p->temperature);

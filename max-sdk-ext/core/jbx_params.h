@@ -10,11 +10,11 @@
 typedef struct jbx_params {
     char *model, *artist, *genre, *lyrics; /* NULL = unset (heap copies) */
     char mode[16];                          /* "" = unset (host: primed) */
-    double length, prompt, temperature, hop_fraction;
+    double length, song_length, prompt, temperature, hop_fraction;
     long levels, n_samples, out_sample_rate, out_channels;
     long long seed;
     int preview;                            /* -1 = unset */
-    unsigned has_length : 1, has_prompt : 1, has_temperature : 1, has_hop : 1,
+    unsigned has_length : 1, has_song_length : 1, has_prompt : 1, has_temperature : 1, has_hop : 1,
         has_levels : 1, has_n_samples : 1, has_seed : 1;
 } jbx_params;
 
@@ -33,6 +33,9 @@ int jbx_params_set_genre(jbx_params *p, const char *genre, char *err, size_t err
 int jbx_params_set_lyrics(jbx_params *p, const char *lyrics, char *err, size_t errlen);
 int jbx_params_set_mode(jbx_params *p, const char *mode, char *err, size_t errlen);
 int jbx_params_set_length(jbx_params *p, double seconds, char *err, size_t errlen);
+/* The length of the whole song the result starts (OpenAI's total_sample_length_in_seconds): it labels the
+ * result; the host checks it against the model's range. */
+int jbx_params_set_song_length(jbx_params *p, double seconds, char *err, size_t errlen);
 int jbx_params_set_prompt(jbx_params *p, double seconds, char *err, size_t errlen);
 int jbx_params_set_levels(jbx_params *p, long levels, char *err, size_t errlen);
 int jbx_params_set_temperature(jbx_params *p, double t, char *err, size_t errlen);

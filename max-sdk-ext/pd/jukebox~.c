@@ -263,6 +263,7 @@ STRING_SETTING(lyrics)
         check(x, jbx_params_set_##name(jbx_client_params(x->client), (type)f, err, sizeof err), err); \
     }
 FLOAT_SETTING(length, double)
+FLOAT_SETTING(song_length, double)
 FLOAT_SETTING(prompt, double)
 FLOAT_SETTING(levels, long)
 FLOAT_SETTING(temperature, double)
@@ -413,6 +414,7 @@ void jukebox_tilde_setup(void)
     class_addmethod(jukebox_class, (t_method)jukebox_client_key, gensym("client_key"), A_GIMME, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_seed, gensym("seed"), A_GIMME, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_length, gensym("length"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_song_length, gensym("song_length"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_prompt, gensym("prompt"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_levels, gensym("levels"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_temperature, gensym("temperature"), A_FLOAT, 0);

@@ -27,6 +27,7 @@ static void tiny_settings(jbx_client *c)
     jbx_params *p = jbx_client_params(c);
     CHECK(jbx_params_set_model(p, "tiny", err, sizeof err) == 0);
     CHECK(jbx_params_set_length(p, 2.0, err, sizeof err) == 0);
+    CHECK(jbx_params_set_song_length(p, 90.0, err, sizeof err) == 0); /* the host refuses it outside the model's range */
     CHECK(jbx_params_set_prompt(p, 1.0, err, sizeof err) == 0);
     CHECK(jbx_params_set_levels(p, 1, err, sizeof err) == 0);
     jbx_params_set_seed(p, 1);

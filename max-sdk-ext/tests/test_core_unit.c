@@ -67,6 +67,8 @@ static void test_params(void)
     CHECK(jbx_params_set_length(&p, -1, err, sizeof err) != 0);
     CHECK(jbx_params_set_length(&p, 0, err, sizeof err) == 0 && !p.has_length);
     CHECK(jbx_params_set_length(&p, JBX_MAX_OUTPUT_SECONDS + 1, err, sizeof err) != 0);
+    CHECK(jbx_params_set_song_length(&p, -1, err, sizeof err) != 0);
+    CHECK(jbx_params_set_song_length(&p, 90, err, sizeof err) == 0 && p.has_song_length);
     CHECK(jbx_params_set_model(&p, "tiny", err, sizeof err) == 0);
     CHECK(jbx_params_set_model(&p, "other", err, sizeof err) == 0);
     CHECK(jbx_params_set_artist(&p, "", err, sizeof err) == 0 && p.artist == NULL);
@@ -75,7 +77,8 @@ static void test_params(void)
     CHECK(jbx_params_set_lyrics(&p, longtext, err, sizeof err) != 0);
     jbx_params_set_seed(&p, 42);
     jbx_params_set_preview(&p, 0);
-    CHECK(jbx_params_fields(&p, f) == 6); /* mode model temperature levels seed preview */
+    CHECK(jbx_params_fields(&p, f) == 7); /* mode model song_length temperature levels seed preview */
+    CHECK(strcmp(f[2].key, "song_length") == 0 && f[2].d == 90.0);
     jbx_params_destroy(&p);
 }
 

@@ -103,6 +103,13 @@ def _start_host(model: str, device: str) -> tuple[subprocess.Popen[bytes], str, 
     return process, endpoint, folder
 
 
+def _hop_fractions(text: str) -> float | list[float]:
+    values = [float(v) for v in text.split(",")]
+    if len(values) not in (1, 3):
+        raise argparse.ArgumentTypeError("give one number or three: bottom,middle,top")
+    return values[0] if len(values) == 1 else values
+
+
 def _render(args: argparse.Namespace) -> int:
     import numpy as np
     import soundfile as sf
@@ -132,7 +139,7 @@ def _render(args: argparse.Namespace) -> int:
         "mode": args.mode, "model": args.model, "length": args.length, "levels": args.levels,
         "temperature": args.temperature, "artist": args.artist, "genre": args.genre, "lyrics": args.lyrics,
     }
-    for key in ("prompt", "seed", "out_sample_rate", "out_channels"):
+    for key in ("prompt", "song_length", "hop_fraction", "seed", "out_sample_rate", "out_channels"):
         if getattr(args, key) is not None:
             params[key] = getattr(args, key)
     bar = tqdm(total=100, unit="%", desc="jukebox", disable=args.quiet)
@@ -197,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--mode", default="primed", choices=list(C.MODES))
     render.add_argument("--length", type=float, default=4.0, help="total seconds of the result")
     render.add_argument("--prompt", type=float, default=None, help="seconds of the input used as prompt")
+    render.add_argument("--song-length", dest="song_length", type=float, default=None,
+                        help="seconds of the whole song the result starts, as sample.py's "
+                             "--total_sample_length_in_seconds (default 240, or --length when longer)")
+    render.add_argument("--hop-fraction", dest="hop_fraction", type=_hop_fractions, default=None,
+                        help="window hop: one number, or bottom,middle,top as sample.py's (default 0.5,0.5,0.125)")
     render.add_argument("--levels", type=int, default=1, choices=[1, 2, 3])
     render.add_argument("--temperature", type=float, default=0.98)
     render.add_argument("--seed", type=int, default=None)

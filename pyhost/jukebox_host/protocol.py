@@ -168,10 +168,11 @@ class GenerateRequest:
     mode: str
     model: str
     length: float
+    song_length: float
     prompt: float | None
     levels: int
     temperature: float
-    hop_fraction: float
+    hop_fraction: tuple[float, float, float]  # per protocol level: bottom, middle, top (as sample.py's)
     n_samples: int
     seed: int | None
     artist: str
@@ -182,6 +183,20 @@ class GenerateRequest:
     preview: bool
     audio: np.ndarray = field(repr=False)
     sample_rate: int = 0
+
+
+DEFAULT_SONG_SECONDS = 240.0  # OpenAI's sample.py default for --total_sample_length_in_seconds
+DEFAULT_HOP_FRACTION = (0.5, 0.5, 0.125)  # bottom, middle, top: OpenAI's README's --hop_fraction=0.5,0.5,0.125
+
+
+def read_hop_fraction(header: dict[str, Any]) -> tuple[float, float, float]:
+    """One number for every level, or three (bottom, middle, top) as sample.py's --hop_fraction takes them."""
+    value = header.get("hop_fraction", list(DEFAULT_HOP_FRACTION))
+    values = value if isinstance(value, list) else [value] * 3
+    if len(values) != 3:
+        raise HostError(C.ERR_BAD_FIELD, "'hop_fraction' must be a number or a list of 3 (bottom, middle, top)")
+    fractions = [_number({"hop_fraction": v}, "hop_fraction", 0.5, 0.0, 1.0, lo_open=True) for v in values]
+    return fractions[0], fractions[1], fractions[2]
 
 
 def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> GenerateRequest:
@@ -205,7 +220,12 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
             )
     levels = _integer(header, "levels", 1, 1, 3)
     temperature = _number(header, "temperature", 0.98, 0.0, 2.0, lo_open=True)
-    hop_fraction = _number(header, "hop_fraction", 0.5, 0.0, 1.0, lo_open=True)
+    hop_fraction = read_hop_fraction(header)
+    song_length = _number(header, "song_length", max(DEFAULT_SONG_SECONDS, length), 0.0, C.MAX_OUTPUT_SECONDS,
+                          lo_open=True)
+    if song_length < length:
+        raise HostError(C.ERR_BAD_FIELD, f"'song_length' ({song_length} s) must be at least 'length' ({length} s): "
+                                         f"it is the length of the whole song the result is the start of")
     n_samples = _integer(header, "n_samples", 1, 1, 16)
     seed = _integer(header, "seed", None, 0, 2**32 - 1)
     out_rate = _integer(header, "out_sample_rate", rate or 44100, C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE)
@@ -215,6 +235,7 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
         mode=mode,
         model=model_name(header, default_model),
         length=length,
+        song_length=song_length,
         prompt=prompt,
         levels=levels,
         temperature=temperature,

@@ -114,6 +114,7 @@ class Worker(threading.Thread):
             mode=req.mode, total_samples=int(req.length * rate), prompt_samples=prompt_samples, levels=levels,
             temperature=req.temperature, hop_fraction=req.hop_fraction, n_samples=req.n_samples, seed=req.seed,
             artist=req.artist, genre=req.genre, lyrics=req.lyrics, preview=req.preview,
+            song_samples=int(req.song_length * rate),
         )
         for output in sampling.run(loaded, plan, prompt, progress, job.cancel):
             out = A.deliver(output.audio, rate, req.out_sample_rate, req.out_channels)

@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from jukebox_host.engine.labels import norm_v2
 from jukebox_host.engine.tiny import TINY_ARTISTS, TINY_GENRES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openai_layout"
@@ -58,5 +59,5 @@ def write_id_lists(folder: Path) -> None:
     """OpenAI's jukebox/data/ids/*.txt format: `name;id` per line; v2 names are normalised, v3 are plain."""
     for version in ("v2", "v3"):
         for kind, names in (("artist", TINY_ARTISTS), ("genre", TINY_GENRES)):
-            lines = [f"{n.lower().replace(' ', '_') if version == 'v2' else n};{i}" for i, n in enumerate(names)]
+            lines = [f"{norm_v2(n) if version == 'v2' else n};{i}" for i, n in enumerate(names)]
             (folder / f"{version}_{kind}_ids.txt").write_text("\n".join(lines) + "\n")

@@ -213,9 +213,11 @@ def test_bfloat16_priors_sample_on_cpu(tiny_dir: Path) -> None:
 
 
 def test_v2_genres_are_bags_of_words(tmp_path: Path) -> None:
-    """OpenAI's v2 labels (5b, 5b_lyrics, every upsampler) split a genre into words: 'Hip Hop' is hip + hop.
-    The v3 top of 1b_lyrics looks the whole name up."""
+    """OpenAI's v2 labels (5b, 5b_lyrics, every upsampler) split a genre into up to 5 words: 'Hip Hop' is hip + hop,
+    padded with -1. The v3 top of 1b_lyrics looks the whole name up in its one slot. (transformers splits v2 genres
+    on '_' only and shares one slot count across all levels.)"""
     import json
+    from types import SimpleNamespace
 
     from transformers.models.deprecated.jukebox import JukeboxTokenizer
 
@@ -227,11 +229,13 @@ def test_v2_genres_are_bags_of_words(tmp_path: Path) -> None:
     for name, content in files.items():
         (tmp_path / name).write_text(json.dumps(content))
     paths = [str(tmp_path / n) for n in files]
-    for versions, want in ((["v2", "v2", "v2"], [[3, 4]] * 3), (["v3", "v2", "v2"], [[7, -1], [3, 4], [3, 4]])):
+    model = SimpleNamespace(priors=[SimpleNamespace(nb_relevant_lyric_tokens=0)] * 3)
+    bag = [3, 4, -1, -1, -1]
+    for versions, want in ((["v2", "v2", "v2"], [bag] * 3), (["v3", "v2", "v2"], [[7], bag, bag])):
         tokenizer = JukeboxTokenizer(*paths, version=versions, n_genres=2, max_n_lyric_tokens=4)
-        labels = make_labels(tokenizer, "unknown", "Hip Hop", "", 1, torch.device("cpu"))
-        assert [t[0, 4:6].tolist() for t in labels] == want
+        labels = make_labels(model, tokenizer, "unknown", "Hip Hop", "", 1, torch.device("cpu"))
+        assert [t[0, 4:].tolist() for t in labels] == want
     tokenizer = JukeboxTokenizer(*paths, version=["v2", "v2", "v2"], n_genres=2, max_n_lyric_tokens=4)
     with pytest.raises(HostError) as info:
-        make_labels(tokenizer, "unknown", "hip hop hop", "", 1, torch.device("cpu"))
-    assert info.value.code == "unknown_genre" and "more words" in info.value.message
+        make_labels(model, tokenizer, "unknown", "hip hop hop hip hop hip", "", 1, torch.device("cpu"))
+    assert info.value.code == "unknown_genre" and "at most 5" in info.value.message

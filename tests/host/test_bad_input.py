@@ -79,6 +79,8 @@ def test_bad_message_gets_an_error_and_the_host_keeps_serving(client: Client, ca
         ({"model": "not a model id"}, C.ERR_UNKNOWN_MODEL, "Hugging Face id"),
         ({"artist": "The Beatls"}, C.ERR_UNKNOWN_ARTIST, "the beatles"),
         ({"genre": "Jaz"}, C.ERR_UNKNOWN_GENRE, "jazz"),
+        # The tiny model is labelled like 1b_lyrics: OpenAI's song length range starts at 17.84 s.
+        ({"song_length": 10.0}, C.ERR_BAD_FIELD, "at least 17.84 s and less than 600 s"),
     ],
 )
 def test_unknown_names_are_refused_with_close_matches(client: Client, fields: dict, code: str, words: str) -> None:

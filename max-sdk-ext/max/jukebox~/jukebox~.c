@@ -33,7 +33,7 @@ typedef struct _jukebox {
     t_symbol *host_failed; /* endpoint that did not parse, not retried */
     t_symbol *server_key, *client_key;    /* CURVE key files; empty = not set */
     t_symbol *curve_server, *curve_client; /* the pair last applied (or refused) */
-    double length, prompt, temperature, hop_fraction, timeout;
+    double length, song_length, prompt, temperature, hop_fraction, timeout;
     t_atom_long levels, seed, n_samples, autostart, preview;
 } t_jukebox;
 
@@ -229,6 +229,7 @@ static int apply_settings(t_jukebox *x, long out_sr, long out_ch)
     rc |= jbx_params_set_genre(p, sym_or_null(x->genre), err, sizeof err);
     rc |= jbx_params_set_lyrics(p, sym_or_null(x->lyrics), err, sizeof err);
     rc |= jbx_params_set_length(p, x->length, err, sizeof err);
+    rc |= jbx_params_set_song_length(p, x->song_length, err, sizeof err);
     rc |= jbx_params_set_prompt(p, x->prompt, err, sizeof err);
     rc |= jbx_params_set_levels(p, (long)x->levels, err, sizeof err);
     rc |= jbx_params_set_temperature(p, x->temperature, err, sizeof err);
@@ -468,6 +469,9 @@ void ext_main(void *r)
     CLASS_ATTR_DOUBLE(c, "length", 0, t_jukebox, length);
     CLASS_ATTR_FILTER_CLIP(c, "length", 0, JBX_MAX_OUTPUT_SECONDS);
     CLASS_ATTR_LABEL(c, "length", 0, "Result length in seconds (0 = host default)");
+    CLASS_ATTR_DOUBLE(c, "song_length", 0, t_jukebox, song_length);
+    CLASS_ATTR_FILTER_CLIP(c, "song_length", 0, JBX_MAX_OUTPUT_SECONDS);
+    CLASS_ATTR_LABEL(c, "song_length", 0, "Length of the whole song in seconds, labels the result (0 = host default)");
     CLASS_ATTR_DOUBLE(c, "prompt", 0, t_jukebox, prompt);
     CLASS_ATTR_FILTER_CLIP(c, "prompt", 0, JBX_MAX_INPUT_SECONDS);
     CLASS_ATTR_LABEL(c, "prompt", 0, "Prompt seconds (0 = whole input)");

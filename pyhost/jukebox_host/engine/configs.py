@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from jukebox_host.engine.fidelity import REAL_TOPS
+
 VQVAE = dict(
     nb_discrete_codes=2048, embed_dim=64, res_conv_width=32, res_conv_depth=4, res_downs_t=[3, 2, 2],
     res_strides_t=[2, 2, 2], multipliers=[2, 1, 1], res_dilation_growth_rate=3, hop_fraction=[0.125, 0.5, 0.5],
@@ -18,6 +20,7 @@ UPSAMPLER = dict(
     res_dilation_cycle=8, is_encoder_decoder=False, nb_relevant_lyric_tokens=0, lyric_vocab_size=0,
     encoder_config=None, music_vocab_size=2048, res_downs_t=[3, 2, 2], res_strides_t=[2, 2, 2],
     merged_decoder=False,  # OpenAI's default: the output projection is tied to the token embedding
+    mask=True,  # OpenAI builds every prior causal; transformers' default is unmasked
 )
 
 TOP = {
@@ -27,6 +30,7 @@ TOP = {
         lyric_vocab_size=79,  # OpenAI's v3 labels: 78 characters (no '+') and <unk>
         metadata_dims=[604, 7898], timing_dims=64, alignment_layer=63, alignment_head=0,
         merged_decoder=False,  # OpenAI's single_enc_dec prior ties x_out to x_emb and adds the conditioning back
+        mask=True,
     ),
     "5b_lyrics": dict(
         n_ctx=8192, hidden_size=4800, num_layers=79, n_heads=8, attention_pattern="large_separated_enc_dec_w_lyrics",
@@ -35,13 +39,14 @@ TOP = {
         encoder_config=dict(
             hidden_size=1280, num_layers=18, n_heads=4, attention_pattern="raw_column_previous_row_attention",
             blocks=32, init_scale=0.7, n_ctx=512, lyric_vocab_size=80, is_encoder_decoder=False,
-            nb_relevant_lyric_tokens=0, metadata_conditioning=False,
+            nb_relevant_lyric_tokens=0, metadata_conditioning=False, mask=True,
         ),
+        mask=True,
     ),
     "5b": dict(
         n_ctx=8192, hidden_size=4800, num_layers=72, n_heads=8, attention_pattern="raw_column_previous_row_attention",
         blocks=128, init_scale=0.1, is_encoder_decoder=False, nb_relevant_lyric_tokens=0, lyric_vocab_size=0,
-        encoder_config=None, metadata_dims=[120, 4111], timing_dims=128,
+        encoder_config=None, metadata_dims=[120, 4111], timing_dims=128, mask=True,
     ),
 }
 GENRES = {"1b_lyrics": 1, "5b_lyrics": 5, "5b": 5}
@@ -54,11 +59,12 @@ def full_config(name: str) -> Any:  # JukeboxConfig
     if name not in TOP:
         raise KeyError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
     top = TOP[name]
+    min_duration = next(low for known, low in REAL_TOPS.values() if known == name)  # OpenAI's hparams.py
     # The upsamplers are the same checkpoints for every model, trained with OpenAI's v2 labels (120 genres,
     # 4111 artists). transformers shares timing_dims and max_nb_genres across all priors (set_shared_params).
     upsamplers = [dict(UPSAMPLER, metadata_dims=[120, 4111], level=level) for level in (1, 2)]
     upsamplers[0]["conv_res_scale"] = True  # OpenAI: cond_res_scale on upsampler_level_1 only
     return JukeboxConfig(
         vqvae_config=VQVAE, prior_config_list=[dict(top, level=0), *upsamplers],
-        max_nb_genres=GENRES[name], timing_dims=top["timing_dims"], min_duration=0,
+        max_nb_genres=GENRES[name], timing_dims=top["timing_dims"], min_duration=min_duration, max_duration=600.0,
     )

@@ -32,7 +32,7 @@ def read_ids(path: Path) -> dict[str, int]:
         if not line.strip():
             continue
         name, sep, value = line.strip().rpartition(";")
-        if not sep or not name or not value.isdigit():
+        if not sep or not value.isdigit():  # an empty name is allowed: OpenAI's v2_artist_ids.txt has ';0'
             raise LabelFileError(f"{path}:{number}: expected 'name;id', got {line!r}")
         table[name.lower()] = int(value)
     if not table:

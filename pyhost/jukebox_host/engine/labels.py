@@ -1,15 +1,66 @@
-"""Artist/genre/lyrics conditioning. The tokenizer maps unknown names to 0 silently; we refuse them instead."""
+"""Artist/genre/lyrics conditioning, as OpenAI's labeller computes it (jukebox/data/labels.py,
+artist_genre_processor.py, text_processor.py), from the tables in the model folder's tokenizer files.
+
+transformers' tokenizer differs from OpenAI's in ways that change what the model hears (tested against ids that
+OpenAI's own code produced, tests/engine/test_openai_reference.py):
+- v2 names: OpenAI keeps only a-z and 0-9 ('B.B. King' → 'b_b_king'); transformers keeps '.' and misses them;
+- lyrics: OpenAI transliterates with unidecode ('straße' → 'strasse', '你好' → 'Ni Hao', curly quotes → ASCII);
+  transformers strips accents and drops the rest;
+- '+' is a lyric character in v2 only; transformers has it the other way round;
+- v3 genres are one name ('hip hop' = 54); v2 genres are a bag of up to 5 words ('hip hop' = hip + hop);
+- 5b reads no lyrics at all.
+OpenAI maps unknown names to 'unknown' (id 0) silently; we refuse them with close matches instead.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import torch
+from unidecode import unidecode
 
 from jukebox_host import constants as C
+from jukebox_host.engine.label_files import V2_LYRIC_CHARS, V3_LYRIC_CHARS
 from jukebox_host.errors import HostError
+
+# OpenAI's hparams: labels_v3 (1b_lyrics top) takes one genre name, labels (every other prior) a bag of 5 words.
+GENRE_SLOTS = {"v3": 1, "v2": 5}
+_NOT_ALNUM = re.compile(r"_+")
+
+
+def norm_v2(name: str) -> str:
+    """OpenAI's v2 name normalisation: lowercase, anything but a-z/0-9 becomes '_', runs of '_' merged."""
+    text = "".join(c if ("a" <= c <= "z" or "0" <= c <= "9") else "_" for c in name.lower())
+    return _NOT_ALNUM.sub("_", text).strip("_")
+
+
+def lyric_chars(version: str) -> str:
+    return V3_LYRIC_CHARS if version == "v3" else V2_LYRIC_CHARS
+
+
+def clean_lyrics(text: str, chars: str) -> str:
+    """OpenAI's TextProcessor.clean: transliterate to ASCII, '\\' → newline, drop what the vocabulary lacks."""
+    text = unidecode(text).replace("\\", "\n")
+    keep = set(chars)
+    return "".join(c for c in text if c in keep)
+
+
+@dataclass(frozen=True)
+class LevelLabels:
+    """How one prior reads labels."""
+    version: str  # 'v3' or 'v2'
+    genre_slots: int
+    lyric_tokens: int  # relevant lyric tokens the prior reads (0: no lyrics)
+
+
+def level_labels(model: Any, tokenizer: Any) -> list[LevelLabels]:
+    """Per prior, top first."""
+    versions = list(tokenizer.version)
+    return [LevelLabels(version, GENRE_SLOTS[version], int(prior.nb_relevant_lyric_tokens))
+            for version, prior in zip(versions, model.priors)]
 
 
 def _known(names: dict[str, int], v2: bool) -> list[str]:
@@ -17,36 +68,56 @@ def _known(names: dict[str, int], v2: bool) -> list[str]:
     return sorted(n[:-3] if v2 else n for n in names if n.endswith(".v2") == v2)
 
 
-def _check(kind: str, code: str, wanted: list[str], table: dict[str, int], shown: str) -> None:
-    for key in wanted:
-        if key not in table:
-            choices = _known(table, key.endswith(".v2"))
-            plain = key[:-3] if key.endswith(".v2") else key
-            close = difflib.get_close_matches(plain, choices, n=5, cutoff=0.5)
-            if close:
-                hint = f"; close matches: {', '.join(close)}"
-            else:
-                hint = f"; {len(choices)} known, e.g. {', '.join(choices[:5])}"
-            raise HostError(code, f"{kind} {shown!r} is not known to this model{hint}")
+def _lookup(kind: str, code: str, key: str, table: dict[str, int], shown: str) -> int:
+    if key in table:
+        return int(table[key])
+    v2 = key.endswith(".v2")
+    choices = _known(table, v2)
+    plain = key[:-3] if v2 else key
+    close = difflib.get_close_matches(plain, choices, n=5, cutoff=0.5)
+    hint = f"; close matches: {', '.join(close)}" if close else f"; {len(choices)} known, e.g. {', '.join(choices[:5])}"
+    raise HostError(code, f"{kind} {shown!r} is not known to this model{hint}")
 
 
-def v2_genre(genre: str) -> str:
-    """OpenAI's v2 labels are a bag of words: 'Hip Hop' → 'hip_hop' → hip, hop. transformers' tokenizer splits
-    v2 genres on '_' only, so 'hip hop' would be one unknown word; give it the words joined by '_'."""
-    return re.sub(r"[^a-z0-9]+", "_", genre.lower()).strip("_") or genre
+def artist_id(tokenizer: Any, artist: str, version: str) -> int:
+    key = artist.lower() if version == "v3" else norm_v2(artist) + ".v2"
+    return _lookup("artist", C.ERR_UNKNOWN_ARTIST, key, tokenizer.artists_encoder, artist)
 
 
-def make_labels(tokenizer: Any, artist: str, genre: str, lyrics: str, n_samples: int, device: torch.device
-                ) -> list[torch.Tensor]:
+def genre_ids(tokenizer: Any, genre: str, version: str, slots: int) -> list[int]:
+    """OpenAI's ids padded with -1 to the prior's genre slots."""
+    words = [genre.lower()] if version == "v3" else [w + ".v2" for w in norm_v2(genre).split("_")]
+    if len(words) > slots:
+        raise HostError(C.ERR_UNKNOWN_GENRE, f"genre {genre!r} has {len(words)} words; this model takes at most "
+                                             f"{slots}")
+    ids = [_lookup("genre", C.ERR_UNKNOWN_GENRE, w, tokenizer.genres_encoder, genre) for w in words]
+    return ids + [-1] * (slots - len(ids))
+
+
+def lyric_token_ids(tokenizer: Any, lyrics: str, version: str) -> list[int]:
+    """Every lyric token of the song (the priors pick the window they read by position)."""
+    chars = lyric_chars(version)
+    if len(tokenizer.lyrics_encoder) != len(chars) + 1:  # a folder with a vocabulary of its own
+        chars = "".join(c for c in tokenizer.lyrics_encoder if len(c) == 1)
+        vocab = dict(tokenizer.lyrics_encoder)
+    else:
+        vocab = {c: i + 1 for i, c in enumerate(chars)}
+    return [vocab[c] for c in clean_lyrics(lyrics, chars)]
+
+
+def label_row(tokenizer: Any, level: LevelLabels, artist: str, genre: str, lyrics: str) -> list[int]:
+    """OpenAI's y without the positions: [total_length, offset, sample_length, artist, genres..., lyric tokens...].
+    The first three are filled per window by the prior (get_metadata); lyric tokens are the whole song's, and only
+    for a prior that reads lyrics (OpenAI ignores lyrics for 5b)."""
+    row = [0, 0, 0, artist_id(tokenizer, artist, level.version),
+           *genre_ids(tokenizer, genre, level.version, level.genre_slots)]
+    if level.lyric_tokens > 0:
+        row += lyric_token_ids(tokenizer, lyrics, level.version)
+    return row
+
+
+def make_labels(loaded_model: Any, tokenizer: Any, artist: str, genre: str, lyrics: str, n_samples: int,
+                device: torch.device) -> list[torch.Tensor]:
     """One label tensor per prior (top first), each repeated for n_samples, after checking names exist."""
-    versions = list(tokenizer.version)
-    genres_asked = [genre if version == "v3" else v2_genre(genre) for version in versions]
-    # prepare_for_tokenization rewrites the lists it is given: hand it copies.
-    artists, genres, _ = tokenizer.prepare_for_tokenization([artist] * len(versions), list(genres_asked), lyrics)
-    _check("artist", C.ERR_UNKNOWN_ARTIST, artists, tokenizer.artists_encoder, artist)
-    _check("genre", C.ERR_UNKNOWN_GENRE, [g for gs in genres for g in gs], tokenizer.genres_encoder, genre)
-    if any(len(gs) > tokenizer.n_genres for gs in genres):
-        raise HostError(C.ERR_UNKNOWN_GENRE, f"genre {genre!r} has more words than this model takes "
-                                             f"({tokenizer.n_genres})")
-    by_genre = {g: tokenizer(artist, g, lyrics)["input_ids"] for g in set(genres_asked)}
-    return [by_genre[g][level].to(device).repeat(n_samples, 1) for level, g in enumerate(genres_asked)]
+    rows = [label_row(tokenizer, level, artist, genre, lyrics) for level in level_labels(loaded_model, tokenizer)]
+    return [torch.tensor([row], dtype=torch.long, device=device).repeat(n_samples, 1) for row in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import types
@@ -15,11 +16,13 @@ import torch
 
 from jukebox_host import constants as C
 from jukebox_host.engine.fastpath import speed_up_priors
+from jukebox_host.engine.fidelity import make_faithful
 from jukebox_host.engine.kv_cache import use_inplace_cache
 from jukebox_host.engine.residency import LevelResidency
 from jukebox_host.errors import HostError
 
 TINY_NAME = "tiny"
+log = logging.getLogger("jukebox_host")
 
 
 def cache_home() -> Path:
@@ -29,7 +32,7 @@ def cache_home() -> Path:
 def resolve(name: str) -> str:
     """Model name → what from_pretrained gets. 'tiny' is generated on first use; folders must exist."""
     if name == TINY_NAME:
-        folder = cache_home() / "tiny-v3"  # bump when tiny_config() changes
+        folder = cache_home() / "tiny-v4"  # bump when tiny_config() changes
         if not (folder / "config.json").exists():
             from jukebox_host.engine.tiny import write_tiny_model
 
@@ -148,7 +151,7 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: st
     """fastpath: 'stock' (transformers' layers as they are, default), 'linear' (same maths through nn.Linear),
     'int8' (int8 weight-only layers). See fastpath.py and bench/RESULTS.md for what each buys.
     residency: 'all' (every prior on the device) or 'level' (only the prior being sampled; residency.py)."""
-    from transformers.models.deprecated.jukebox import JukeboxModel, JukeboxTokenizer
+    from transformers.models.deprecated.jukebox import JukeboxConfig, JukeboxModel, JukeboxTokenizer
     from transformers.utils import logging as hf_logging
 
     class VQVAEInFloat32(JukeboxModel):
@@ -160,7 +163,9 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: st
     source = resolve(name)
     started = time.perf_counter()
     try:
-        model = VQVAEInFloat32.from_pretrained(source, min_duration=0, dtype=dtype)
+        # Masked and with OpenAI's song length range, whatever the folder's config.json says (fidelity.py).
+        config = make_faithful(JukeboxConfig.from_pretrained(source), lambda text: log.info("%s: %s", name, text))
+        model = VQVAEInFloat32.from_pretrained(source, config=config, dtype=dtype)
         tokenizer = JukeboxTokenizer.from_pretrained(source)
     except HostError:
         raise

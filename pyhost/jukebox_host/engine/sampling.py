@@ -18,9 +18,11 @@ import numpy as np
 import torch
 
 from jukebox_host import constants as C
+from jukebox_host.engine.fidelity import song_length_range
 from jukebox_host.engine.labels import make_labels
 from jukebox_host.engine.loading import LoadedModel
 from jukebox_host.errors import HostError, JobCancelled
+from jukebox_host.protocol import DEFAULT_SONG_SECONDS
 
 UPSAMPLER_TEMPERATURE = 0.99  # OpenAI's sample.py uses 0.99 for both upsamplers
 CHUNK_SIZE = 32
@@ -36,13 +38,19 @@ class Plan:
     prompt_samples: int
     levels: list[int]  # transformers prior indices to sample, 0 = top
     temperature: float
-    hop_fraction: float
+    hop_fraction: float | tuple[float, float, float]  # per protocol level: bottom, middle, top (or one for all)
     n_samples: int
     seed: int | None
     artist: str
     genre: str
     lyrics: str
     preview: bool
+    # Model-rate samples of the whole song the result starts (OpenAI's total_sample_length): labels every window.
+    song_samples: int = int(DEFAULT_SONG_SECONDS * 44100)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.hop_fraction, tuple):
+            self.hop_fraction = (float(self.hop_fraction),) * 3
 
 
 @dataclass
@@ -128,31 +136,63 @@ def decode(loaded: LoadedModel, tokens: list[torch.Tensor], prior_index: int) ->
     return audio[0, :, 0].float().cpu().numpy()
 
 
-def sample_level(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch.Tensor, prior_index: int,
-                 total_tokens: int, hop_fraction: float, temperature: float) -> list[torch.Tensor]:
-    """Sample `prior_index` up to `total_tokens` (prompt included), window by window."""
+def sample_window(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch.Tensor, prior_index: int,
+                  start: int, sample_tokens: int | None, temperature: float) -> list[torch.Tensor]:
+    """OpenAI's sample_single_window: sample the window [start, start + n_ctx) (or up to `sample_tokens` of it),
+    conditioned on the tokens already there, the upper level's codes for that window and the window's labels.
+    transformers' own version inverts its `sample_tokens` test and so appends too many tokens to a partial window."""
     model = loaded.model
     prior = model.priors[prior_index]
-    n_ctx = int(prior.n_ctx)
-    have = tokens[prior_index].shape[1]
-    if have >= total_tokens:
+    end = start + int(prior.n_ctx)
+    previous = tokens[prior_index][:, start:end]
+    wanted = end - start if sample_tokens is None else sample_tokens
+    new_tokens = wanted - previous.shape[1]
+    if new_tokens <= 0:
         return tokens
-    kwargs: dict[str, Any] = {"temp": temperature, "chunk_size": CHUNK_SIZE, "sample_tokens": None}
-    batch = tokens[0].shape[0]
-    if total_tokens <= n_ctx:
-        return model.sample_partial_window(tokens, labels, 0, kwargs, prior_index, total_tokens - have, batch)
+    conds = prior.get_music_tokens_conds(tokens, start, end)
+    metadata = prior.get_metadata(labels, start, model.total_length, 0)
+    sampled = prior.sample(n_samples=previous.shape[0], music_tokens=previous, music_tokens_conds=conds,
+                           metadata=metadata, temp=temperature, chunk_size=CHUNK_SIZE, sample_tokens=sample_tokens)
+    tokens = list(tokens)
+    tokens[prior_index] = torch.cat([tokens[prior_index], sampled[:, -new_tokens:]], dim=1)
+    return tokens
+
+
+def sample_level(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch.Tensor, prior_index: int,
+                 total_tokens: int, hop_fraction: float, temperature: float) -> list[torch.Tensor]:
+    """Sample `prior_index` up to `total_tokens` (prompt included), as OpenAI's sample_level: one partial window
+    below n_ctx, else windows every hop, the last one ending at the total."""
+    n_ctx = int(loaded.model.priors[prior_index].n_ctx)
+    if tokens[prior_index].shape[1] >= total_tokens:
+        return tokens
+    if total_tokens < n_ctx:
+        return sample_window(loaded, tokens, labels, prior_index, 0, total_tokens, temperature)
     hop = max(1, int(hop_fraction * n_ctx))
     for start in window_starts(total_tokens, n_ctx, hop):
-        tokens = model.sample_single_window(tokens, labels, 0, kwargs, prior_index, start, batch)
+        tokens = sample_window(loaded, tokens, labels, prior_index, start, None, temperature)
     return tokens
 
 
 def window_starts(total: int, n_ctx: int, hop: int) -> list[int]:
-    """Window starts covering [0, total): every hop, the last one ending exactly at total."""
+    """Window starts covering [0, total): every hop, the last one ending exactly at total (OpenAI's get_starts)."""
     starts = list(range(0, max(1, total - n_ctx + 1), hop))
     if starts[-1] + n_ctx < total:
         starts.append(total - n_ctx)
     return starts
+
+
+def check_song_length(loaded: LoadedModel, song_samples: int) -> None:
+    """The top prior bins the song's length over [min_duration, max_duration): outside it OpenAI refuses."""
+    low, high = song_length_range(loaded.model.config)
+    seconds = song_samples / loaded.sample_rate
+    if not low <= seconds < high:
+        raise HostError(C.ERR_BAD_FIELD, f"'song_length' {seconds:g} s is outside this model's range: at least "
+                                         f"{low:g} s and less than {high:g} s")
+
+
+def _hop(plan: Plan, level: int) -> float:
+    assert isinstance(plan.hop_fraction, tuple)
+    return plan.hop_fraction[level]
 
 
 def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: ProgressFn,
@@ -164,7 +204,8 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
     total_samples = max(top_raw, plan.total_samples // top_raw * top_raw)
     if plan.seed is not None:
         torch.manual_seed(plan.seed)
-    labels = make_labels(loaded.tokenizer, plan.artist, plan.genre, plan.lyrics, plan.n_samples, loaded.device)
+    check_song_length(loaded, plan.song_samples)
+    labels = make_labels(model, loaded.tokenizer, plan.artist, plan.genre, plan.lyrics, plan.n_samples, loaded.device)
     empty = [torch.zeros(plan.n_samples, 0, dtype=torch.long, device=loaded.device) for _ in range(n_priors)]
     if plan.mode == "ancestral" or prompt is None:
         tokens = empty
@@ -177,7 +218,7 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
         if plan.mode == "upsample":
             total_samples = usable  # keep the top level as it is; re-sample the lower ones
             tokens = [tokens[0]] + empty[1:]
-    model.total_length = total_samples  # read by prior.get_metadata
+    model.total_length = plan.song_samples  # read by prior.get_metadata: the song's length, as OpenAI's labels
     targets = tokens_per_level(model, total_samples)
     expected = {i: max(0, targets[i] - tokens[i].shape[1]) for i in plan.levels}
     counter = _TokenCounter(loaded, expected, progress, cancel)
@@ -188,7 +229,7 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
             temperature = plan.temperature if prior_index == 0 else UPSAMPLER_TEMPERATURE
             with torch.inference_mode():  # less per-op bookkeeping than no_grad: measurable at ~10k ops a token
                 tokens = sample_level(loaded, tokens, labels[prior_index], prior_index, targets[prior_index],
-                                      plan.hop_fraction, temperature)
+                                      _hop(plan, protocol_level(prior_index, n_priors)), temperature)
             counter.finish_level()
             last = prior_index == plan.levels[-1]
             if cancel.is_set():

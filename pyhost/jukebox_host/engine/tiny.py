@@ -11,26 +11,20 @@ from pathlib import Path
 
 import torch
 
+from jukebox_host.engine.fidelity import REAL_TOPS
 from jukebox_host.engine.label_files import V2_LYRIC_CHARS, lyric_vocab
+from jukebox_host.engine.labels import GENRE_SLOTS, norm_v2
 
 TINY_ARTISTS = ["unknown", "Alan Jackson", "The Beatles", "Nina Simone", "Aphex Twin"]
 TINY_GENRES = ["unknown", "Country", "Rock", "Jazz", "Electronic", "Pop"]
 N_CTX = 64
 
 
-def _normalize_v2(name: str) -> str:
-    # Same normalisation as the tokenizer applies for the 'v2' levels (lowercase, non-alnum to '_').
-    out = "".join(c if (c.isascii() and c.isalnum()) or c == "." else "_" for c in name.lower())
-    while "__" in out:
-        out = out.replace("__", "_")
-    return out.strip("_")
-
-
 def _vocab(names: list[str]) -> dict[str, int]:
     vocab: dict[str, int] = {}
     for index, name in enumerate(names):
-        vocab[name.lower()] = index  # 'v3' lookups (top level of the lyrics models)
-        vocab[_normalize_v2(name) + ".v2"] = index  # 'v2' lookups (the other levels)
+        vocab[name.lower()] = index  # 'v3' lookups (the 1b_lyrics top), as OpenAI's v3 id lists
+        vocab[norm_v2(name) + ".v2"] = index  # 'v2' lookups (the other levels), OpenAI's v2 normalisation
     return vocab
 
 
@@ -39,6 +33,8 @@ def _vocab(names: list[str]) -> dict[str, int]:
 TINY_TOPS: dict[str, dict] = {
     "1b_lyrics": dict(  # one transformer over [lyrics; music]
         num_layers=2, attention_pattern="enc_dec_with_lyrics", is_encoder_decoder=True, nb_relevant_lyric_tokens=16,
+        # 80 embeddings as the pinned tiny layout (tests/fixtures/openai_layout); its tokenizer files hold OpenAI's
+        # 79 v3 symbols, as the real 1b_lyrics top reads, so the last embedding is never used.
         lyric_vocab_size=len(V2_LYRIC_CHARS) + 1, alignment_layer=1, alignment_head=0,
         merged_decoder=False,  # as OpenAI's 1b_lyrics top: output projection tied to the token embedding
     ),
@@ -54,7 +50,7 @@ TINY_TOPS: dict[str, dict] = {
             hidden_size=16, num_layers=1, n_heads=1, attention_pattern="raw_column_previous_row_attention",
             blocks=4, n_ctx=16, lyric_vocab_size=len(V2_LYRIC_CHARS) + 1, is_encoder_decoder=False,
             nb_relevant_lyric_tokens=0, metadata_conditioning=False, attention_multiplier=0.25, mlp_multiplier=1.0,
-            zero_out=False,
+            zero_out=False, mask=True,
         ),
     ),
 }
@@ -71,9 +67,12 @@ def tiny_config(style: str = "1b_lyrics"):  # noqa: ANN201 - transformers config
     common = dict(
         music_vocab_size=64, n_ctx=N_CTX, n_heads=1, blocks=8, res_conv_width=8, res_conv_depth=1,
         res_downs_t=[3, 2, 2], res_strides_t=[2, 2, 2], attention_multiplier=0.25, mlp_multiplier=1.0,
-        metadata_dims=[len(TINY_GENRES), len(TINY_ARTISTS)], timing_dims=8, min_duration=0,
-        max_duration=600, zero_out=False,
+        metadata_dims=[len(TINY_GENRES), len(TINY_ARTISTS)], timing_dims=8, zero_out=False,
+        mask=True,  # causal, as OpenAI builds every prior
     )
+    # Labelled like the real model of this shape: its song length range and its top's genre slots.
+    min_duration = next(low for name, low in REAL_TOPS.values() if name == style)
+    genre_slots = GENRE_SLOTS["v3" if style == "1b_lyrics" else "v2"]
     top = dict(common, level=0, hidden_size=32, **TINY_TOPS[style])
     upper = dict(
         common, hidden_size=24, num_layers=2, attention_pattern="raw_column_previous_row_attention",
@@ -83,7 +82,7 @@ def tiny_config(style: str = "1b_lyrics"):  # noqa: ANN201 - transformers config
     return JukeboxConfig(
         vqvae_config=vqvae,
         prior_config_list=[top, dict(upper, level=1), dict(upper, level=2)],
-        max_nb_genres=1, min_duration=0, sampling_rate=44100, timing_dims=8,
+        max_nb_genres=genre_slots, min_duration=min_duration, max_duration=600.0, sampling_rate=44100, timing_dims=8,
     )
 
 
@@ -136,7 +135,7 @@ def write_tiny_model(target: str | os.PathLike[str], seed: int = 0) -> Path:
     files = {
         "artists.json": _vocab(TINY_ARTISTS),
         "genres.json": _vocab(TINY_GENRES),
-        "lyrics.json": lyric_vocab("v2"),
+        "lyrics.json": lyric_vocab("v3"),  # the top reads lyrics; 1b_lyrics-shaped: OpenAI's v3 characters
     }
     for name, content in files.items():
         (target / name).write_text(json.dumps(content))
