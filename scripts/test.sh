@@ -12,8 +12,12 @@ ruff check pyhost tests bench
 
 sdk=()
 if [ -n "${MAX_SDK_BASE_DIR:-}" ]; then sdk=(-DMAX_SDK_BASE_DIR="$MAX_SDK_BASE_DIR"); fi
-cmake -S . -B build -DJBX_SANITIZE=ON "${sdk[@]}"
+cmake -S . -B build -DJBX_SANITIZE=ON -DJBX_WERROR=ON "${sdk[@]}"
 cmake --build build -j2
+# A packager's Release build must compile warning-free too (gcc warns more at -O2/-O3).
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DJBX_SANITIZE=OFF -DJBX_BUILD_TESTS=OFF -DJBX_WERROR=ON \
+  "${sdk[@]}" >/dev/null
+cmake --build build-release -j2
 ctest --test-dir build --output-on-failure
 
 python3 -m pytest tests --ignore=tests/pd  # tests/pd runs inside ctest (pd_e2e), against the fresh build

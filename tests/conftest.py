@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -12,8 +14,12 @@ from pathlib import Path
 
 import pytest
 
+# Everything this run writes outside pytest's own tmp_path lives here and goes when the run ends.
+_RUN = Path(tempfile.mkdtemp(prefix="jukebox-tests-"))
+atexit.register(shutil.rmtree, _RUN, True)
 # Every host and test in this run resolves 'tiny' to the same generated folder.
-_HOME = Path(tempfile.mkdtemp(prefix="jukebox-test-home-"))
+_HOME = _RUN / "home"
+_HOME.mkdir()
 os.environ["JUKEBOX_HOST_HOME"] = str(_HOME)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,7 +35,7 @@ class HostProcess:
         args = [sys.executable, "-m", "jukebox_host", "serve", "--endpoint", endpoint, "--device", "cpu"]
         for model in models:
             args += ["--model", model]
-        self.log = tempfile.NamedTemporaryFile(prefix="jukebox-host-log-", suffix=".txt", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix="host-log-", suffix=".txt", delete=False, dir=_RUN)
         self.process = subprocess.Popen(args + (extra or []), stderr=self.log, env=os.environ.copy())
         deadline = time.monotonic() + 120
         while "ready on" not in self.output():
@@ -59,7 +65,7 @@ def tiny_dir() -> Path:
 
 
 def _endpoint(name: str) -> str:
-    return f"ipc://{tempfile.mkdtemp(prefix='jbx-')}/{name}.sock"
+    return f"ipc://{tempfile.mkdtemp(prefix='jbx-', dir=_RUN)}/{name}.sock"
 
 
 @pytest.fixture(scope="session")

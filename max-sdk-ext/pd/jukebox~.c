@@ -226,15 +226,21 @@ static void jukebox_set(t_jukebox *x, t_symbol *src, t_symbol *dst)
 }
 
 /* Joins the atoms of a message into one string (lyrics, names with spaces). */
-static void join_atoms(int argc, t_atom *argv, char *buf, size_t len)
+/* Joins the atoms with spaces into buf; returns -1 (buf unchanged past its size) when they do not fit. */
+static int join_atoms(int argc, t_atom *argv, char *buf, size_t len)
 {
+    size_t used = 0;
     buf[0] = '\0';
     for (int i = 0; i < argc; i++) {
         char word[MAXPDSTRING];
-        size_t used = strlen(buf);
         atom_string(&argv[i], word, sizeof word);
-        snprintf(buf + used, len - used, "%s%s", i ? " " : "", word);
+        size_t n = strlen(word), sep = i ? 1 : 0;
+        if (n + sep >= len - used) return -1;
+        if (sep) buf[used++] = ' ';
+        memcpy(buf + used, word, n + 1);
+        used += n;
     }
+    return 0;
 }
 
 static void check(t_jukebox *x, int rc, const char *err)
@@ -247,7 +253,10 @@ static void check(t_jukebox *x, int rc, const char *err)
     {                                                                            \
         (void)s;                                                                 \
         char buf[JBX_MAX_LYRICS_CHARS + 1], err[256];                           \
-        join_atoms(argc, argv, buf, sizeof buf);                                 \
+        if (join_atoms(argc, argv, buf, sizeof buf) != 0) {                      \
+            pd_error(x, "jukebox~: " #name " is longer than %d characters", JBX_MAX_LYRICS_CHARS); \
+            return;                                                              \
+        }                                                                        \
         check(x, jbx_params_set_##name(jbx_client_params(x->client), buf, err, sizeof err), err); \
     }
 STRING_SETTING(model)

@@ -7,13 +7,25 @@ import argparse
 import logging
 import os
 import signal
-import subprocess
 import sys
-import tempfile
-import time
+import threading
 from pathlib import Path
+from typing import Any
 
 from jukebox_host import constants as C
+
+
+def _exit_with_parent(stop: Any) -> None:
+    """A host started by a client (render) ends when that client is gone, however it ended (SIGKILL too)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stop.wait(0.5):
+            if os.getppid() != parent:
+                logging.getLogger("jukebox_host").info("the client that started this host is gone: stopping")
+                stop.set()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -37,6 +49,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
+    if args.exit_with_parent:
+        _exit_with_parent(host.stop)
     host.serve()
     return 0
 
@@ -85,93 +100,48 @@ def _example(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_host(model: str, device: str) -> tuple[subprocess.Popen[bytes], str, tempfile.TemporaryDirectory[str]]:
-    """Start a private host on an ipc endpoint and wait until it says it is ready."""
-    folder = tempfile.TemporaryDirectory(prefix="jukebox-host-")
-    endpoint = f"ipc://{folder.name}/host.sock"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jukebox_host", "serve", "--endpoint", endpoint, "--model", model, "--device", device],
-        stderr=subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    for raw in process.stderr:
-        line = raw.decode(errors="replace")
-        if "ready on" in line:
-            break
-    else:
-        raise SystemExit(f"jukebox-host could not start (exit code {process.wait()})")
-    return process, endpoint, folder
-
-
 def _hop_fractions(text: str) -> float | list[float]:
-    values = [float(v) for v in text.split(",")]
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError("give one number or three: bottom,middle,top") from None
     if len(values) not in (1, 3):
         raise argparse.ArgumentTypeError("give one number or three: bottom,middle,top")
     return values[0] if len(values) == 1 else values
 
 
 def _render(args: argparse.Namespace) -> int:
-    import numpy as np
-    import soundfile as sf
-    from tqdm import tqdm
+    from jukebox_host.render import render
 
-    from jukebox_host.client import Client, HostUnavailable, RemoteError
+    return render(args)
 
-    audio = None
-    rate = None
-    if args.mode != "ancestral":
-        if args.input is None:
-            raise SystemExit("render: give a prompt file (or --mode ancestral)")
-        data, rate = sf.read(args.input, dtype="float32", always_2d=True)
-        audio = np.ascontiguousarray(data.T)
-    process = folder = None
-    endpoint = args.endpoint
-    if endpoint is None:
-        process, endpoint, folder = _start_host(args.model, args.device)
-    else:
-        with Client(endpoint, timeout=3.0, server_key=args.server_key, client_key=args.client_key) as probe:
-            try:
-                probe.hello()
-            except HostUnavailable:
-                hint = "start one with `jukebox-host serve`"
-                raise SystemExit(f"no jukebox-host answers at {endpoint}: {hint}") from None
-    params = {
-        "mode": args.mode, "model": args.model, "length": args.length, "levels": args.levels,
-        "temperature": args.temperature, "artist": args.artist, "genre": args.genre, "lyrics": args.lyrics,
-    }
-    for key in ("prompt", "song_length", "hop_fraction", "seed", "out_sample_rate", "out_channels"):
-        if getattr(args, key) is not None:
-            params[key] = getattr(args, key)
-    bar = tqdm(total=100, unit="%", desc="jukebox", disable=args.quiet)
 
-    def progress(fraction: float, level: int, stage: str) -> None:
-        bar.set_description(f"{stage} level {level}")
-        bar.update(int(fraction * 100) - bar.n)
+def _ask(args: argparse.Namespace) -> int:
+    """`status` / `ping` against a running host."""
+    import json
 
-    started = time.perf_counter()
-    try:
-        with Client(endpoint, timeout=30.0, server_key=args.server_key, client_key=args.client_key) as client:
-            out, out_rate = client.generate(audio, rate, on_progress=progress, **params)
-    except RemoteError as exc:
-        bar.close()
-        print(f"jukebox-host: {exc.code}: {exc.message}", file=sys.stderr)
-        return 1
-    finally:
-        if process is not None:
-            process.send_signal(signal.SIGTERM)
-            process.wait(30)
-        if folder is not None:
-            folder.cleanup()
-    bar.update(100 - bar.n)
-    bar.close()
-    sf.write(args.output, out.T, out_rate, subtype="FLOAT")
-    print(f"wrote {args.output}: {out.shape[1] / out_rate:.2f} s, {out.shape[0]} ch, {out_rate} Hz "
-          f"in {time.perf_counter() - started:.1f} s")
+    from jukebox_host.client import Client, HostUnavailable
+    from jukebox_host.render import check_endpoint
+
+    check_endpoint(args.endpoint)
+    with Client(args.endpoint, timeout=args.timeout, server_key=args.server_key, client_key=args.client_key) as client:
+        try:
+            if args.command == "ping":
+                print(f"pong from {args.endpoint} in {client.ping() * 1000:.1f} ms")
+            else:
+                header = client.status()
+                print(json.dumps({k: v for k, v in header.items() if k not in ("v", "type", "id")}, indent=1))
+        except HostUnavailable:
+            print(f"jukebox-host: no host answers at {args.endpoint} within {args.timeout:g} s", file=sys.stderr)
+            return 1
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from jukebox_host import __version__
+
     parser = argparse.ArgumentParser(prog="jukebox-host", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"jukebox-host {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the host: keep models loaded, answer jukebox~ over ZeroMQ")
@@ -188,7 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="'level': only the prior being sampled on the GPU, the others in pinned host memory")
     serve.add_argument("--curve-secret", default=None, help="the host's .key_secret file: turns CURVE on")
     serve.add_argument("--curve-allow", default=None, help="folder of the public .key files of allowed clients")
+    serve.add_argument("--exit-with-parent", action="store_true",
+                       help="stop when the process that started this host is gone (render uses it)")
     serve.set_defaults(func=_serve)
+
+    for name, text in (("status", "ask a running host what it holds and runs"), ("ping", "is a host answering?")):
+        ask = sub.add_parser(name, help=text)
+        ask.add_argument("--endpoint", default=os.environ.get("JUKEBOX_HOST_ENDPOINT", C.DEFAULT_ENDPOINT))
+        ask.add_argument("--timeout", type=float, default=5.0)
+        ask.add_argument("--server-key", default=None, help="the host's public .key file (CURVE)")
+        ask.add_argument("--client-key", default=None, help="this client's .key_secret file (CURVE)")
+        ask.set_defaults(func=_ask)
 
     keygen = sub.add_parser("keygen", help="write a CURVE key pair NAME.key / NAME.key_secret into FOLDER")
     keygen.add_argument("folder")
@@ -202,8 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--model", default="tiny")
     render.add_argument("--device", default="auto")
     render.add_argument("--mode", default="primed", choices=list(C.MODES))
-    render.add_argument("--length", type=float, default=4.0, help="total seconds of the result")
-    render.add_argument("--prompt", type=float, default=None, help="seconds of the input used as prompt")
+    render.add_argument("--length", type=float, default=None,
+                        help="total seconds of the result, prompt included (default: the prompt + 6 s)")
+    render.add_argument("--prompt", type=float, default=None,
+                        help="seconds from the start of the input used as prompt (default: all of it, at most 12 s)")
     render.add_argument("--song-length", dest="song_length", type=float, default=None,
                         help="seconds of the whole song the result starts, as sample.py's "
                              "--total_sample_length_in_seconds (default 240, or --length when longer)")
@@ -253,5 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from jukebox_host.render import RenderError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except RenderError as exc:
+        print(f"jukebox-host {args.command}: {exc}", file=sys.stderr)
+        return 2

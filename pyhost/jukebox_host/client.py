@@ -135,6 +135,26 @@ class Client:
             pcm = pcm_frames(audio)
             params.update(channels=audio.shape[0], frames=audio.shape[1], sample_rate=sample_rate)
         rid = self.send(C.TYPE_GENERATE, pcm, **params)
+        try:
+            return self._follow(rid, job_timeout, on_progress, on_preview)
+        except KeyboardInterrupt:
+            self.cancel(rid)
+            raise
+
+    def cancel(self, rid: int, wait: float = 10.0) -> None:
+        """Cancel job `rid` and wait (up to `wait` s) for it to end, so the host is free for the next one."""
+        self.send(C.TYPE_CANCEL, target=rid)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                reply = self.receive(max(0.01, deadline - time.monotonic()))
+            except HostUnavailable:
+                return
+            if reply.header.get("id") == rid and reply.ends_job:
+                return
+
+    def _follow(self, rid: int, job_timeout: float, on_progress: Callable[[float, int, str], None] | None,
+                on_preview: Callable[[np.ndarray, int], None] | None) -> tuple[np.ndarray, int]:
         deadline = time.monotonic() + job_timeout
         while time.monotonic() < deadline:
             try:

@@ -172,7 +172,7 @@ class GenerateRequest:
     prompt: float | None
     levels: int
     temperature: float
-    hop_fraction: tuple[float, float, float]  # per protocol level: bottom, middle, top (as sample.py's)
+    hop_fraction: tuple[float, float, float] | None  # per protocol level: bottom, middle, top; None: the model's
     n_samples: int
     seed: int | None
     artist: str
@@ -186,12 +186,14 @@ class GenerateRequest:
 
 
 DEFAULT_SONG_SECONDS = 240.0  # OpenAI's sample.py default for --total_sample_length_in_seconds
-DEFAULT_HOP_FRACTION = (0.5, 0.5, 0.125)  # bottom, middle, top: OpenAI's README's --hop_fraction=0.5,0.5,0.125
 
 
-def read_hop_fraction(header: dict[str, Any]) -> tuple[float, float, float]:
-    """One number for every level, or three (bottom, middle, top) as sample.py's --hop_fraction takes them."""
-    value = header.get("hop_fraction", list(DEFAULT_HOP_FRACTION))
+def read_hop_fraction(header: dict[str, Any]) -> tuple[float, float, float] | None:
+    """One number for every level, or three (bottom, middle, top) as sample.py's --hop_fraction takes them; None
+    when not given: the model's own (OpenAI's 0.5, 0.5, 0.125 for the real models)."""
+    value = header.get("hop_fraction")
+    if value is None:
+        return None
     values = value if isinstance(value, list) else [value] * 3
     if len(values) != 3:
         raise HostError(C.ERR_BAD_FIELD, "'hop_fraction' must be a number or a list of 3 (bottom, middle, top)")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pytest
 import soundfile as sf
+
+from jukebox_host.client import Client
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -47,3 +54,72 @@ def test_render_without_a_host_at_the_endpoint_says_so(tmp_path: Path) -> None:
     _cli("example", str(prompt), "--seconds", "0.5")
     done = _cli("render", str(prompt), "-o", str(tmp_path / "x.wav"), "--endpoint", f"ipc://{tmp_path}/none.sock")
     assert done.returncode != 0 and "no jukebox-host answers" in done.stderr
+
+
+MISTAKES = {
+    "missing input": (["render", "{tmp}/missing.wav", "-o", "{tmp}/o.wav"], "no such file"),
+    "text file named .wav": (["render", "{tmp}/text.wav", "-o", "{tmp}/o.wav"], "not an audio file"),
+    "empty wav": (["render", "{tmp}/empty.wav", "-o", "{tmp}/o.wav"], "holds no audio"),
+    "output folder missing": (["render", "{tmp}/p.wav", "-o", "{tmp}/nowhere/o.wav"], "does not exist"),
+    "output is a folder": (["render", "{tmp}/p.wav", "-o", "{tmp}"], "is a folder"),
+    "endpoint without scheme": (["render", "{tmp}/p.wav", "-o", "{tmp}/o.wav", "--endpoint", "127.0.0.1:5557"],
+                                "not a ZeroMQ endpoint"),
+    "zero length": (["render", "{tmp}/p.wav", "-o", "{tmp}/o.wav", "--length", "0"], "more than 0"),
+    "length shorter than the prompt": (["render", "{tmp}/p.wav", "-o", "{tmp}/o.wav", "--length", "0.5"],
+                                       "--length 0.5 s must be longer than the prompt"),
+    "prompt longer than the file": (["render", "{tmp}/p.wav", "-o", "{tmp}/o.wav", "--prompt", "9"], "longer than"),
+    "song shorter than the result": (["render", "{tmp}/p.wav", "-o", "{tmp}/o.wav", "--song-length", "2"],
+                                     "--song-length 2 s must be at least --length"),
+    "no input file": (["render", "-o", "{tmp}/o.wav"], "give a prompt audio file"),
+}
+
+
+@pytest.mark.parametrize("case", list(MISTAKES), ids=list(MISTAKES))
+def test_a_mistake_is_one_line_before_any_host_starts(tmp_path: Path, case: str) -> None:
+    args, words = MISTAKES[case]
+    sf.write(tmp_path / "p.wav", np.zeros((44100, 1), "float32"), 44100)
+    sf.write(tmp_path / "empty.wav", np.zeros((0, 1), "float32"), 44100)
+    (tmp_path / "text.wav").write_text("not audio\n")
+    started = time.monotonic()
+    done = _cli(*[a.format(tmp=tmp_path) for a in args])
+    assert done.returncode == 2, done.stderr
+    assert words in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert time.monotonic() - started < 15, "checked only after starting a host"  # a host start + load is ~5 s more
+    assert not (tmp_path / "o.wav").exists()
+
+
+def _wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_ctrl_c_cancels_the_job_and_exits_cleanly(host: object, tmp_path: Path) -> None:
+    endpoint = host.endpoint  # type: ignore[attr-defined]
+    render = subprocess.Popen([sys.executable, "-m", "jukebox_host", "render", "--mode", "ancestral", "--length",
+                               "120", "-o", str(tmp_path / "o.wav"), "--endpoint", endpoint, "--quiet"],
+                              stderr=subprocess.PIPE, text=True)
+    with Client(endpoint, timeout=10) as probe:
+        assert _wait_for(lambda: probe.status()["running"] is not None, 60), "the job never started"
+        render.send_signal(signal.SIGINT)
+        _, err = render.communicate(timeout=30)
+        assert render.returncode == 130 and "cancelled" in err and "Traceback" not in err, err
+        assert _wait_for(lambda: probe.status()["running"] is None, 10), "the host still runs the job"
+    assert not (tmp_path / "o.wav").exists()
+
+
+def test_a_private_host_ends_with_its_client_even_after_sigkill(tmp_path: Path) -> None:
+    render = subprocess.Popen([sys.executable, "-m", "jukebox_host", "render", "--mode", "ancestral", "--length",
+                               "120", "-o", str(tmp_path / "o.wav"), "--quiet"], stderr=subprocess.DEVNULL)
+    children = Path(f"/proc/{render.pid}/task/{render.pid}/children")
+    assert _wait_for(lambda: bool(children.read_text().split()), 60), "render started no host"
+    host_pid = int(children.read_text().split()[0])
+    time.sleep(3)  # let the host load and start the job
+    render.kill()
+    render.wait(10)
+    assert _wait_for(lambda: not Path(f"/proc/{host_pid}").exists() or
+                     Path(f"/proc/{host_pid}/stat").read_text().split()[2] == "Z", 15), "the host outlived its client"

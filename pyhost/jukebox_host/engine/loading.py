@@ -32,7 +32,7 @@ def cache_home() -> Path:
 def resolve(name: str) -> str:
     """Model name → what from_pretrained gets. 'tiny' is generated on first use; folders must exist."""
     if name == TINY_NAME:
-        folder = cache_home() / "tiny-v4"  # bump when tiny_config() changes
+        folder = cache_home() / "tiny-v5"  # bump when tiny_config() changes
         if not (folder / "config.json").exists():
             from jukebox_host.engine.tiny import write_tiny_model
 

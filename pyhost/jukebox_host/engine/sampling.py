@@ -38,7 +38,8 @@ class Plan:
     prompt_samples: int
     levels: list[int]  # transformers prior indices to sample, 0 = top
     temperature: float
-    hop_fraction: float | tuple[float, float, float]  # per protocol level: bottom, middle, top (or one for all)
+    # Per protocol level: bottom, middle, top; one number for all; None: the model's (config.hop_fraction).
+    hop_fraction: float | tuple[float, float, float] | None
     n_samples: int
     seed: int | None
     artist: str
@@ -49,7 +50,7 @@ class Plan:
     song_samples: int = int(DEFAULT_SONG_SECONDS * 44100)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.hop_fraction, tuple):
+        if isinstance(self.hop_fraction, (int, float)):
             self.hop_fraction = (float(self.hop_fraction),) * 3
 
 
@@ -190,7 +191,9 @@ def check_song_length(loaded: LoadedModel, song_samples: int) -> None:
                                          f"{low:g} s and less than {high:g} s")
 
 
-def _hop(plan: Plan, level: int) -> float:
+def _hop(plan: Plan, model: Any, level: int) -> float:
+    if plan.hop_fraction is None:  # the model's, top first (transformers' order): OpenAI's 0.125 top, 0.5 below
+        return float(model.config.hop_fraction[len(model.priors) - 1 - level])
     assert isinstance(plan.hop_fraction, tuple)
     return plan.hop_fraction[level]
 
@@ -229,7 +232,7 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
             temperature = plan.temperature if prior_index == 0 else UPSAMPLER_TEMPERATURE
             with torch.inference_mode():  # less per-op bookkeeping than no_grad: measurable at ~10k ops a token
                 tokens = sample_level(loaded, tokens, labels[prior_index], prior_index, targets[prior_index],
-                                      _hop(plan, protocol_level(prior_index, n_priors)), temperature)
+                                      _hop(plan, model, protocol_level(prior_index, n_priors)), temperature)
             counter.finish_level()
             last = prior_index == plan.levels[-1]
             if cancel.is_set():
