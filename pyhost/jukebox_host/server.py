@@ -68,7 +68,7 @@ class Host:
             while not self.stop.is_set():
                 if not announced and self.worker.preloaded.is_set():
                     # Clients are answered (ping, status) while models preload; "ready" means they are loaded.
-                    print(f"jukebox-host ready on {self.endpoint}", file=sys.stderr, flush=True)
+                    self._announce()
                     announced = True
                 ready = dict(poller.poll(100))
                 if self.outbox in ready:
@@ -77,6 +77,16 @@ class Host:
                     self._receive()
         finally:
             self._shutdown()
+
+    def _announce(self) -> None:
+        """What a musician needs to know at start: where, which models, on what, in which precision."""
+        for model in self.registry.describe():
+            log.info("model %s on %s, %s, %.1f MiB of weights", model["name"], model["device"], model["dtype"],
+                     model["bytes"] / 2**20)
+            if model["name"] == TINY_NAME:
+                log.warning("'%s' is a tiny random test model: its output is noise. Real music needs real weights, "
+                            "e.g. --model openai/jukebox-1b-lyrics on a GPU", TINY_NAME)
+        print(f"jukebox-host ready on {self.endpoint}", file=sys.stderr, flush=True)
 
     def _shutdown(self) -> None:
         for job in self.queue.close():
@@ -87,8 +97,14 @@ class Host:
             self.worker.join(0.05)
             self._forward_outbox()
         self._forward_outbox()
-        for client in list(self.clients):
-            self._send(client, message(C.TYPE_BYE, 0, reason="the host is shutting down"))
+        gone = 0
+        for client in list(self.clients):  # those long gone are not reported one by one
+            try:
+                self.router.send_multipart([client, pack(message(C.TYPE_BYE, 0, reason="the host is shutting down"))],
+                                           zmq.NOBLOCK)
+            except zmq.ZMQError:
+                gone += 1
+        log.info("said bye to %d client(s) (%d had already gone)", len(self.clients) - gone, gone)
         self.router.close(linger=1000)
         self.outbox.close(linger=0)
         if self.authenticator is not None:

@@ -23,6 +23,17 @@ from jukebox_host.transport import Outbox
 log = logging.getLogger("jukebox_host")
 
 
+def describe_job(job: Job) -> str:
+    """One log line's worth: whose job, what it asked for."""
+    who = f"client {job.client.hex()[:8]} job {job.request_id}"
+    req = job.payload
+    if not isinstance(req, GenerateRequest):
+        return f"{who} {job.kind} {req}"
+    sent = req.audio.shape[1] / req.sample_rate if req.sample_rate else 0.0
+    return (f"{who} {req.mode} {req.model}: {sent:.2f} s in → {req.length:g} s (song {req.song_length:g} s), "
+            f"levels {req.levels}, n_samples {req.n_samples}")
+
+
 class Worker(threading.Thread):
     def __init__(self, queue: JobQueue, registry: ModelRegistry, context: zmq.Context, outbox_address: str,
                  preload: list[str]) -> None:
@@ -59,6 +70,7 @@ class Worker(threading.Thread):
 
     def _run_job(self, job: Job) -> None:
         frames: list[bytes] | None = None
+        started = time.perf_counter()
         try:
             if job.cancel.is_set():
                 raise JobCancelled()
@@ -82,6 +94,7 @@ class Worker(threading.Thread):
         except Exception as exc:  # the host keeps serving whatever a job does
             log.error("job %s failed:\n%s", job.request_id, traceback.format_exc())
             last = error_header(job.request_id, C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}")
+        log.info("%s: %s in %.1f s", describe_job(job), last.get("code", last["type"]), time.perf_counter() - started)
         # The job is over before its client hears so: a status sent right after never shows it running.
         self.queue.done(job)
         self._send(job, last, frames)

@@ -74,6 +74,22 @@ def test_shutdown_cancels_jobs_and_says_bye(fresh_host: object) -> None:
     assert fresh_host.process.wait(30) == 0  # type: ignore[attr-defined]
 
 
+def test_the_host_says_what_it_serves_and_each_job_once(fresh_host: object) -> None:
+    """At start: the model, its device, precision and size, and a warning that 'tiny' is noise. Per job one line.
+    At shutdown one line for the clients, not one per client long gone."""
+    for _ in range(6):
+        with Client(fresh_host.endpoint, timeout=30) as gone:  # type: ignore[attr-defined]
+            gone.ping()
+    with Client(fresh_host.endpoint, timeout=60) as c:  # type: ignore[attr-defined]
+        rid = submit(c, tone(0.5, 44100), 44100, length=1.0, seed=1)
+        assert follow(c, rid)[-1].type == C.TYPE_RESULT
+    assert fresh_host.stop() == 0  # type: ignore[attr-defined]
+    said = fresh_host.output()  # type: ignore[attr-defined]
+    assert "model tiny on cpu, float32" in said and "tiny random test model: its output is noise" in said
+    assert f"job {rid} primed tiny: 0.50 s in → 1 s (song 240 s), levels 1, n_samples 1: result in" in said, said
+    assert "went away" not in said and "said bye to" in said
+
+
 def test_eight_clients_each_job_gets_exactly_one_end_at_the_right_client(host: object) -> None:
     """Load: 8 clients × 2 jobs at once. Every job ends with exactly one final result or one error, at the client
     that sent it (the seed is echoed through the result length), none lost, none duplicated."""
