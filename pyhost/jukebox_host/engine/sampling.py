@@ -25,7 +25,9 @@ from jukebox_host.errors import HostError, JobCancelled
 from jukebox_host.protocol import DEFAULT_SONG_SECONDS
 
 UPSAMPLER_TEMPERATURE = 0.99  # OpenAI's sample.py uses 0.99 for both upsamplers
+# Priming chunk sizes as OpenAI's sample.py: 32 for the upsamplers and the 1b_lyrics top, 16 for the 5b tops.
 CHUNK_SIZE = 32
+CHUNK_SIZE_5B_TOP = 16
 
 # (fraction 0..1, protocol level (2 = top), stage)
 ProgressFn = Callable[[float, int, str], None]
@@ -152,8 +154,9 @@ def sample_window(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch
         return tokens
     conds = prior.get_music_tokens_conds(tokens, start, end)
     metadata = prior.get_metadata(labels, start, model.total_length, 0)
+    chunk = CHUNK_SIZE_5B_TOP if prior_index == 0 and not prior.is_encoder_decoder else CHUNK_SIZE
     sampled = prior.sample(n_samples=previous.shape[0], music_tokens=previous, music_tokens_conds=conds,
-                           metadata=metadata, temp=temperature, chunk_size=CHUNK_SIZE, sample_tokens=sample_tokens)
+                           metadata=metadata, temp=temperature, chunk_size=chunk, sample_tokens=sample_tokens)
     tokens = list(tokens)
     tokens[prior_index] = torch.cat([tokens[prior_index], sampled[:, -new_tokens:]], dim=1)
     return tokens
