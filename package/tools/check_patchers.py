@@ -21,6 +21,7 @@ NAMES = [
     "model",
     "mode",
     "length",
+    "song_length",
     "prompt",
     "levels",
     "temperature",

@@ -181,3 +181,32 @@ def _real_tables() -> dict[str, object]:
         tables[version] = SimpleNamespace(artists_encoder=files["artists.json"], genres_encoder=files["genres.json"],
                                           lyrics_encoder=lyric_vocab(version), version=[version])
     return tables
+
+
+PRECISIONS = {  # name: (priors' dtype, layer path); floors on top-1 agreement with OpenAI's float32 logits
+    "bfloat16": (torch.bfloat16, "stock", 0.95),
+    "float16": (torch.float16, "stock", 0.95),
+    "int8": (torch.float32, "int8", 0.95),
+    "int8+bfloat16": (torch.bfloat16, "int8", 0.93),
+}
+
+
+@pytest.mark.parametrize("precision", list(PRECISIONS))
+def test_lower_precisions_agree_with_openais_float32(tmp_path_factory: pytest.TempPathFactory,
+                                                    precision: str) -> None:
+    """Not identical by construction: the share of positions whose most likely token is OpenAI's, per prior."""
+    dtype, fastpath, floor = PRECISIONS[precision]
+    root = str(tmp_path_factory.mktemp("precision"))
+    agreements = []
+    for shape in SHAPES:
+        loaded = load_model(converted(shape, root), torch.device("cpu"), dtype, fastpath=fastpath)
+        for openai_level in (2, 1, 0) if shape == "5b" else (2,):
+            case = npz(_logits_case(shape, openai_level))
+            ours, ref = prior_logits(loaded, openai_level, case).float().numpy(), case["preds"]
+            if shape == "1b_lyrics":  # the joint [lyrics; music] sequence: music positions, music bins
+                ours, ref = ours[:, 16:, 79:], ref[:, 16:, 79:]
+            agreement = float((ours.argmax(-1) == ref.argmax(-1)).mean())
+            print(f"{precision} {shape} level {openai_level}: top-1 agreement {agreement:.3f}, "
+                  f"max |logit diff| {np.abs(ours - ref).max():.3f}")
+            agreements.append(agreement)
+    assert min(agreements) >= floor, agreements

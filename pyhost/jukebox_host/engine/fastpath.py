@@ -64,6 +64,12 @@ class Int8WeightLinear(nn.Module):
         self.in_features, self.out_features = int(weight.shape[1]), int(weight.shape[0])
         self._kernel_ok: dict[str, bool] = {}  # per device type: checked on first use (residency moves layers)
 
+    @property
+    def weight(self) -> torch.Tensor:
+        """transformers' lyric encoder reads `mlp.c_fc.weight.dtype` to make its start token: give it a tensor of
+        the compute dtype (the scales; there is no float weight to hand out)."""
+        return self.scale
+
     def _kernel_works_on(self, device: torch.device) -> bool:
         works = self._kernel_ok.get(device.type)
         if works is None:
