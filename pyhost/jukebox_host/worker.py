@@ -25,7 +25,7 @@ log = logging.getLogger("jukebox_host")
 
 def describe_job(job: Job) -> str:
     """One log line's worth: whose job, what it asked for."""
-    who = f"client {job.client.hex()[:8]} job {job.request_id}"
+    who = f"client {job.client[:16].hex()} job {job.request_id}"
     req = job.payload
     if not isinstance(req, GenerateRequest):
         return f"{who} {job.kind} {req}"
