@@ -37,3 +37,14 @@ def test_cli_prints_the_table() -> None:
                            "float32"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "| tiny | float32 | total" in done.stdout
+
+
+def test_the_readme_table_is_what_the_command_prints() -> None:
+    from pathlib import Path
+
+    from jukebox_host.engine.memory_plan import render
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| ") and "| total (+ VQ-VAE" in line]
+    printed = render(["1b_lyrics", "5b_lyrics", "5b"], ["float16", "int8"], 1)
+    assert len(rows) == 6 and all(row in printed for row in rows), rows
