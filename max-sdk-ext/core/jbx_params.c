@@ -80,42 +80,33 @@ int jbx_params_set_mode(jbx_params *p, const char *mode, char *err, size_t errle
 }
 
 /* A numeric setting: 0 unsets it (the host's default applies), anything else must lie in (0, hi].
- * Returns 1 to keep v, 0 to unset, -1 (err filled in) when out of range. */
-static int check_range(double v, double hi, const char *what, const char *unit, char *err, size_t errlen)
+ * Returns 0 (value and flag set), or -1 (err filled in, previous value kept) when out of range. */
+static int set_number(double v, double hi, const char *what, const char *unit, double *value,
+                      unsigned char *has, char *err, size_t errlen)
 {
-    if (v == 0) return 0;
-    if (!(v > 0.0 && v <= hi)) {
+    if (v != 0 && !(v > 0.0 && v <= hi)) {
         snprintf(err, errlen, "%s must be in (0, %g]%s", what, hi, unit);
         return -1;
     }
-    return 1;
+    *value = v;
+    *has = v != 0;
+    return 0;
 }
 
 int jbx_params_set_length(jbx_params *p, double s, char *err, size_t errlen)
 {
-    int rc = check_range(s, JBX_MAX_OUTPUT_SECONDS, "length", " seconds", err, errlen);
-    if (rc < 0) return -1;
-    p->length = s;
-    p->has_length = (unsigned)rc;
-    return 0;
+    return set_number(s, JBX_MAX_OUTPUT_SECONDS, "length", " seconds", &p->length, &p->has_length, err, errlen);
 }
 
 int jbx_params_set_song_length(jbx_params *p, double s, char *err, size_t errlen)
 {
-    int rc = check_range(s, JBX_MAX_OUTPUT_SECONDS, "song_length", " seconds", err, errlen);
-    if (rc < 0) return -1;
-    p->song_length = s;
-    p->has_song_length = (unsigned)rc;
-    return 0;
+    return set_number(s, JBX_MAX_OUTPUT_SECONDS, "song_length", " seconds", &p->song_length, &p->has_song_length,
+                      err, errlen);
 }
 
 int jbx_params_set_prompt(jbx_params *p, double s, char *err, size_t errlen)
 {
-    int rc = check_range(s, JBX_MAX_INPUT_SECONDS, "prompt", " seconds", err, errlen);
-    if (rc < 0) return -1;
-    p->prompt = s;
-    p->has_prompt = (unsigned)rc;
-    return 0;
+    return set_number(s, JBX_MAX_INPUT_SECONDS, "prompt", " seconds", &p->prompt, &p->has_prompt, err, errlen);
 }
 
 int jbx_params_set_levels(jbx_params *p, long n, char *err, size_t errlen)
@@ -135,20 +126,12 @@ int jbx_params_set_levels(jbx_params *p, long n, char *err, size_t errlen)
 
 int jbx_params_set_temperature(jbx_params *p, double t, char *err, size_t errlen)
 {
-    int rc = check_range(t, 2.0, "temperature", "", err, errlen);
-    if (rc < 0) return -1;
-    p->temperature = t;
-    p->has_temperature = (unsigned)rc;
-    return 0;
+    return set_number(t, 2.0, "temperature", "", &p->temperature, &p->has_temperature, err, errlen);
 }
 
 int jbx_params_set_hop_fraction(jbx_params *p, double h, char *err, size_t errlen)
 {
-    int rc = check_range(h, 1.0, "hop_fraction", "", err, errlen);
-    if (rc < 0) return -1;
-    p->hop_fraction = h;
-    p->has_hop = (unsigned)rc;
-    return 0;
+    return set_number(h, 1.0, "hop_fraction", "", &p->hop_fraction, &p->has_hop, err, errlen);
 }
 
 int jbx_params_set_n_samples(jbx_params *p, long n, char *err, size_t errlen)

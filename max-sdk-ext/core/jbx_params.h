@@ -14,8 +14,8 @@ typedef struct jbx_params {
     long levels, n_samples, out_sample_rate, out_channels;
     long long seed;
     int preview;                            /* -1 = unset */
-    unsigned has_length : 1, has_song_length : 1, has_prompt : 1, has_temperature : 1, has_hop : 1,
-        has_levels : 1, has_n_samples : 1, has_seed : 1;
+    unsigned char has_length, has_song_length, has_prompt, has_temperature, has_hop; /* 0 = unset */
+    unsigned has_levels : 1, has_n_samples : 1, has_seed : 1;
 } jbx_params;
 
 /* Most fields a generate header can carry (the common ones included). */
