@@ -31,5 +31,6 @@ stop)
   i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   kill -KILL "$pid" 2>/dev/null
   rm -f "$dir/host.pid"
+  case $ep in ipc://*) rm -f "${ep#ipc://}" ;; esac   # a killed host leaves its socket file
   echo "--- host log"; cat "$dir/host.log"; exit 0 ;;
 esac

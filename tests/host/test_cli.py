@@ -123,3 +123,18 @@ def test_a_private_host_ends_with_its_client_even_after_sigkill(tmp_path: Path) 
     render.wait(10)
     assert _wait_for(lambda: not Path(f"/proc/{host_pid}").exists() or
                      Path(f"/proc/{host_pid}/stat").read_text().split()[2] == "Z", 15), "the host outlived its client"
+
+
+def test_status_ping_and_version(host: object) -> None:
+    endpoint = host.endpoint  # type: ignore[attr-defined]
+    ping = _cli("ping", "--endpoint", endpoint)
+    assert ping.returncode == 0 and ping.stdout.startswith(f"pong from {endpoint} in ")
+    status = _cli("status", "--endpoint", endpoint)
+    assert status.returncode == 0 and '"name": "tiny"' in status.stdout and '"device": "cpu"' in status.stdout
+    version = _cli("--version")
+    assert version.returncode == 0 and version.stdout.startswith("jukebox-host ")
+
+
+def test_ping_without_a_host_says_so(tmp_path: Path) -> None:
+    done = _cli("ping", "--endpoint", f"ipc://{tmp_path}/none.sock", "--timeout", "1")
+    assert done.returncode == 1 and "no host answers" in done.stderr and "Traceback" not in done.stderr
