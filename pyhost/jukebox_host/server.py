@@ -21,6 +21,7 @@ from jukebox_host import constants as C
 from jukebox_host.engine.loading import TINY_NAME, ModelRegistry
 from jukebox_host.errors import HostError
 from jukebox_host.jobs import Job, JobQueue
+from jukebox_host.outgoing import Outgoing
 from jukebox_host.protocol import (
     Frames,
     check_envelope,
@@ -38,6 +39,8 @@ from jukebox_host.transport import bind_router, pipe_pair
 from jukebox_host.worker import Worker
 
 log = logging.getLogger("jukebox_host")
+# Client messages handled per turn of the loop: a flood from one client cannot hold back replies to the others.
+RECEIVE_BATCH = 64
 
 
 class Host:
@@ -51,6 +54,7 @@ class Host:
         self.queue = JobQueue()
         self.context = zmq.Context()
         self.router, self.authenticator = bind_router(self.context, endpoint, curve)
+        self.outgoing = Outgoing(self.router, self._client_gone)
         self.outbox, address = pipe_pair(self.context)
         self.worker = Worker(self.queue, self.registry, self.context, address, preload)
         self.clients: set[bytes] = set()
@@ -70,11 +74,12 @@ class Host:
                     # Clients are answered (ping, status) while models preload; "ready" means they are loaded.
                     self._announce()
                     announced = True
-                ready = dict(poller.poll(100))
+                ready = dict(poller.poll(20 if self.outgoing.backlogs else 100))
                 if self.outbox in ready:
                     self._forward_outbox()
                 if self.router in ready:
                     self._receive()
+                self.outgoing.flush()
         finally:
             self._shutdown()
 
@@ -97,6 +102,7 @@ class Host:
             self.worker.join(0.05)
             self._forward_outbox()
         self._forward_outbox()
+        self.outgoing.flush()
         gone = 0
         for client in list(self.clients):  # those long gone are not reported one by one
             try:
@@ -117,19 +123,12 @@ class Host:
         self._send_raw([client, pack(header), *(frames or [])])
 
     def _send_raw(self, parts: list[Any]) -> None:
-        client = bytes(parts[0])
-        try:
-            self.router.send_multipart(parts, copy=False)
-        except zmq.ZMQError as exc:
-            if exc.errno in (zmq.EHOSTUNREACH, zmq.EAGAIN):
-                self._client_gone(client)
-            else:
-                raise
+        self.outgoing.send(parts)  # never blocks: see outgoing.py
 
-    def _client_gone(self, client: bytes) -> None:
-        """The client disconnected (or stopped reading): its queued jobs are dropped, its running job stopped."""
+    def _client_gone(self, client: bytes, why: str) -> None:
+        """The client disconnected or stopped reading: its queued jobs are dropped, its running job stopped."""
         if client in self.clients:
-            log.info("client %s went away; dropping its jobs", client.hex())
+            log.info("client %s %s; dropping its jobs", client.hex(), why)
         self.clients.discard(client)
         self.queue.drop_client(client)
 
@@ -145,7 +144,7 @@ class Host:
     # ---- receiving -----------------------------------------------------------------------------------------
 
     def _receive(self) -> None:
-        while True:
+        for _ in range(RECEIVE_BATCH):
             try:
                 # Zero-copy: PCM frames are read (and echoed) straight from libzmq's buffers.
                 parts = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
@@ -154,6 +153,7 @@ class Host:
             client = parts[0].bytes
             frames = [part.buffer for part in parts[1:]]
             self.clients.add(client)
+            self.outgoing.readmit(client)
             header: dict[str, Any] = {}
             try:
                 if not frames:

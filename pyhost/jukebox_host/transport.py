@@ -9,6 +9,7 @@ import zmq
 from zmq.auth.thread import ThreadAuthenticator
 
 from jukebox_host import constants as C
+from jukebox_host.outgoing import SEND_HWM
 from jukebox_host.protocol import pack
 from jukebox_host.security import CurveServer, SecurityError, is_local
 
@@ -29,7 +30,7 @@ def bind_router(context: zmq.Context, endpoint: str, curve: CurveServer | None =
     sock.setsockopt(zmq.MAXMSGSIZE, C.MAX_MESSAGE_BYTES)
     # Sending to a client that has gone raises EHOSTUNREACH instead of silently dropping: we drop its jobs.
     sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
-    sock.setsockopt(zmq.SNDTIMEO, 2000)
+    sock.setsockopt(zmq.SNDHWM, SEND_HWM)  # beyond it, replies wait in outgoing.py's per-client backlog
     sock.setsockopt(zmq.LINGER, 1000)
     sock.bind(endpoint)
     return sock, authenticator

@@ -1,0 +1,70 @@
+"""The non-blocking send path on its own: order kept, a reader catches up, a non-reader is dropped."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import zmq
+
+from jukebox_host import outgoing
+
+
+@pytest.fixture
+def pair(tmp_path: object) -> object:
+    context = zmq.Context()
+    router = context.socket(zmq.ROUTER)
+    router.setsockopt(zmq.ROUTER_MANDATORY, 1)
+    router.setsockopt(zmq.SNDHWM, 4)
+    router.bind(f"ipc://{tmp_path}/o.sock")
+    dealer = context.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.RCVHWM, 1)
+    dealer.connect(f"ipc://{tmp_path}/o.sock")
+    dealer.send(b"hi")
+    assert router.poll(5000)
+    client = router.recv_multipart()[0]
+    yield router, dealer, client
+    dealer.close(0)
+    router.close(0)
+    context.term()
+
+
+def test_order_is_kept_when_the_client_reads_late(pair: object) -> None:
+    router, dealer, client = pair  # type: ignore[misc]
+    gone: list[str] = []
+    out = outgoing.Outgoing(router, lambda _c, why: gone.append(why))
+    for n in range(200):
+        out.send([client, str(n).encode()])
+    assert out.backlogs, "nothing waited: the test did not fill libzmq's queue"
+    received = []
+    deadline = time.monotonic() + 10
+    while len(received) < 200 and time.monotonic() < deadline:
+        out.flush()
+        while dealer.poll(10):
+            received.append(int(dealer.recv()))
+    assert received == list(range(200)) and not out.backlogs and gone == []
+
+
+def test_a_client_over_budget_or_stalled_is_dropped(pair: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    router, _dealer, client = pair  # type: ignore[misc]
+    gone: list[str] = []
+    out = outgoing.Outgoing(router, lambda _c, why: gone.append(why))
+    monkeypatch.setattr(outgoing, "BACKLOG_BYTES", 10_000)
+    for _ in range(100):
+        out.send([client, b"x" * 1000])
+    assert len(gone) == 1 and "stopped reading" in gone[0] and client not in out.backlogs
+    out.readmit(client)  # it speaks again
+    monkeypatch.setattr(outgoing, "STALL_SECONDS", 0.3)
+    monkeypatch.setattr(outgoing, "BACKLOG_BYTES", 10**9)
+    gone.clear()
+    for _ in range(100_000):  # until the kernel's and libzmq's buffers are full and replies wait with us
+        out.send([client, b"y" * 1000])
+        if out.backlogs:
+            break
+    assert out.backlogs and gone == []
+    deadline = time.monotonic() + 30  # libzmq may still take a little as it settles; then nothing moves
+    while not gone and time.monotonic() < deadline:
+        time.sleep(0.02)
+        out.send([client, b"z" * 1000])
+        out.flush()
+    assert len(gone) == 1 and "nothing taken" in gone[0] and out.waiting_bytes() == 0
