@@ -440,7 +440,9 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
         (void)jbx_get_int(h, "level", &level);
         (void)jbx_get_double(h, "seconds", &seconds);
     }
-    if (nch < 0 || nch > JBX_MAX_CHANNELS || nch != nparts - 1 || frames < 0) {
+    /* frames * 4 must not wrap: no frame can be larger than a whole message. */
+    if (nch < 0 || nch > JBX_MAX_CHANNELS || nch != nparts - 1 || frames < 0 ||
+        frames > (long long)(JBX_MAX_MESSAGE_BYTES / sizeof(float))) {
         c->job_id = -1;
         emit_state(cb, "idle");
         emit_error(cb, JBX_LOCAL_BAD_REPLY, "the host sent a result whose frames do not match its header");

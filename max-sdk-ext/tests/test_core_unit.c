@@ -134,6 +134,66 @@ static void test_requests_and_timeout(void)
     jbx_client_free(c);
 }
 
+/* Receives one whole request on the fake host's ROUTER; keeps its routing id in rid. */
+static int fake_host_receive(void *router, zmq_msg_t *rid)
+{
+    int more = 1;
+    size_t len = sizeof more;
+    if (zmq_msg_recv(rid, router, 0) < 0) return -1;
+    while (zmq_getsockopt(router, ZMQ_RCVMORE, &more, &len) == 0 && more) {
+        zmq_msg_t part;
+        zmq_msg_init(&part);
+        int rc = zmq_msg_recv(&part, router, 0);
+        zmq_msg_close(&part);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+/* A host that lies about a result's size: frames * 4 bytes wraps around 2^64 to match a 400-byte frame. The
+ * client must refuse the reply, not read past the frame. */
+static void test_lying_result(void)
+{
+    char err[256], ep[128];
+    snprintf(ep, sizeof ep, "ipc:///tmp/jbx-ctest-liar-%d", (int)getpid());
+    void *ctx = zmq_ctx_new();
+    void *router = zmq_socket(ctx, ZMQ_ROUTER);
+    int timeout_ms = 5000;
+    CHECK(zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) == 0);
+    CHECK(zmq_bind(router, ep) == 0);
+    jbx_client *c = jbx_client_new(ep, err, sizeof err);
+    CHECK(c != NULL);
+    float x[100] = {0};
+    const float *planes[1] = {x};
+    long long id = c ? jbx_client_echo(c, planes, 1, 100, 44100, err, sizeof err) : -1;
+    zmq_msg_t rid;
+    zmq_msg_init(&rid);
+    CHECK(id >= 0 && fake_host_receive(router, &rid) == 0);
+    jbx_field f[] = {{"v", JBX_F_INT, NULL, JBX_PROTOCOL_VERSION, 0.0}, {"type", JBX_F_STR, "echo", 0, 0.0},
+                     {"id", JBX_F_INT, NULL, id, 0.0}, {"channels", JBX_F_INT, NULL, 1, 0.0},
+                     {"frames", JBX_F_INT, NULL, (1LL << 62) + 100, 0.0}};
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    CHECK(jbx_encode(f, sizeof f / sizeof f[0], &sb) == 0);
+    unsigned char junk[400] = {0};
+    CHECK(zmq_msg_send(&rid, router, ZMQ_SNDMORE) >= 0);
+    CHECK(zmq_send(router, sb.data, sb.size, ZMQ_SNDMORE) >= 0);
+    CHECK(zmq_send(router, junk, sizeof junk, 0) >= 0);
+    msgpack_sbuffer_destroy(&sb);
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    if (c) {
+        CHECK(WAIT_FOR(c, &cb, &r, r.n_error > 0 || r.n_result > 0, 5.0));
+        CHECK(r.n_result == 0 && strcmp(r.code, JBX_LOCAL_BAD_REPLY) == 0);
+        jbx_client_free(c);
+    }
+    rec_free(&r);
+    zmq_msg_close(&rid);
+    zmq_close(router);
+    zmq_ctx_term(ctx);
+    unlink(ep + strlen("ipc://"));
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -247,6 +307,7 @@ int main(void)
 {
     test_codec();
     test_params();
+    test_lying_result();
     test_pcm();
     test_keys();
     test_requests_and_timeout();
