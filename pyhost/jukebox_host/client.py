@@ -16,9 +16,20 @@ from jukebox_host import constants as C
 from jukebox_host.protocol import pcm_frames
 from jukebox_host.security import apply_client_curve
 
+QUIET_CHECK = 5.0  # seconds without news of a job before asking the host whether it still holds it
+LOST_GRACE = 3.0  # seconds to wait for a job's end after the host says it no longer holds it
+
 
 class HostUnavailable(Exception):
     """The host did not answer in time."""
+
+
+class MessageTooLarge(ValueError):
+    """The message is larger than the protocol allows: libzmq would drop it and nobody would answer."""
+
+
+class JobLost(Exception):
+    """The host no longer holds the job (it restarted, or dropped this client) and no result came."""
 
 
 class RemoteError(Exception):
@@ -88,7 +99,12 @@ class Client:
         """Send one message; return its request id."""
         rid = int(fields.pop("id", next(self._ids)))
         header = {"v": C.PROTOCOL_VERSION, "type": kind, "id": rid, **fields}
-        self.socket.send_multipart([msgpack.packb(header, use_bin_type=True), *(pcm or [])])
+        frames = [msgpack.packb(header, use_bin_type=True), *(pcm or [])]
+        size = sum(len(frame) for frame in frames)
+        if size > C.MAX_MESSAGE_BYTES:
+            raise MessageTooLarge(f"the message is {size / 2**20:.0f} MiB; the host takes at most "
+                                  f"{C.MAX_MESSAGE_BYTES / 2**20:.0f} MiB: send less audio")
+        self.socket.send_multipart(frames)
         return rid
 
     def receive(self, timeout: float | None = None) -> Reply:
@@ -156,16 +172,34 @@ class Client:
     def _follow(self, rid: int, job_timeout: float, on_progress: Callable[[float, int, str], None] | None,
                 on_preview: Callable[[np.ndarray, int], None] | None) -> tuple[np.ndarray, int]:
         deadline = time.monotonic() + job_timeout
+        heard = time.monotonic()  # last message about this job
+        status_id: int | None = None  # a status asked because the job went quiet
+        lost_since: float | None = None  # when the host said it no longer holds the job
         while time.monotonic() < deadline:
+            now = time.monotonic()
+            if lost_since is not None and now - lost_since > LOST_GRACE:
+                raise JobLost(f"the host at {self.endpoint} no longer has job {rid} (was it restarted?): send it "
+                              f"again")
+            if status_id is None and lost_since is None and now - heard > QUIET_CHECK:
+                # Quiet is fine while a big model loads or a long level samples; a job the host forgot is not.
+                status_id = self.send(C.TYPE_STATUS)
             try:
-                reply = self.receive()
+                reply = self.receive(min(1.0, self.timeout))
             except HostUnavailable:
-                # Quiet is fine while a big model loads; silence after a ping is not.
-                self.send(C.TYPE_PING)
-                reply = self.receive()
+                if status_id is not None and time.monotonic() - heard > QUIET_CHECK + self.timeout:
+                    raise HostUnavailable(f"no answer from the host at {self.endpoint} within "
+                                          f"{self.timeout:.0f} s") from None
+                continue
             header = reply.header
+            if status_id is not None and header.get("id") == status_id:
+                status_id = None
+                heard = time.monotonic()
+                if rid not in header.get("jobs", [rid]):  # a host without 'jobs' is trusted
+                    lost_since = time.monotonic()  # its end may still be on the way: wait a moment
+                continue
             if header.get("id") != rid:
                 continue
+            heard = time.monotonic()
             reply.raise_if_error()
             if reply.type == C.TYPE_PROGRESS and on_progress is not None:
                 on_progress(float(header["fraction"]), int(header["level"]), str(header["stage"]))

@@ -90,6 +90,13 @@ class JobQueue:
                     return job, False
             return None, False
 
+    def ids_of(self, client: bytes) -> list[int]:
+        """The request ids of this client's jobs the host still holds: running first, then queued in order."""
+        with self._lock:
+            running = self.running
+            ids = [running.request_id] if running is not None and running.client == client else []
+            return ids + [job.request_id for job in self._queues.get(client, ())]
+
     def drop_client(self, client: bytes) -> list[Job]:
         """A client went away: forget its queued jobs and stop its running one."""
         with self._lock:

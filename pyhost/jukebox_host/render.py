@@ -122,7 +122,7 @@ def render(args: argparse.Namespace) -> int:
     import soundfile as sf
     from tqdm import tqdm
 
-    from jukebox_host.client import Client, HostUnavailable, RemoteError
+    from jukebox_host.client import Client, HostUnavailable, JobLost, MessageTooLarge, RemoteError
 
     # Everything that can be checked here is checked before a host starts or a model loads.
     output = check_output(args.output)
@@ -155,7 +155,7 @@ def render(args: argparse.Namespace) -> int:
         bar.close()
         print(f"jukebox-host: {exc.code}: {exc.message}", file=sys.stderr)
         return 1
-    except HostUnavailable as exc:
+    except (HostUnavailable, JobLost, MessageTooLarge) as exc:
         bar.close()
         print(f"jukebox-host: {exc}", file=sys.stderr)
         return 1

@@ -210,5 +210,5 @@ class Host:
             C.TYPE_STATUS, rid, device=str(self.registry.device), queue=self.queue.waiting(),
             running=running.request_id if running is not None else None,
             running_client=running is not None and running.client == client,
-            models=self.registry.describe(), memory=memory,
+            jobs=self.queue.ids_of(client), models=self.registry.describe(), memory=memory,
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from helpers import follow, submit, tone, wait_for
 from jukebox_host import constants as C
 from jukebox_host.client import Client
@@ -100,3 +102,37 @@ def test_eight_clients_each_job_gets_exactly_one_end_at_the_right_client(host: o
     assert report.finished == 16
     # Fair queue: no client's first job ends after every other client's second job.
     assert report.max_first_job_rank <= 8 + 1
+
+
+def test_a_job_lost_to_a_host_restart_is_reported_within_seconds(tiny_dir: object) -> None:
+    """The host restarts (same endpoint) while a job runs: the client learns that the job is gone, instead of
+    waiting for a result that will never come."""
+    from conftest import HostProcess, _endpoint
+
+    from jukebox_host.client import HostUnavailable, JobLost
+
+    endpoint = _endpoint("restart")
+    first = HostProcess(endpoint, ["tiny"])
+    second = None
+    try:
+        with Client(endpoint, timeout=30) as c:
+            rid = submit(c, None, 0, mode="ancestral", length=120.0, seed=1)
+            wait_for(c, rid, C.TYPE_PROGRESS)
+            first.kill()
+            second = HostProcess(endpoint, ["tiny"])
+            started = time.monotonic()
+            with pytest.raises((JobLost, HostUnavailable)) as info:
+                c._follow(rid, 300, None, None)
+            assert time.monotonic() - started < 45
+        assert isinstance(info.value, JobLost) and f"no longer has job {rid}" in str(info.value)
+    finally:
+        for process in (first, second):
+            if process is not None and process.process.poll() is None:
+                process.kill()
+
+
+def test_a_message_over_the_limit_is_refused_before_sending(client: Client) -> None:
+    from jukebox_host.client import MessageTooLarge
+
+    with pytest.raises(MessageTooLarge, match="at most 256 MiB"):
+        client.send(C.TYPE_ECHO, [bytes(C.MAX_MESSAGE_BYTES + 1)], channels=1, frames=C.MAX_MESSAGE_BYTES // 4)
