@@ -201,6 +201,17 @@ def read_hop_fraction(header: dict[str, Any]) -> tuple[float, float, float] | No
     return fractions[0], fractions[1], fractions[2]
 
 
+def check_result_fits(length: float, out_rate: int, out_channels: int) -> None:
+    """A result travels as one message: it must be one a client can receive (MAX_MESSAGE_BYTES)."""
+    result_bytes = math.ceil(length * out_rate) * out_channels * 4
+    if result_bytes > C.MAX_MESSAGE_BYTES - C.MAX_HEADER_BYTES:
+        longest = (C.MAX_MESSAGE_BYTES - C.MAX_HEADER_BYTES) // (out_channels * 4) / out_rate
+        raise HostError(C.ERR_TOO_LARGE, f"the result would be {result_bytes / 2**20:.0f} MiB, more than one message "
+                                         f"may carry ({C.MAX_MESSAGE_BYTES // 2**20} MiB): at {out_rate} Hz and "
+                                         f"{out_channels} channel(s) ask for at most {longest:.0f} s, or a lower "
+                                         f"out_sample_rate or fewer out_channels")
+
+
 def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> GenerateRequest:
     mode = _text(header, "mode", "primed")
     if mode not in C.MODES:
@@ -233,6 +244,7 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
     out_rate = _integer(header, "out_sample_rate", rate or 44100, C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE)
     out_channels = _integer(header, "out_channels", audio.shape[0] or 1, 1, C.MAX_CHANNELS)
     assert levels is not None and n_samples is not None and out_rate is not None and out_channels is not None
+    check_result_fits(length, out_rate, out_channels)
     return GenerateRequest(
         mode=mode,
         model=model_name(header, default_model),
