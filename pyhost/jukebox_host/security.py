@@ -20,9 +20,12 @@ class SecurityError(Exception):
 
 
 def is_local(endpoint: str) -> bool:
-    """ipc/inproc endpoints and tcp on a loopback address are local."""
-    if not endpoint.startswith("tcp://"):
+    """ipc/inproc endpoints and tcp on a loopback address are local; every other transport (ws, wss, tipc, vmci,
+    udp, pgm …) may reach other machines and is not."""
+    if endpoint.startswith(("ipc://", "inproc://")):
         return True
+    if not endpoint.startswith("tcp://"):
+        return False
     address = endpoint[len("tcp://"):].rsplit(":", 1)[0].strip("[]")
     if address == "localhost":
         return True

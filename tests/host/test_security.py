@@ -61,7 +61,9 @@ def test_binding_off_loopback_without_curve_is_refused() -> None:
 @pytest.mark.parametrize("endpoint, local", [
     ("tcp://127.0.0.1:5557", True), ("tcp://localhost:1", True), ("tcp://[::1]:5", True),
     ("ipc:///tmp/x.sock", True), ("tcp://0.0.0.0:5557", False), ("tcp://*:5557", False),
-    ("tcp://10.0.0.2:5557", False), ("tcp://eth0:5557", False),
+    ("tcp://10.0.0.2:5557", False), ("tcp://eth0:5557", False), ("inproc://x", True),
+    ("ws://127.0.0.1:5557", False), ("ws://0.0.0.0:5557", False), ("tipc://{1,2}", False),
+    ("vmci://1:5557", False), ("udp://127.0.0.1:5557", False),
 ])
 def test_which_endpoints_count_as_local(endpoint: str, local: bool) -> None:
     assert is_local(endpoint) is local
