@@ -10,6 +10,16 @@ from typing import Any
 from jukebox_host import constants as C
 from jukebox_host.errors import HostError
 
+# Audio of queued jobs held in memory (docs/PROTOCOL.md, "Memory budget"): per client, and for all clients together,
+# so many connections cannot multiply the per-client limit.
+QUEUED_INPUT_BYTES_PER_CLIENT = C.MAX_MESSAGE_BYTES
+QUEUED_INPUT_BYTES_TOTAL = 4 * C.MAX_MESSAGE_BYTES
+
+
+def input_bytes(job: Job) -> int:
+    audio = getattr(job.payload, "audio", None)
+    return int(audio.nbytes) if audio is not None else 0
+
 
 @dataclass
 class Job:
@@ -34,13 +44,26 @@ class JobQueue:
         with self._lock:
             if self._closed:
                 raise HostError(C.ERR_SHUTDOWN, "the host is shutting down")
-            queue = self._queues.setdefault(job.client, deque())
+            queue = self._queues.get(job.client, deque())
             if len(queue) >= self._limit:
                 raise HostError(C.ERR_QUEUE_FULL, f"you already have {self._limit} jobs waiting; wait or cancel one")
+            size = input_bytes(job)
+            if size and sum(map(input_bytes, queue)) + size > QUEUED_INPUT_BYTES_PER_CLIENT:
+                raise HostError(C.ERR_QUEUE_FULL, f"your waiting jobs' audio would pass "
+                                                  f"{QUEUED_INPUT_BYTES_PER_CLIENT // 2**20} MiB; wait or cancel one")
+            if size and self.queued_bytes() + size > QUEUED_INPUT_BYTES_TOTAL:
+                raise HostError(C.ERR_QUEUE_FULL, f"the host holds {QUEUED_INPUT_BYTES_TOTAL // 2**20} MiB of waiting "
+                                                  f"audio from all clients; try again when a job has run")
+            self._queues[job.client] = queue
             queue.append(job)
             position = self._order().index(job)
             self._lock.notify()
             return position + (1 if self.running is not None else 0)
+
+    def queued_bytes(self) -> int:
+        """Audio held by every client's waiting jobs."""
+        with self._lock:
+            return sum(input_bytes(job) for queue in self._queues.values() for job in queue)
 
     def _order(self) -> list[Job]:
         """The order jobs will run in: round robin over clients, starting with the one whose turn it is."""

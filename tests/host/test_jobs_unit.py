@@ -68,3 +68,35 @@ def test_close_returns_queued_and_stops_running() -> None:
     assert running.cancel.is_set() and running.cancel_code == C.ERR_SHUTDOWN
     with pytest.raises(HostError):
         queue.put(_job(b"c", 3))
+
+
+def test_waiting_audio_is_bounded_per_client_and_in_total(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several connections cannot multiply the per-client limit: the total is bounded too."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from jukebox_host import jobs
+
+    monkeypatch.setattr(jobs, "QUEUED_INPUT_BYTES_PER_CLIENT", 1000)
+    monkeypatch.setattr(jobs, "QUEUED_INPUT_BYTES_TOTAL", 2300)
+
+    def big(client: bytes, rid: int) -> Job:
+        return Job(client, rid, C.TYPE_GENERATE, SimpleNamespace(audio=np.zeros((1, 100), np.float32)))  # 400 B
+
+    queue = JobQueue()
+    queue.put(big(b"a", 1))
+    queue.put(big(b"a", 2))
+    with pytest.raises(HostError) as info:
+        queue.put(big(b"a", 3))  # 1200 B waiting for one client
+    assert info.value.code == C.ERR_QUEUE_FULL and "your waiting jobs" in info.value.message
+    queue.put(big(b"b", 1))
+    queue.put(big(b"b", 2))
+    queue.put(big(b"c", 1))  # 2000 B in all
+    with pytest.raises(HostError) as info:
+        queue.put(big(b"d", 1))  # a fifth connection would pass the total
+    assert info.value.code == C.ERR_QUEUE_FULL and "all clients" in info.value.message
+    assert queue.queued_bytes() == 2000
+    job = queue.take(0.01)  # a job runs: its audio is no longer waiting
+    assert job is not None and queue.queued_bytes() == 1600
+    queue.put(big(b"d", 1))
