@@ -15,9 +15,9 @@ from typing import Any
 from jukebox_host import constants as C
 
 
-def _exit_with_parent(stop: Any) -> None:
-    """A host started by a client (render) ends when that client is gone, however it ended (SIGKILL too)."""
-    parent = os.getppid()
+def _exit_with_parent(stop: Any, parent: int) -> None:
+    """A host started by a client (render, process `parent`) ends when that client is gone, however it ended
+    (SIGKILL too), even if it was gone before this host got this far."""
 
     def watch() -> None:
         while not stop.wait(0.5):
@@ -49,9 +49,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
-    if args.exit_with_parent:
-        _exit_with_parent(host.stop)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup'ed hosts keep running after logout
+        signal.signal(signal.SIGHUP, stop)
+    if args.exit_with_parent is not None:
+        _exit_with_parent(host.stop, args.exit_with_parent)
     host.serve()
     return 0
 
@@ -158,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="'level': only the prior being sampled on the GPU, the others in pinned host memory")
     serve.add_argument("--curve-secret", default=None, help="the host's .key_secret file: turns CURVE on")
     serve.add_argument("--curve-allow", default=None, help="folder of the public .key files of allowed clients")
-    serve.add_argument("--exit-with-parent", action="store_true",
-                       help="stop when the process that started this host is gone (render uses it)")
+    serve.add_argument("--exit-with-parent", type=int, default=None, metavar="PID",
+                       help="stop when process PID, which started this host, is gone (render uses it)")
     serve.set_defaults(func=_serve)
 
     for name, text in (("status", "ask a running host what it holds and runs"), ("ping", "is a host answering?")):

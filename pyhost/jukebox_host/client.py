@@ -17,7 +17,7 @@ from jukebox_host.protocol import pcm_frames
 from jukebox_host.security import apply_client_curve
 
 QUIET_CHECK = 5.0  # seconds without news of a job before asking the host whether it still holds it
-LOST_GRACE = 3.0  # seconds to wait for a job's end after the host says it no longer holds it
+LOST_GRACE = 3.0  # seconds before asking again when the host says it no longer holds the job
 
 
 class HostUnavailable(Exception):
@@ -159,7 +159,7 @@ class Client:
 
     def cancel(self, rid: int, wait: float = 10.0) -> None:
         """Cancel job `rid` and wait (up to `wait` s) for it to end, so the host is free for the next one."""
-        self.send(C.TYPE_CANCEL, target=rid)
+        cid = self.send(C.TYPE_CANCEL, target=rid)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             try:
@@ -168,38 +168,45 @@ class Client:
                 return
             if reply.header.get("id") == rid and reply.ends_job:
                 return
+            if reply.header.get("id") == cid and reply.type == C.TYPE_CANCELLED and not reply.header.get("found"):
+                return  # the host no longer has the job: nothing more will come
 
     def _follow(self, rid: int, job_timeout: float, on_progress: Callable[[float, int, str], None] | None,
                 on_preview: Callable[[np.ndarray, int], None] | None) -> tuple[np.ndarray, int]:
         deadline = time.monotonic() + job_timeout
-        heard = time.monotonic()  # last message about this job
+        heard = time.monotonic()  # last message from the host
         status_id: int | None = None  # a status asked because the job went quiet
-        lost_since: float | None = None  # when the host said it no longer holds the job
+        asked = 0.0  # when it was asked
+        missing = 0  # status replies in a row that no longer list the job
         while time.monotonic() < deadline:
             now = time.monotonic()
-            if lost_since is not None and now - lost_since > LOST_GRACE:
-                raise JobLost(f"the host at {self.endpoint} no longer has job {rid} (was it restarted?): send it "
-                              f"again")
-            if status_id is None and lost_since is None and now - heard > QUIET_CHECK:
+            quiet = now - heard
+            if status_id is None and (quiet > QUIET_CHECK or (missing and quiet > LOST_GRACE)):
                 # Quiet is fine while a big model loads or a long level samples; a job the host forgot is not.
-                status_id = self.send(C.TYPE_STATUS)
+                status_id, asked = self.send(C.TYPE_STATUS), now
+            elif status_id is not None and now - asked > self.timeout:
+                if quiet > QUIET_CHECK + 2 * self.timeout:
+                    raise HostUnavailable(f"no answer from the host at {self.endpoint} within "
+                                          f"{self.timeout:.0f} s")
+                status_id, asked = self.send(C.TYPE_STATUS), now  # the host may have restarted: ask again
             try:
                 reply = self.receive(min(1.0, self.timeout))
             except HostUnavailable:
-                if status_id is not None and time.monotonic() - heard > QUIET_CHECK + self.timeout:
-                    raise HostUnavailable(f"no answer from the host at {self.endpoint} within "
-                                          f"{self.timeout:.0f} s") from None
                 continue
+            heard = time.monotonic()
             header = reply.header
             if status_id is not None and header.get("id") == status_id:
                 status_id = None
-                heard = time.monotonic()
-                if rid not in header.get("jobs", [rid]):  # a host without 'jobs' is trusted
-                    lost_since = time.monotonic()  # its end may still be on the way: wait a moment
+                # A job that has just ended is no longer listed while its end is on the way: only a second
+                # status, asked LOST_GRACE later with nothing heard of the job, settles it (replies keep order).
+                missing = missing + 1 if rid not in header.get("jobs", [rid]) else 0
+                if missing >= 2:
+                    raise JobLost(f"the host at {self.endpoint} no longer has job {rid} (was it restarted?): "
+                                  f"send it again")
                 continue
             if header.get("id") != rid:
                 continue
-            heard = time.monotonic()
+            missing = 0
             reply.raise_if_error()
             if reply.type == C.TYPE_PROGRESS and on_progress is not None:
                 on_progress(float(header["fraction"]), int(header["level"]), str(header["stage"]))

@@ -234,17 +234,20 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
     levels = _integer(header, "levels", 1, 1, 3)
     temperature = _number(header, "temperature", 0.98, 0.0, 2.0, lo_open=True)
     hop_fraction = read_hop_fraction(header)
-    song_length = _number(header, "song_length", max(DEFAULT_SONG_SECONDS, length), 0.0, C.MAX_OUTPUT_SECONDS,
-                          lo_open=True)
-    if song_length < length:
-        raise HostError(C.ERR_BAD_FIELD, f"'song_length' ({song_length} s) must be at least 'length' ({length} s): "
-                                         f"it is the length of the whole song the result is the start of")
+    # An upsampled result is as long as its input, whatever 'length' says.
+    result_seconds = (prompt if prompt is not None else in_seconds) if mode == "upsample" else length
+    song_length = _number(header, "song_length", max(DEFAULT_SONG_SECONDS, result_seconds), 0.0,
+                          C.MAX_OUTPUT_SECONDS, lo_open=True)
+    if song_length < result_seconds:
+        raise HostError(C.ERR_BAD_FIELD, f"'song_length' ({song_length} s) must be at least the result's length "
+                                         f"({result_seconds:g} s): it is the length of the whole song the result "
+                                         f"is the start of")
     n_samples = _integer(header, "n_samples", 1, 1, 16)
     seed = _integer(header, "seed", None, 0, 2**32 - 1)
     out_rate = _integer(header, "out_sample_rate", rate or 44100, C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE)
     out_channels = _integer(header, "out_channels", audio.shape[0] or 1, 1, C.MAX_CHANNELS)
     assert levels is not None and n_samples is not None and out_rate is not None and out_channels is not None
-    check_result_fits(length, out_rate, out_channels)
+    check_result_fits(result_seconds, out_rate, out_channels)
     return GenerateRequest(
         mode=mode,
         model=model_name(header, default_model),

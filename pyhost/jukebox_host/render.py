@@ -23,7 +23,7 @@ from jukebox_host import constants as C
 
 DEFAULT_CONTINUATION = 6.0  # seconds added to the prompt when --length is not given
 DEFAULT_PROMPT = 12.0  # seconds of a long input used as the prompt when --prompt is not given
-_ENDPOINT = re.compile(r"^(tcp://[^\s:]+:\d+|ipc://\S+)$")
+_ENDPOINT = re.compile(r"^(tcp://(\[[0-9a-fA-F:.]+\]|[^\s:\[\]]+):\d+|ipc://\S+)$")
 
 
 class RenderError(Exception):
@@ -64,6 +64,8 @@ def read_prompt(path: str | None, prompt: float | None) -> tuple[np.ndarray, int
     if info.frames == 0:
         raise RenderError(f"{path} holds no audio (0 samples)")
     seconds = info.frames / info.samplerate
+    if prompt is not None and prompt <= 0:
+        raise RenderError(f"--prompt must be more than 0 s, not {prompt:g}")
     wanted = min(seconds, DEFAULT_PROMPT) if prompt is None else prompt
     if wanted > seconds + 1e-9:
         raise RenderError(f"--prompt {prompt:g} s is longer than {path} ({seconds:.2f} s)")
@@ -92,7 +94,7 @@ def private_host(model: str, device: str) -> Iterator[str]:
         endpoint = f"ipc://{folder}/host.sock"
         process = subprocess.Popen(
             [sys.executable, "-m", "jukebox_host", "serve", "--endpoint", endpoint, "--model", model,
-             "--device", device, "--exit-with-parent"],
+             "--device", device, "--exit-with-parent", str(os.getpid())],
             stderr=subprocess.PIPE,
         )
         try:

@@ -58,6 +58,7 @@ class Host:
         self.outbox, address = pipe_pair(self.context)
         self.worker = Worker(self.queue, self.registry, self.context, address, preload)
         self.clients: set[bytes] = set()
+        self.closing = False
         self.stop = threading.Event()
 
     # ---- lifecycle -----------------------------------------------------------------------------------------
@@ -102,15 +103,18 @@ class Host:
             self.worker.join(0.05)
             self._forward_outbox()
         self._forward_outbox()
+        # 'bye' goes behind each client's waiting replies (their jobs' shutdown errors); those long gone are
+        # counted, not reported one by one.
+        self.closing = True
+        known = len(self.clients)
+        for client in list(self.clients):
+            self.outgoing.send([client, pack(message(C.TYPE_BYE, 0, reason="the host is shutting down"))])
+        deadline = time.monotonic() + 2.0
         self.outgoing.flush()
-        gone = 0
-        for client in list(self.clients):  # those long gone are not reported one by one
-            try:
-                self.router.send_multipart([client, pack(message(C.TYPE_BYE, 0, reason="the host is shutting down"))],
-                                           zmq.NOBLOCK)
-            except zmq.ZMQError:
-                gone += 1
-        log.info("said bye to %d client(s) (%d had already gone)", len(self.clients) - gone, gone)
+        while self.outgoing.backlogs and time.monotonic() < deadline:
+            time.sleep(0.01)
+            self.outgoing.flush()
+        log.info("said bye to %d client(s) (%d had already gone)", len(self.clients), known - len(self.clients))
         self.router.close(linger=1000)
         self.outbox.close(linger=0)
         if self.authenticator is not None:
@@ -127,7 +131,7 @@ class Host:
 
     def _client_gone(self, client: bytes, why: str) -> None:
         """The client disconnected or stopped reading: its queued jobs are dropped, its running job stopped."""
-        if client in self.clients:
+        if client in self.clients and not self.closing:
             log.info("client %s %s; dropping its jobs", client.hex(), why)
         self.clients.discard(client)
         self.queue.drop_client(client)

@@ -191,7 +191,8 @@ def check_song_length(loaded: LoadedModel, song_samples: int) -> None:
     seconds = song_samples / loaded.sample_rate
     if not low <= seconds < high:
         raise HostError(C.ERR_BAD_FIELD, f"'song_length' {seconds:g} s is outside this model's range: at least "
-                                         f"{low:g} s and less than {high:g} s")
+                                         f"{low:g} s and less than {high:g} s (unset, it is 240 s or the result's "
+                                         f"length when longer)")
 
 
 def _hop(plan: Plan, model: Any, level: int) -> float:
