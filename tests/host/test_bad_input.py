@@ -58,6 +58,18 @@ RAW_CASES = {
     "preview not a bool": ([_header(**{**AUDIO, "preview": 1}), _pcm(GOOD)], C.ERR_BAD_FIELD),
     "cancel without target": ([msgpack.packb({"v": 1, "type": "cancel", "id": 1})], C.ERR_BAD_FIELD),
     "empty model name": ([_header(**{**AUDIO, "model": ""}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "song shorter than the result": ([_header(**{**AUDIO, "song_length": 0.5}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "song length as text": ([_header(**{**AUDIO, "song_length": "long"}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "two hop fractions": ([_header(**{**AUDIO, "hop_fraction": [0.5, 0.5]}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    "hop fraction zero at one level": ([_header(**{**AUDIO, "hop_fraction": [0.5, 0, 0.1]}), _pcm(GOOD)],
+                                       C.ERR_BAD_FIELD),
+    "result larger than a message": ([_header(**{**AUDIO, "length": 200.0, "out_sample_rate": 384000}), _pcm(GOOD)],
+                                     C.ERR_TOO_LARGE),
+    # An upsampled result is as long as its input (100 s here), not 'length'.
+    "upsampled result larger than a message": ([_header(**{**AUDIO, "mode": "upsample", "out_channels": 8,
+                                                          "out_sample_rate": 384000, "frames": 44100 * 100,
+                                                          "length": 1.0}), bytes(44100 * 100 * 4)],
+                                               C.ERR_TOO_LARGE),
 }
 
 
