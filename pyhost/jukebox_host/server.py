@@ -108,7 +108,7 @@ class Host:
         self.closing = True
         known = len(self.clients)
         for client in list(self.clients):
-            self.outgoing.send([client, pack(message(C.TYPE_BYE, 0, reason="the host is shutting down"))])
+            self._send(client, message(C.TYPE_BYE, 0, reason="the host is shutting down"))
         deadline = time.monotonic() + 2.0
         self.outgoing.flush()
         while self.outgoing.backlogs and time.monotonic() < deadline:

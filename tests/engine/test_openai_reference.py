@@ -21,6 +21,7 @@ import torch
 from openai_reference import REF, SHAPES, converted, greedy, npz
 
 from jukebox_host.engine import sampling
+from jukebox_host.engine.label_files import lyric_chars
 from jukebox_host.engine.labels import make_labels
 from jukebox_host.engine.loading import LoadedModel, load_model
 
@@ -137,7 +138,7 @@ def test_label_ids_match_openai(models: dict[str, LoadedModel]) -> None:
             if want.get("error") or want.get("printed"):
                 continue  # refused or mapped to unknown by OpenAI: refused by the host (tested below)
             text = lyrics[case["lyrics"]]
-            assert L.clean_lyrics(text, L.lyric_chars(version)) == want["clean_lyrics"], (case, version)
+            assert L.clean_lyrics(text, lyric_chars(version)) == want["clean_lyrics"], (case, version)
             assert L.lyric_token_ids(tables[version], text, version) == want["full_tokens"], (case, version)
             assert L.artist_id(tables[version], case["artist"], version) == want["artist_id"], (case, version)
             slots = L.GENRE_SLOTS[version]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jukebox_host.engine.fidelity import REAL_TOPS
+from jukebox_host.engine.fidelity import MAX_DURATION, MIN_DURATION
 
 VQVAE = dict(
     nb_discrete_codes=2048, embed_dim=64, res_conv_width=32, res_conv_depth=4, res_downs_t=[3, 2, 2],
@@ -59,12 +59,12 @@ def full_config(name: str) -> Any:  # JukeboxConfig
     if name not in TOP:
         raise KeyError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
     top = TOP[name]
-    min_duration = next(low for known, low in REAL_TOPS.values() if known == name)  # OpenAI's hparams.py
     # The upsamplers are the same checkpoints for every model, trained with OpenAI's v2 labels (120 genres,
     # 4111 artists). transformers shares timing_dims and max_nb_genres across all priors (set_shared_params).
     upsamplers = [dict(UPSAMPLER, metadata_dims=[120, 4111], level=level) for level in (1, 2)]
     upsamplers[0]["conv_res_scale"] = True  # OpenAI: cond_res_scale on upsampler_level_1 only
     return JukeboxConfig(
         vqvae_config=VQVAE, prior_config_list=[dict(top, level=0), *upsamplers],
-        max_nb_genres=GENRES[name], timing_dims=top["timing_dims"], min_duration=min_duration, max_duration=600.0,
+        max_nb_genres=GENRES[name], timing_dims=top["timing_dims"], min_duration=MIN_DURATION[name],
+        max_duration=MAX_DURATION,
     )

@@ -14,20 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-# OpenAI's hparams.py, keyed by the shape of the top prior (width, layers, lyrics) that identifies the real model.
-REAL_TOPS = {
-    (2048, 72, True): ("1b_lyrics", 17.84),
-    (4800, 79, True): ("5b_lyrics", 23.8),
-    (4800, 72, False): ("5b", 60.0),
-}
+# OpenAI's hparams.py: each top's song length range starts here and ends before MAX_DURATION.
+MIN_DURATION = {"1b_lyrics": 17.84, "5b_lyrics": 23.8, "5b": 60.0}
 MAX_DURATION = 600.0
+# The shape of the top prior (width, layers, lyrics) that identifies each of OpenAI's models.
+REAL_TOPS = {(2048, 72, True): "1b_lyrics", (4800, 79, True): "5b_lyrics", (4800, 72, False): "5b"}
 
 
 def real_model(config: Any) -> tuple[str, float] | None:
     """(name, OpenAI's min_duration) when the config is one of OpenAI's three models, else None."""
     top = config.prior_configs[0]
     lyrics = int(getattr(top, "nb_relevant_lyric_tokens", 0) or 0) > 0
-    return REAL_TOPS.get((int(top.hidden_size), int(top.num_layers), lyrics))
+    name = REAL_TOPS.get((int(top.hidden_size), int(top.num_layers), lyrics))
+    return None if name is None else (name, MIN_DURATION[name])
 
 
 def _prior_configs(config: Any) -> list[Any]:

@@ -40,8 +40,12 @@ def read_ids(path: Path) -> dict[str, int]:
     return table
 
 
+def lyric_chars(version: str) -> str:
+    return V3_LYRIC_CHARS if version == "v3" else V2_LYRIC_CHARS
+
+
 def lyric_vocab(version: str) -> dict[str, int]:
-    chars = V3_LYRIC_CHARS if version == "v3" else V2_LYRIC_CHARS
+    chars = lyric_chars(version)
     return {"<unk>": 0, **{char: index + 1 for index, char in enumerate(chars)}}
 
 

@@ -23,22 +23,17 @@ import torch
 from unidecode import unidecode
 
 from jukebox_host import constants as C
-from jukebox_host.engine.label_files import V2_LYRIC_CHARS, V3_LYRIC_CHARS
+from jukebox_host.engine.label_files import lyric_vocab
 from jukebox_host.errors import HostError
 
 # OpenAI's hparams: labels_v3 (1b_lyrics top) takes one genre name, labels (every other prior) a bag of 5 words.
 GENRE_SLOTS = {"v3": 1, "v2": 5}
-_NOT_ALNUM = re.compile(r"_+")
+_NOT_V2 = re.compile(r"[^a-z0-9]+")
 
 
 def norm_v2(name: str) -> str:
-    """OpenAI's v2 name normalisation: lowercase, anything but a-z/0-9 becomes '_', runs of '_' merged."""
-    text = "".join(c if ("a" <= c <= "z" or "0" <= c <= "9") else "_" for c in name.lower())
-    return _NOT_ALNUM.sub("_", text).strip("_")
-
-
-def lyric_chars(version: str) -> str:
-    return V3_LYRIC_CHARS if version == "v3" else V2_LYRIC_CHARS
+    """OpenAI's v2 name normalisation: lowercase, every run of anything but a-z/0-9 becomes one '_'."""
+    return _NOT_V2.sub("_", name.lower()).strip("_")
 
 
 def clean_lyrics(text: str, chars: str) -> str:
@@ -96,12 +91,10 @@ def genre_ids(tokenizer: Any, genre: str, version: str, slots: int) -> list[int]
 
 def lyric_token_ids(tokenizer: Any, lyrics: str, version: str) -> list[int]:
     """Every lyric token of the song (the priors pick the window they read by position)."""
-    chars = lyric_chars(version)
-    if len(tokenizer.lyrics_encoder) != len(chars) + 1:  # a folder with a vocabulary of its own
-        chars = "".join(c for c in tokenizer.lyrics_encoder if len(c) == 1)
+    vocab = lyric_vocab(version)
+    if len(tokenizer.lyrics_encoder) != len(vocab):  # a folder with a vocabulary of its own
         vocab = dict(tokenizer.lyrics_encoder)
-    else:
-        vocab = {c: i + 1 for i, c in enumerate(chars)}
+    chars = "".join(c for c in vocab if len(c) == 1)  # '<unk>' is no character
     return [vocab[c] for c in clean_lyrics(lyrics, chars)]
 
 

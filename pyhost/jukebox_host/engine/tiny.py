@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from jukebox_host.engine.fidelity import REAL_TOPS
+from jukebox_host.engine.fidelity import MAX_DURATION, MIN_DURATION
 from jukebox_host.engine.label_files import V2_LYRIC_CHARS, lyric_vocab
 from jukebox_host.engine.labels import GENRE_SLOTS, norm_v2
 
@@ -74,7 +74,6 @@ def tiny_config(style: str = "1b_lyrics"):  # noqa: ANN201 - transformers config
         mask=True,  # causal, as OpenAI builds every prior
     )
     # Labelled like the real model of this shape: its song length range and its top's genre slots.
-    min_duration = next(low for name, low in REAL_TOPS.values() if name == style)
     genre_slots = GENRE_SLOTS["v3" if style == "1b_lyrics" else "v2"]
     top = dict(common, level=0, hidden_size=32, **TINY_TOPS[style])
     upper = dict(
@@ -85,7 +84,8 @@ def tiny_config(style: str = "1b_lyrics"):  # noqa: ANN201 - transformers config
     return JukeboxConfig(
         vqvae_config=vqvae,
         prior_config_list=[top, dict(upper, level=1), dict(upper, level=2)],
-        max_nb_genres=genre_slots, min_duration=min_duration, max_duration=600.0, sampling_rate=44100, timing_dims=8,
+        max_nb_genres=genre_slots, min_duration=MIN_DURATION[style],
+        max_duration=MAX_DURATION, sampling_rate=44100, timing_dims=8,
     )
 
 
