@@ -17,6 +17,8 @@
 
 /* Seconds of silence before autostart spawns the host. */
 #define JBX_AUTOSTART_AFTER 1.0
+/* Bytes of the routing id a client chooses for itself (see set_routing_id). */
+#define JBX_ROUTING_ID_BYTES 16
 
 struct jbx_client {
     void *zctx;
@@ -34,6 +36,10 @@ struct jbx_client {
     long long ping_id;     /* -1: no user ping waiting */
     long long status_id;   /* -1: no status request waiting */
     long long hello_id;
+    long long watch_id;    /* -1: no status asked about the job waiting */
+    int job_missing;       /* status answers in a row that did not list the job */
+    double job_news;       /* last message about the job (or its submission) */
+    double watch_sent;     /* when watch_id was asked */
     double waiting_since;  /* when the oldest outstanding request was sent */
     double last_rx;        /* last message from the host */
     double last_ping;      /* last heartbeat ping sent */
@@ -78,6 +84,20 @@ static void mark_waiting(jbx_client *c)
 
 /* ---- socket ---- */
 
+/* A routing id of the client's own (docs/PROTOCOL.md, "Identity"): the host knows it again after libzmq
+   reconnects (a network blip, a restarted gateway), so a dropped connection loses no job. It is a secret, so
+   it comes from libzmq's CURVE key generator: 16 Z85 characters of a fresh secret key (about 100 random bits,
+   never a zero byte, which libzmq keeps for its own ids). A libzmq without CURVE leaves the client anonymous:
+   it then learns of a lost job from the host's status instead. */
+static int set_routing_id(void *s)
+{
+    char public_z85[41], secret_z85[41];
+    if (zmq_curve_keypair(public_z85, secret_z85) != 0) return 0;
+    int rc = zmq_setsockopt(s, ZMQ_ROUTING_ID, secret_z85, JBX_ROUTING_ID_BYTES);
+    memset(secret_z85, 0, sizeof secret_z85);
+    return rc;
+}
+
 static int open_socket(jbx_client *c, const char *endpoint, char *err, size_t errlen)
 {
     void *s = zmq_socket(c->zctx, ZMQ_DEALER);
@@ -88,7 +108,7 @@ static int open_socket(jbx_client *c, const char *endpoint, char *err, size_t er
     int linger = 0;
     int64_t maxsize = JBX_MAX_MESSAGE_BYTES;
     if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize) != 0) {
+        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize) != 0 || set_routing_id(s) != 0) {
         snprintf(err, errlen, "zmq_setsockopt: %s", zmq_strerror(zmq_errno()));
         zmq_close(s);
         return -1;
@@ -194,7 +214,7 @@ jbx_client *jbx_client_new(const char *endpoint, char *err, size_t errlen)
     }
     jbx_params_init(&c->params);
     c->timeout = JBX_DEFAULT_TIMEOUT;
-    c->job_id = c->ping_id = c->status_id = c->hello_id = -1;
+    c->job_id = c->ping_id = c->status_id = c->hello_id = c->watch_id = -1;
     c->spawn_time = -1.0;
     c->host_command = dup_str(JBX_DEFAULT_HOST_COMMAND);
     c->zctx = zmq_ctx_new();
@@ -235,7 +255,7 @@ int jbx_client_set_endpoint(jbx_client *c, const char *endpoint, char *err, size
 {
     if (!endpoint || !*endpoint) endpoint = JBX_DEFAULT_ENDPOINT;
     if (open_socket(c, endpoint, err, errlen) != 0) return -1;
-    c->job_id = c->ping_id = c->status_id = -1;
+    c->job_id = c->ping_id = c->status_id = c->watch_id = -1;
     return 0;
 }
 
@@ -377,6 +397,9 @@ static long long submit(jbx_client *c, const char *type, const float *const *ch,
     c->job_id = id;
     c->job_is_echo = is_echo;
     c->job_started = 0;
+    c->job_news = now_s();
+    c->job_missing = 0;
+    c->watch_id = -1;
     return id;
 }
 
@@ -502,6 +525,21 @@ static void handle_status(const jbx_header *h, const jbx_callbacks *cb)
     if (cb && cb->status) cb->status(cb->ctx, &s);
 }
 
+/* The host's answer to "do you still have my job?" (see JBX_JOB_CHECK). */
+static void job_watch_answer(jbx_client *c, const jbx_header *h, const jbx_callbacks *cb)
+{
+    if (c->job_id < 0) return;
+    c->job_missing = jbx_list_has_int(h, "jobs", c->job_id) == 0 ? c->job_missing + 1 : 0;
+    if (c->job_missing < 2) return;
+    char msg[512];
+    snprintf(msg, sizeof msg, "the host at %s no longer has job %lld (was it restarted?): bang again",
+             c->endpoint, c->job_id);
+    c->job_id = -1;
+    c->job_missing = 0;
+    emit_state(cb, "idle");
+    emit_error(cb, JBX_LOCAL_LOST, msg);
+}
+
 static void handle_message(jbx_client *c, zmq_msg_t *parts, int nparts, const jbx_callbacks *cb)
 {
     jbx_header h;
@@ -517,6 +555,10 @@ static void handle_message(jbx_client *c, zmq_msg_t *parts, int nparts, const jb
     c->host_alive = 1;
 
     int is_job = c->job_id >= 0 && id == c->job_id;
+    if (is_job) {
+        c->job_news = c->last_rx;
+        c->job_missing = 0;
+    }
     if (strcmp(type, JBX_TYPE_PONG) == 0) {
         if (id == c->ping_id && id >= 0) {
             double t = 0.0;
@@ -525,7 +567,10 @@ static void handle_message(jbx_client *c, zmq_msg_t *parts, int nparts, const jb
             if (cb && cb->pong) cb->pong(cb->ctx, t);
         }
     } else if (strcmp(type, JBX_TYPE_STATUS) == 0) {
-        if (id == c->status_id && id >= 0) {
+        if (id == c->watch_id && id >= 0) {
+            c->watch_id = -1;
+            job_watch_answer(c, &h, cb);
+        } else if (id == c->status_id && id >= 0) {
             c->status_id = -1;
             handle_status(&h, cb);
         }
@@ -618,7 +663,7 @@ static void fail_pending(jbx_client *c, const jbx_callbacks *cb)
              c->endpoint);
     int had_job = c->job_id >= 0;
     drop_job(c); /* queued behind the job, so a host that comes back drops it */
-    c->ping_id = c->status_id = -1;
+    c->ping_id = c->status_id = c->watch_id = -1;
     c->host_alive = 0;
     if (had_job) emit_state(cb, "idle");
     emit_error(cb, JBX_LOCAL_TIMEOUT, msg);
@@ -637,6 +682,18 @@ void jbx_client_tick(jbx_client *c, const jbx_callbacks *cb)
         char err[256];
         c->last_ping = t;
         (void)send_simple(c, JBX_TYPE_PING, c->next_id++, NULL, 0, err, sizeof err);
+    }
+    /* Pings prove the host alive, not that it still has the job: a restarted host, or one that lost this
+       client's connection, answers them too. Ask about the job when it has gone quiet. */
+    double quiet = t - c->job_news, asked = t - c->watch_sent;
+    int ask = c->job_missing > 0 ? asked >= JBX_JOB_LOST_GRACE : quiet >= JBX_JOB_CHECK && asked >= JBX_JOB_CHECK;
+    if (c->job_id >= 0 && c->watch_id < 0 && ask) {
+        char err[256];
+        c->watch_id = c->next_id++;
+        c->watch_sent = t;
+        if (send_simple(c, JBX_TYPE_STATUS, c->watch_id, NULL, 0, err, sizeof err) != 0) c->watch_id = -1;
+    } else if (c->watch_id >= 0 && t - c->watch_sent > c->timeout) {
+        c->watch_id = -1; /* unanswered: the ping timeout speaks for a dead host; ask again later */
     }
     if (c->autostart && !c->host_alive && t - quiet_since >= JBX_AUTOSTART_AFTER &&
         (c->spawn_time < 0.0 || t - c->spawn_time > JBX_AUTOSTART_GRACE)) {

@@ -19,12 +19,18 @@
 #define JBX_LOCAL_BAD_REQUEST "bad_request" /* refused before sending (jbx_client_submit) */
 #define JBX_LOCAL_BAD_REPLY "bad_reply"   /* host sent something malformed */
 #define JBX_LOCAL_AUTOSTART "autostart"   /* spawning jukebox-host failed */
+#define JBX_LOCAL_LOST "lost"             /* the host answers but no longer has the job */
 
 /* Seconds without any message from the host, while a request is in flight and
  * pings go unanswered, before the request fails with JBX_LOCAL_TIMEOUT. */
 #define JBX_DEFAULT_TIMEOUT 5.0
 /* Heartbeat ping interval while something is in flight. */
 #define JBX_PING_INTERVAL 1.0
+/* Seconds without news of a job before the client asks the host (status) whether it still has it, and the
+ * pause before asking again when it did not: two answers without the job end it with JBX_LOCAL_LOST (one
+ * is not enough: a job that has just ended leaves the host's list before its result arrives). */
+#define JBX_JOB_CHECK 5.0
+#define JBX_JOB_LOST_GRACE 3.0
 /* Extra patience after autostart (model loading). */
 #define JBX_AUTOSTART_GRACE 60.0
 /* Program started by autostart (found on PATH). */

@@ -87,6 +87,18 @@ int jbx_get_int(const jbx_header *h, const char *key, long long *out)
     return 0;
 }
 
+int jbx_list_has_int(const jbx_header *h, const char *key, long long value)
+{
+    const msgpack_object *o = jbx_header_get(h, key);
+    if (!o || o->type != MSGPACK_OBJECT_ARRAY) return -1;
+    for (uint32_t k = 0; k < o->via.array.size; k++) {
+        const msgpack_object *e = &o->via.array.ptr[k];
+        if (e->type == MSGPACK_OBJECT_POSITIVE_INTEGER && value >= 0 && e->via.u64 == (uint64_t)value) return 1;
+        if (e->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && e->via.i64 == value) return 1;
+    }
+    return 0;
+}
+
 int jbx_get_double(const jbx_header *h, const char *key, double *out)
 {
     const msgpack_object *o = jbx_header_get(h, key);

@@ -42,6 +42,9 @@ int jbx_get_double(const jbx_header *h, const char *key, double *out);
 int jbx_get_bool(const jbx_header *h, const char *key, int *out);
 int jbx_get_str(const jbx_header *h, const char *key, char *buf, size_t len);
 
+/* Whether the list under key holds the integer value: 1 yes, 0 no, -1 no such list. */
+int jbx_list_has_int(const jbx_header *h, const char *key, long long value);
+
 /* Same for a bare object (e.g. inside a list of maps). */
 int jbx_obj_str(const msgpack_object *o, char *buf, size_t len);
 const msgpack_object *jbx_obj_get(const msgpack_object *map, const char *key);

@@ -280,6 +280,91 @@ static void case_restart(void)
     jbx_client_free(c);
 }
 
+/* The host's only child: its gateway, the process that owns the public socket. */
+static pid_t gateway_of(pid_t host)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)host, (int)host);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    int pid = -1;
+    if (fscanf(f, "%d", &pid) != 1) pid = -1;
+    fclose(f);
+    return (pid_t)pid;
+}
+
+/* A dropped connection loses no job: the gateway dies mid-job, libzmq reconnects the client with its own
+   routing id to the gateway the host starts in its place, and the result arrives. */
+static void case_reconnect(void)
+{
+    char ep[128], err[256];
+    own_endpoint(ep, sizeof ep, "reconnect");
+    pid_t host = host_start(ep, 120.0);
+    CHECK(host > 0);
+    if (host <= 0) return;
+    jbx_client *c = connect_to(ep);
+    if (!c) { host_kill(host, SIGKILL); jbx_test_failures++; return; }
+    rec r = {0};
+    tiny_settings(c);
+    CHECK(jbx_params_set_length(jbx_client_params(c), 30.0, err, sizeof err) == 0);
+    jbx_callbacks cb = rec_callbacks(&r);
+    long frames = (long)(1.5 * SR);
+    float *x = test_sine(frames, SR);
+    const float *planes[1] = {x};
+    CHECK(jbx_client_submit(c, planes, 1, frames, SR, err, sizeof err) >= 0);
+    free(x);
+    WAIT_FOR(c, &cb, &r, r.n_progress > 0 || r.n_error > 0, 60.0);
+    pid_t gateway = gateway_of(host);
+    CHECK(gateway > 0 && kill(gateway, SIGKILL) == 0);
+    WAIT_FOR(c, &cb, &r, r.n_result > 0 || r.n_error > 0, 120.0);
+    printf("after the gateway was killed mid-job: %d result(s), %d error(s) %s\n", r.n_result, r.n_error,
+           r.n_error ? r.message : "");
+    CHECK(r.n_result == 1 && r.n_error == 0);
+    CHECK(gateway_of(host) > 0 && gateway_of(host) != gateway);
+    host_kill(host, SIGTERM);
+    rec_free(&r);
+    jbx_client_free(c);
+}
+
+/* A host restarted mid-job answers pings but has no such job: the client says so within seconds, not never. */
+static void case_lost(void)
+{
+    char ep[128], err[256];
+    own_endpoint(ep, sizeof ep, "lost");
+    pid_t host = host_start(ep, 120.0);
+    CHECK(host > 0);
+    if (host <= 0) return;
+    jbx_client *c = connect_to(ep);
+    if (!c) { host_kill(host, SIGKILL); jbx_test_failures++; return; }
+    rec r = {0};
+    tiny_settings(c);
+    jbx_client_set_timeout(c, 120.0); /* the ping timeout must not be what ends the job */
+    CHECK(jbx_params_set_song_length(jbx_client_params(c), 300.0, err, sizeof err) == 0);
+    CHECK(jbx_params_set_length(jbx_client_params(c), 300.0, err, sizeof err) == 0);
+    jbx_callbacks cb = rec_callbacks(&r);
+    long frames = (long)(1.5 * SR);
+    float *x = test_sine(frames, SR);
+    const float *planes[1] = {x};
+    CHECK(jbx_client_submit(c, planes, 1, frames, SR, err, sizeof err) >= 0);
+    free(x);
+    WAIT_FOR(c, &cb, &r, r.n_progress > 0 || r.n_error > 0, 60.0);
+    host_kill(host, SIGKILL);
+    host = host_start(ep, 120.0);
+    CHECK(host > 0);
+    double t0 = test_now();
+    WAIT_FOR(c, &cb, &r, r.n_result > 0 || r.n_error > 0, 60.0);
+    double dt = test_now() - t0;
+    printf("lost job reported %.2f s after the new host was up: %s: %s\n", dt, r.code, r.message);
+    CHECK(r.n_error == 1 && strcmp(r.code, JBX_LOCAL_LOST) == 0 && dt < 15.0);
+    CHECK(strstr(r.message, "no longer has job") != NULL);
+    rec_reset(&r);
+    CHECK(jbx_params_set_length(jbx_client_params(c), 2.0, err, sizeof err) == 0);
+    CHECK(run_job(c, &r, 120.0)); /* and the next bang works */
+    host_kill(host, SIGTERM);
+    rec_free(&r);
+    jbx_client_free(c);
+}
+
 /* autostart spawns the host when nobody answers, and the job then runs. */
 static void case_autostart(void)
 {
@@ -415,6 +500,8 @@ int main(int argc, char **argv)
     if (strcmp(which, "restart") == 0) case_restart();
     else if (strcmp(which, "autostart") == 0) case_autostart();
     else if (strcmp(which, "curve") == 0) case_curve();
+    else if (strcmp(which, "reconnect") == 0) case_reconnect();
+    else if (strcmp(which, "lost") == 0) case_lost();
     else {
         if (strcmp(which, "handshake") == 0) case_handshake(ep);
         else if (strcmp(which, "ping") == 0) case_ping(ep);
@@ -428,7 +515,7 @@ int main(int argc, char **argv)
         }
     }
     /* A host killed on purpose leaves its ipc socket file behind: remove this run's. */
-    const char *own[] = {"restart", "autostart"};
+    const char *own[] = {"restart", "autostart", "reconnect", "lost"};
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
         char path[128];
         own_endpoint(path, sizeof path, own[i]);

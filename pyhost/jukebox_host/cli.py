@@ -29,6 +29,7 @@ def _exit_with_parent(stop: Any, parent: int) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from jukebox_host.gateway_link import GatewayError
     from jukebox_host.security import CurveServer, SecurityError
     from jukebox_host.server import Host
 
@@ -41,7 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         host = Host(args.endpoint, args.model, args.device, args.dtype, args.max_models, curve, args.fastpath,
                     args.residency)
-    except SecurityError as exc:
+    except (SecurityError, GatewayError) as exc:
         raise SystemExit(f"jukebox-host: {exc}") from None
 
     def stop(_signum: int, _frame: object) -> None:

@@ -14,6 +14,7 @@ import zmq
 
 from jukebox_host import constants as C
 from jukebox_host.protocol import pcm_frames
+from jukebox_host.routing_ids import new_routing_id
 from jukebox_host.security import apply_client_curve
 
 QUIET_CHECK = 5.0  # seconds without news of a job before asking the host whether it still holds it
@@ -77,6 +78,8 @@ class Client:
         self.context = context or zmq.Context()
         self.socket = self.context.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        self.routing_id = new_routing_id()
+        self.socket.setsockopt(zmq.ROUTING_ID, self.routing_id)
         if server_key is not None and client_key is not None:
             apply_client_curve(self.socket, server_key, client_key)
         self.socket.connect(endpoint)

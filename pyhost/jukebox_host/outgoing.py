@@ -5,6 +5,10 @@ would then stall every other client (and SIGTERM) for the send timeout, message 
 non-blocking; what libzmq cannot take yet waits in a per-client backlog, in order, and is retried on every turn
 of the loop. A client whose backlog passes BACKLOG_BYTES, or makes no progress for STALL_SECONDS, has stopped
 reading: it is dropped with its jobs, and said so once in the log.
+
+A client that chose its own routing id comes back with it when libzmq reconnects (a network blip, a restarted
+gateway): replies for it wait while it is away, for STALL_SECONDS, like replies to a slow reader. An id libzmq
+generated is never seen again after a reconnect, so such a client is gone at once.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 import zmq
 
 from jukebox_host import constants as C
+from jukebox_host.routing_ids import is_generated
 
 SEND_HWM = 100  # messages libzmq queues per client before it refuses more (its default is 1000)
 BACKLOG_BYTES = 2 * C.MAX_MESSAGE_BYTES  # one result being read slowly fits; more waiting means it stopped reading
@@ -34,6 +39,7 @@ class _Backlog:
     messages: deque[list[Any]] = field(default_factory=deque)
     bytes: int = 0
     moved: float = field(default_factory=time.monotonic)  # last time anything of it reached libzmq
+    away: bool = False  # the client is disconnected (waiting for it to reconnect), not just slow
 
 
 class Outgoing:
@@ -69,10 +75,12 @@ class Outgoing:
                     break  # it went away while we sent
                 backlog.bytes -= _size(backlog.messages.popleft())
                 backlog.moved = now
+                backlog.away = False
             if client in self.backlogs and not backlog.messages:
                 del self.backlogs[client]
             elif client in self.backlogs and now - backlog.moved > STALL_SECONDS:
-                self._drop(client, f"stopped reading (nothing taken for {STALL_SECONDS:.0f} s)")
+                why = "went away and did not reconnect" if backlog.away else "stopped reading"
+                self._drop(client, f"{why} (nothing taken for {STALL_SECONDS:.0f} s)")
 
     def forget(self, client: bytes) -> None:
         self.backlogs.pop(client, None)
@@ -94,8 +102,13 @@ class Outgoing:
         except zmq.ZMQError as exc:
             if exc.errno != zmq.EHOSTUNREACH:
                 raise
-            self._drop(client, "went away")
-            return True
+            if is_generated(client):
+                self._drop(client, "went away")
+                return True
+            backlog = self.backlogs.get(client)
+            if backlog is not None:
+                backlog.away = True
+            return False
 
     def _drop(self, client: bytes, why: str) -> None:
         self.forget(client)

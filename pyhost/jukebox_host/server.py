@@ -1,7 +1,7 @@
-"""The host's main loop: one ROUTER socket, message dispatch, hand-off to the worker, shutdown.
+"""The host's main loop: client messages from the gateway, dispatch, hand-off to the worker, shutdown.
 
-Only this thread touches the ROUTER socket. Every client message gets an answer or an error; nothing a client
-sends can stop this loop.
+The public socket lives in a gateway process (gateway.py), so nothing a client does to libzmq can end this
+process; only this thread talks to the gateway. Every client message gets an answer or an error.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from jukebox_host import __version__
 from jukebox_host import constants as C
 from jukebox_host.engine.loading import TINY_NAME, ModelRegistry
 from jukebox_host.errors import HostError
+from jukebox_host.gateway_link import GatewayLink
 from jukebox_host.jobs import Job, JobQueue
-from jukebox_host.outgoing import Outgoing
 from jukebox_host.protocol import (
     Frames,
     check_envelope,
@@ -34,13 +34,12 @@ from jukebox_host.protocol import (
     request_id_of,
     unpack_header,
 )
-from jukebox_host.security import CurveServer
-from jukebox_host.transport import bind_router, pipe_pair
+from jukebox_host.routing_ids import is_generated, label
+from jukebox_host.security import CurveServer, require_auth_off_loopback
+from jukebox_host.transport import pipe_pair
 from jukebox_host.worker import Worker
 
 log = logging.getLogger("jukebox_host")
-# Client messages handled per turn of the loop: a flood from one client cannot hold back replies to the others.
-RECEIVE_BATCH = 64
 
 
 class Host:
@@ -52,22 +51,22 @@ class Host:
         self.default_model = preload[0] if preload else TINY_NAME
         self.registry = ModelRegistry(device, dtype, max(max_models, len(preload)), fastpath, residency)
         self.queue = JobQueue()
+        require_auth_off_loopback(endpoint, curve)
+        if curve is not None:
+            curve.validate()
         self.context = zmq.Context()
-        self.router, self.authenticator = bind_router(self.context, endpoint, curve)
-        self.outgoing = Outgoing(self.router, self._client_gone)
-        self.outbox, address = pipe_pair(self.context)
-        self.worker = Worker(self.queue, self.registry, self.context, address, preload)
         self.clients: set[bytes] = set()
         self.closing = False
         self.stop = threading.Event()
+        self.link = GatewayLink(self.context, endpoint, curve, self._receive, self._client_gone,
+                                self._gateway_replaced)
+        self.outbox, address = pipe_pair(self.context)
+        self.worker = Worker(self.queue, self.registry, self.context, address, preload)
 
     # ---- lifecycle -----------------------------------------------------------------------------------------
 
     def serve(self) -> None:
         self.worker.start()
-        poller = zmq.Poller()
-        poller.register(self.router, zmq.POLLIN)
-        poller.register(self.outbox, zmq.POLLIN)
         announced = False
         try:
             while not self.stop.is_set():
@@ -75,12 +74,16 @@ class Host:
                     # Clients are answered (ping, status) while models preload; "ready" means they are loaded.
                     self._announce()
                     announced = True
-                ready = dict(poller.poll(20 if self.outgoing.backlogs else 100))
+                poller = zmq.Poller()  # anew each turn: a replaced gateway comes with a new link socket
+                poller.register(self.outbox, zmq.POLLIN)
+                if self.link.socket is not None:
+                    poller.register(self.link.socket, zmq.POLLIN)
+                ready = dict(poller.poll(100))
                 if self.outbox in ready:
                     self._forward_outbox()
-                if self.router in ready:
-                    self._receive()
-                self.outgoing.flush()
+                if self.link.socket is not None and self.link.socket in ready:
+                    self.link.receive()
+                self.link.check()
         finally:
             self._shutdown()
 
@@ -109,16 +112,9 @@ class Host:
         known = len(self.clients)
         for client in list(self.clients):
             self._send(client, message(C.TYPE_BYE, 0, reason="the host is shutting down"))
-        deadline = time.monotonic() + 2.0
-        self.outgoing.flush()
-        while self.outgoing.backlogs and time.monotonic() < deadline:
-            time.sleep(0.01)
-            self.outgoing.flush()
+        self.link.close()  # the gateway hands over what waits, telling which clients it found gone
         log.info("said bye to %d client(s) (%d had already gone)", len(self.clients), known - len(self.clients))
-        self.router.close(linger=1000)
         self.outbox.close(linger=0)
-        if self.authenticator is not None:
-            self.authenticator.stop()
         self.context.term()
 
     # ---- sending -------------------------------------------------------------------------------------------
@@ -127,14 +123,20 @@ class Host:
         self._send_raw([client, pack(header), *(frames or [])])
 
     def _send_raw(self, parts: list[Any]) -> None:
-        self.outgoing.send(parts)  # never blocks: see outgoing.py
+        self.link.send(parts)  # never blocks: the gateway's outgoing.py holds what a client has not taken yet
 
     def _client_gone(self, client: bytes, why: str) -> None:
         """The client disconnected or stopped reading: its queued jobs are dropped, its running job stopped."""
         if client in self.clients and not self.closing:
-            log.info("client %s %s; dropping its jobs", client.hex(), why)
+            log.info("client %s %s; dropping its jobs", label(client), why)
         self.clients.discard(client)
         self.queue.drop_client(client)
+
+    def _gateway_replaced(self) -> None:
+        """Clients with an id of their own reconnect to the new gateway and keep their jobs; anonymous ones get a
+        new id from it, so their jobs could never reach them."""
+        for client in [c for c in self.clients if is_generated(c)]:
+            self._client_gone(client, "was anonymous when the gateway was replaced (its replies cannot find it)")
 
     def _forward_outbox(self) -> None:
         while True:
@@ -147,31 +149,24 @@ class Host:
 
     # ---- receiving -----------------------------------------------------------------------------------------
 
-    def _receive(self) -> None:
-        for _ in range(RECEIVE_BATCH):
-            try:
-                # Zero-copy: PCM frames are read (and echoed) straight from libzmq's buffers.
-                parts = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
-            except zmq.Again:
-                return
-            client = parts[0].bytes
-            frames = [part.buffer for part in parts[1:]]
-            self.clients.add(client)
-            self.outgoing.readmit(client)
-            header: dict[str, Any] = {}
-            try:
-                if not frames:
-                    raise HostError(C.ERR_BAD_MESSAGE, "empty message: frame 0 must be a msgpack header")
-                total = sum(len(f) for f in frames)
-                if total > C.MAX_MESSAGE_BYTES:
-                    raise HostError(C.ERR_TOO_LARGE, f"message is {total} bytes; the limit is {C.MAX_MESSAGE_BYTES}")
-                header = unpack_header(frames[0])
-                self._dispatch(client, header, frames[1:])
-            except HostError as exc:
-                self._send(client, error_header(request_id_of(header), exc.code, exc.message))
-            except Exception as exc:  # never let a client's message take the host down
-                log.error("unexpected error handling a message:\n%s", traceback.format_exc())
-                self._send(client, error_header(request_id_of(header), C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}"))
+    def _receive(self, client: bytes, parts: list[Any]) -> None:
+        """One client message (zero-copy: PCM frames are read, and echoed, straight from libzmq's buffers)."""
+        frames = [part.buffer for part in parts]
+        self.clients.add(client)
+        header: dict[str, Any] = {}
+        try:
+            if not frames:
+                raise HostError(C.ERR_BAD_MESSAGE, "empty message: frame 0 must be a msgpack header")
+            total = sum(len(f) for f in frames)
+            if total > C.MAX_MESSAGE_BYTES:
+                raise HostError(C.ERR_TOO_LARGE, f"message is {total} bytes; the limit is {C.MAX_MESSAGE_BYTES}")
+            header = unpack_header(frames[0])
+            self._dispatch(client, header, frames[1:])
+        except HostError as exc:
+            self._send(client, error_header(request_id_of(header), exc.code, exc.message))
+        except Exception as exc:  # never let a client's message take the host down
+            log.error("unexpected error handling a message:\n%s", traceback.format_exc())
+            self._send(client, error_header(request_id_of(header), C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}"))
 
     def _dispatch(self, client: bytes, header: dict[str, Any], pcm: Frames) -> None:
         kind = check_envelope(header)

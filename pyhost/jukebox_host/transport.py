@@ -1,4 +1,5 @@
-"""ZeroMQ sockets: the host's ROUTER, and the inproc pipe the worker thread uses to hand replies to it."""
+"""ZeroMQ sockets: the public ROUTER (in the gateway process), and the inproc pipe the worker thread uses to hand
+replies to the host's main loop."""
 
 from __future__ import annotations
 
@@ -11,25 +12,28 @@ from zmq.auth.thread import ThreadAuthenticator
 from jukebox_host import constants as C
 from jukebox_host.outgoing import SEND_HWM
 from jukebox_host.protocol import pack
-from jukebox_host.security import CurveServer, SecurityError, is_local
+from jukebox_host.security import CurveServer, require_auth_off_loopback
 
 _pipe_ids = itertools.count()
+HEARTBEAT_IVL_MS = 2000
+HEARTBEAT_TIMEOUT_MS = 10000
 
 
 def bind_router(context: zmq.Context, endpoint: str, curve: CurveServer | None = None
                 ) -> tuple[zmq.Socket, ThreadAuthenticator | None]:
     """The host's socket. Off loopback it must be CURVE-authenticated (see security.py)."""
-    if curve is None and not is_local(endpoint):
-        raise SecurityError(
-            f"refusing to bind {endpoint} without authentication: anything but loopback needs "
-            "--curve-secret and --curve-allow (see `jukebox-host keygen`)"
-        )
+    require_auth_off_loopback(endpoint, curve)
     sock = context.socket(zmq.ROUTER)
     authenticator = curve.apply(context, sock) if curve is not None else None
     # A frame larger than the protocol allows is dropped by libzmq before it is allocated.
     sock.setsockopt(zmq.MAXMSGSIZE, C.MAX_MESSAGE_BYTES)
     # Sending to a client that has gone raises EHOSTUNREACH instead of silently dropping: we drop its jobs.
     sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
+    # No ROUTER_HANDOVER: a second connection with a connected client's id is refused, so nobody can take a live
+    # client's replies. Heartbeats find dead connections (a network gone quiet) within HEARTBEAT_TIMEOUT_MS, so a
+    # client reconnecting with its id is let in by then.
+    sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
+    sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
     sock.setsockopt(zmq.SNDHWM, SEND_HWM)  # beyond it, replies wait in outgoing.py's per-client backlog
     sock.setsockopt(zmq.LINGER, 1000)
     sock.bind(endpoint)

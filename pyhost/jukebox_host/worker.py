@@ -18,6 +18,7 @@ from jukebox_host.engine.loading import ModelRegistry
 from jukebox_host.errors import HostError, JobCancelled
 from jukebox_host.jobs import Job, JobQueue
 from jukebox_host.protocol import GenerateRequest, error_header, message, pcm_frames
+from jukebox_host.routing_ids import label
 from jukebox_host.transport import Outbox
 
 log = logging.getLogger("jukebox_host")
@@ -25,7 +26,7 @@ log = logging.getLogger("jukebox_host")
 
 def describe_job(job: Job) -> str:
     """One log line's worth: whose job, what it asked for."""
-    who = f"client {job.client[:16].hex()} job {job.request_id}"
+    who = f"client {label(job.client)} job {job.request_id}"
     req = job.payload
     if not isinstance(req, GenerateRequest):
         return f"{who} {job.kind} {req}"

@@ -1,0 +1,204 @@
+"""The gateway: a small child process that owns the host's public ROUTER socket.
+
+Why a process of its own: libzmq aborts the whole process on some peer behaviour no option can refuse (a client
+that picks the routing id the ROUTER is about to generate for the next anonymous peer trips an assertion in
+libzmq 4.3). Here such an abort costs the clients one reconnect; the host process, with its loaded models, its
+queue and its running job, restarts the gateway and carries on (see gateway_link.py).
+
+What it does, and nothing more: receives client messages and hands them to the host over a private link; sends
+the host's replies without ever blocking (outgoing.py); checks that a CURVE client speaks with the key its
+routing id was first seen with, and that the key is still allowed; tells the host which clients went away.
+
+Link frames, host → gateway: [SEND, client, header, pcm…] and [QUIT]. Gateway → host: [READY],
+[MESSAGE, client, header, pcm…], [GONE, client, why], [ALIVE] (once a second), [DONE, dropped count].
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import logging
+import os
+import secrets
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import zmq
+
+from jukebox_host import constants as C
+from jukebox_host import link_frames as L
+from jukebox_host.errors import HostError
+from jukebox_host.outgoing import Outgoing
+from jukebox_host.protocol import error_header, pack, request_id_of, unpack_header
+from jukebox_host.security import CurveServer, SecurityError
+from jukebox_host.transport import bind_router
+
+log = logging.getLogger("jukebox_host")
+RECEIVE_BATCH = 64  # client messages per turn: a flood from one client cannot hold back replies to the others
+OWNERS_REMEMBERED = 100_000  # routing id → CURVE key bindings kept (oldest forgotten first)
+QUIT_FLUSH_SECONDS = 2.0
+
+
+def _unpredictable_routing_ids() -> None:
+    """libzmq numbers anonymous peers from C's rand(), never seeded: the same ids in every process. Seeding it
+    makes the next generated id unguessable, so a collision needs luck as well as intent (the restart in
+    gateway_link.py makes even a lucky one harmless)."""
+    try:
+        ctypes.CDLL(None).srand(secrets.randbits(32))
+    except (OSError, AttributeError):
+        pass  # no C library to reach: ids stay predictable, the restart still protects the host
+
+
+class Gateway:
+    def __init__(self, endpoint: str, link: str, parent: int, curve: CurveServer | None) -> None:
+        self.parent = parent
+        self.context = zmq.Context()
+        _unpredictable_routing_ids()
+        self.router, self.authenticator = bind_router(self.context, endpoint, curve)
+        self.curve = curve
+        self.link = self.context.socket(zmq.PAIR)
+        self.link.setsockopt(zmq.LINGER, 2000)
+        self.link.setsockopt(zmq.SNDHWM, 0)  # the host drains it at once; its backlog must never drop a GONE
+        self.link.connect(link)
+        self.outgoing = Outgoing(self.router, self._gone)
+        self.owners: dict[bytes, bytes] = {}  # routing id → CURVE public key (z85) it was first heard with
+        self.quitting = False
+
+    def _gone(self, client: bytes, why: str) -> None:
+        self.owners.pop(client, None)
+        if not self.quitting:
+            self.link.send_multipart([L.GONE, client, why.encode()])
+
+    # ---- loop ----------------------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.link.send_multipart([L.READY])
+        poller = zmq.Poller()
+        poller.register(self.router, zmq.POLLIN)
+        poller.register(self.link, zmq.POLLIN)
+        alive = 0.0
+        while os.getppid() == self.parent:
+            ready = dict(poller.poll(20 if self.outgoing.backlogs else 100))
+            if self.link in ready and self._from_host():
+                return
+            if self.router in ready:
+                self._from_clients()
+            self.outgoing.flush()
+            if self.curve is not None:
+                self.curve.reload_if_changed(self.authenticator)
+            now = time.monotonic()
+            if now - alive >= L.ALIVE_SECONDS:
+                self.link.send_multipart([L.ALIVE])
+                alive = now
+        log.info("the host process is gone: the gateway stops")
+
+    def _from_host(self) -> bool:
+        """Forward replies; True when the host asked the gateway to finish."""
+        while True:
+            try:
+                parts = self.link.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return False
+            kind = parts[0].bytes
+            if kind == L.SEND:
+                self.outgoing.send(parts[1:])
+            elif kind == L.QUIT:
+                self._quit()
+                return True
+
+    def _quit(self) -> None:
+        """Hand over what is waiting (the host's 'bye' last), for QUIT_FLUSH_SECONDS at most."""
+        self.quitting = True
+        before = len(self.outgoing.dropped)
+        deadline = time.monotonic() + QUIT_FLUSH_SECONDS
+        self.outgoing.flush()
+        while self.outgoing.backlogs and time.monotonic() < deadline:
+            time.sleep(0.01)
+            self.outgoing.flush()
+        self.link.send_multipart([L.DONE, str(len(self.outgoing.dropped) - before).encode()])
+
+    def _from_clients(self) -> None:
+        for _ in range(RECEIVE_BATCH):
+            try:
+                # Zero-copy: PCM frames pass through without being copied in Python.
+                parts = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return
+            client = parts[0].bytes
+            self.outgoing.readmit(client)
+            refusal = self._refusal(client, parts)
+            if refusal is None:
+                self.link.send_multipart([L.MESSAGE, *parts], copy=False)
+            else:
+                rid = _request_id(parts[1]) if len(parts) > 1 else 0
+                self.outgoing.send([client, pack(error_header(rid, C.ERR_BAD_MESSAGE, refusal))])
+
+    def _refusal(self, client: bytes, parts: list[Any]) -> str | None:
+        """Under CURVE: why this client's message must not reach the host, or None."""
+        if self.curve is None or len(parts) < 2:
+            return None
+        key = parts[1].get("User-Id").encode()  # the client's public key, set by the authenticator
+        if not self.curve.allows(key):
+            self._drop_jobs_of(client, "its key is no longer allowed")
+            return "this client's key is no longer allowed by the host"
+        owner = self.owners.setdefault(client, key)
+        if owner != key:
+            # Someone else's routing id: whatever the host would send there now reaches this peer, so the jobs
+            # of the id's owner end here. The owner keeps the id; this peer is refused.
+            self._drop_jobs_of(client, "its routing id was taken by another key")
+            return "this routing id belongs to another client key: choose a random one"
+        while len(self.owners) > OWNERS_REMEMBERED:
+            del self.owners[next(iter(self.owners))]
+        return None
+
+    def _drop_jobs_of(self, client: bytes, why: str) -> None:
+        self.link.send_multipart([L.GONE, client, why.encode()])
+
+    def close(self) -> None:
+        self.router.close(linger=1000)
+        self.link.close()
+        if self.authenticator is not None:
+            self.authenticator.stop()
+        self.context.term()
+
+
+def _request_id(frame: Any) -> int:
+    try:
+        return request_id_of(unpack_header(frame.buffer))
+    except HostError:
+        return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="jukebox-host-gateway", description=__doc__)
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--link", required=True)
+    parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--curve-secret", default=None)
+    parser.add_argument("--curve-allow", default=None)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="jukebox-host: %(message)s")
+    # Ctrl-C, a hang-up or a terminal's SIGTERM are the host's to handle: it tells the gateway when to finish.
+    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, signal.SIG_IGN)
+    curve = None
+    if args.curve_secret and args.curve_allow:
+        curve = CurveServer(Path(args.curve_secret), Path(args.curve_allow))
+    try:
+        gateway = Gateway(args.endpoint, args.link, args.parent, curve)
+    except (zmq.ZMQError, SecurityError) as exc:
+        print(f"jukebox-host: cannot listen on {args.endpoint}: {exc}", flush=True, file=sys.stderr)
+        return 2
+    try:
+        gateway.run()
+    finally:
+        gateway.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

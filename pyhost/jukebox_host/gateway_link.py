@@ -1,0 +1,186 @@
+"""The host's side of its gateway (gateway.py): start it, talk to it, replace it when it dies or hangs.
+
+The link is a PAIR socket on an ipc path in a folder only this user can open. A gateway that exits (libzmq
+abort), or says nothing for SILENT_LIMIT seconds, is replaced with a new process on a fresh link; replies for
+clients wait meanwhile (up to PENDING_BYTES) and go out when the new gateway is listening. Clients that chose
+their routing id reconnect to it and carry on; anonymous ones cannot be recognised again, so their jobs end.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import zmq
+
+from jukebox_host import constants as C
+from jukebox_host import link_frames as L
+from jukebox_host.security import CurveServer
+
+log = logging.getLogger("jukebox_host")
+START_SECONDS = 60.0  # a gateway that is not listening by then is not going to be
+RETRY_SECONDS = 1.0  # between attempts to replace a gateway that could not start
+PENDING_BYTES = 2 * C.MAX_MESSAGE_BYTES  # replies kept while the gateway is replaced; beyond, the oldest go
+LINK_BATCH = 256  # link messages handled per turn of the host's loop
+
+
+class GatewayError(Exception):
+    """The gateway could not start listening on the endpoint."""
+
+
+class GatewayLink:
+    def __init__(self, context: zmq.Context, endpoint: str, curve: CurveServer | None,
+                 on_message: Callable[[bytes, list[Any]], None], on_gone: Callable[[bytes, str], None],
+                 on_replaced: Callable[[], None]) -> None:
+        """on_message(client, frames): a client's message; on_gone(client, why): its jobs must go;
+        on_replaced(): a new gateway took over (anonymous clients cannot come back)."""
+        self.context = context
+        self.endpoint = endpoint
+        self.curve = curve
+        self.on_message = on_message
+        self.on_gone = on_gone
+        self.on_replaced = on_replaced
+        self.folder = tempfile.mkdtemp(prefix="jukebox-host-")  # mode 0700: no other user reaches the link
+        self.generation = 0
+        self.socket: zmq.Socket | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self.ready = False
+        self.heard = time.monotonic()
+        self.retry_at = 0.0
+        self.pending: deque[list[Any]] = deque()
+        self.pending_bytes = 0
+        self.restarts = 0
+        self._spawn()
+        self._wait_ready()
+
+    # ---- process -------------------------------------------------------------------------------------------
+
+    def _spawn(self) -> None:
+        self.generation += 1
+        address = f"ipc://{self.folder}/link-{self.generation}"
+        self.socket = self.context.socket(zmq.PAIR)
+        self.socket.setsockopt(zmq.LINGER, 0)
+        self.socket.setsockopt(zmq.SNDHWM, 0)  # the gateway drains it at once into its own bounded backlogs
+        self.socket.bind(address)
+        command = [sys.executable, "-m", "jukebox_host.gateway", "--endpoint", self.endpoint, "--link", address,
+                   "--parent", str(os.getpid())]
+        if self.curve is not None:
+            command += ["--curve-secret", str(self.curve.secret_file), "--curve-allow", str(self.curve.allow_folder)]
+        self.process = subprocess.Popen(command)
+        self.ready = False
+        self.heard = time.monotonic()
+
+    def _wait_ready(self) -> None:
+        assert self.socket is not None and self.process is not None
+        deadline = time.monotonic() + START_SECONDS
+        while not self.ready:
+            # One message at a time: READY comes first, and client messages must wait for the host to be built.
+            if self.socket.poll(50):
+                self._handle(self.socket.recv_multipart(copy=False))
+            elif self.process.poll() is not None or time.monotonic() > deadline:
+                self._discard()
+                raise GatewayError(f"cannot listen on {self.endpoint} (see the line above)")
+
+    def _discard(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.process is not None:
+            self.process.wait(10)
+        if self.socket is not None:
+            self.socket.close(0)
+        self.socket = None
+        self.process = None
+        self.ready = False
+
+    def check(self) -> None:
+        """Once per turn of the host's loop: replace a gateway that died or hung."""
+        now = time.monotonic()
+        if self.process is None:
+            if now >= self.retry_at:
+                self._spawn()
+            return
+        code = self.process.poll()
+        silent = now - self.heard
+        if code is None and silent < (L.SILENT_LIMIT if self.ready else START_SECONDS):
+            return
+        was_ready = self.ready
+        why = f"exited with code {code}" if code is not None else "stopped answering"
+        log.error("the gateway (the host's network side) %s; starting a new one: connected clients reconnect, "
+                  "the models stay loaded", why)
+        self._discard()
+        if was_ready:
+            self.restarts += 1
+            self.on_replaced()
+        # One that never got to listen (the address taken meanwhile?) is retried after a pause, not in a loop.
+        self.retry_at = now if was_ready else now + RETRY_SECONDS
+
+    # ---- messages ------------------------------------------------------------------------------------------
+
+    def send(self, parts: list[Any]) -> None:
+        """A reply for client parts[0]; it waits while the gateway is being replaced."""
+        if self.ready and self.socket is not None:
+            try:
+                self.socket.send_multipart([L.SEND, *parts], zmq.NOBLOCK, copy=False)
+                return
+            except zmq.Again:
+                self.ready = False  # the gateway's end is gone (check() will replace it): keep this for the next
+        self.pending.append(parts)
+        self.pending_bytes += sum(len(part) for part in parts)
+        while self.pending_bytes > PENDING_BYTES and self.pending:
+            dropped = self.pending.popleft()
+            self.pending_bytes -= sum(len(part) for part in dropped)
+            self.on_gone(bytes(dropped[0]), "missed replies while the gateway was replaced")
+
+    def receive(self) -> None:
+        assert self.socket is not None
+        for _ in range(LINK_BATCH):
+            try:
+                parts = self.socket.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return
+            self._handle(parts)
+
+    def _handle(self, parts: list[Any]) -> None:
+        self.heard = time.monotonic()
+        kind = parts[0].bytes
+        if kind == L.MESSAGE:
+            self.on_message(parts[1].bytes, parts[2:])
+        elif kind == L.GONE:
+            self.on_gone(parts[1].bytes, parts[2].bytes.decode(errors="replace"))
+        elif kind == L.READY:
+            self.ready = True
+            while self.pending:
+                self.send(self.pending.popleft())
+            self.pending_bytes = 0
+
+    def close(self) -> int:
+        """Let the gateway hand over what waits (the last 'bye's), then stop it. Returns how many clients it found
+        gone meanwhile."""
+        dropped = 0
+        if self.process is not None and self.socket is not None and self.ready:
+            self.socket.send_multipart([L.QUIT])
+            deadline = time.monotonic() + 5.0
+            while time.monotonic() < deadline and self.process.poll() is None:
+                if not self.socket.poll(50):
+                    continue
+                parts = self.socket.recv_multipart()
+                if parts[0] == L.DONE:
+                    dropped = int(parts[1])
+                    break
+                if parts[0] == L.GONE:
+                    self.on_gone(parts[1], parts[2].decode(errors="replace"))
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        self._discard()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return dropped

@@ -1,0 +1,145 @@
+"""The public socket lives in a gateway process: what libzmq does to it on a client's behalf never ends the host,
+and clients that chose their routing id keep their jobs across reconnects (issue 12, items 1 and 4)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+import zmq
+
+from helpers import follow, submit, wait_for
+from jukebox_host import constants as C
+from jukebox_host.client import Client
+from jukebox_host.protocol import pack
+
+
+def _gateway_pid(host_pid: int) -> int:
+    children = Path(f"/proc/{host_pid}/task/{host_pid}/children").read_text().split()
+    assert len(children) == 1, children
+    return int(children[0])
+
+
+def _wait_for(predicate: object, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _raw_dealer(context: zmq.Context, endpoint: str, routing_id: bytes | None = None) -> zmq.Socket:
+    sock = context.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    if routing_id is not None:
+        sock.setsockopt(zmq.ROUTING_ID, routing_id)
+    sock.connect(endpoint)
+    return sock
+
+
+def _ask(sock: zmq.Socket, kind: str, rid: int, **fields: object) -> dict[str, object] | None:
+    import msgpack
+
+    sock.send(pack({"v": 1, "type": kind, "id": rid, **fields}))
+    while sock.poll(10_000):
+        header = msgpack.unpackb(sock.recv_multipart()[0])
+        if header["id"] == rid and header["type"] != C.TYPE_QUEUED:
+            return header
+    return None
+
+
+def test_a_client_that_picks_the_next_generated_routing_id_costs_a_reconnect_not_the_host(fresh_host: object
+                                                                                         ) -> None:
+    """libzmq asserts when the id it generates for an anonymous peer is already taken by a peer that chose it.
+    The attack: learn a generated id, take the next ones, then let an anonymous client connect."""
+    host = fresh_host
+    endpoint = host.endpoint  # type: ignore[attr-defined]
+    context = zmq.Context()
+    try:
+        probe = _raw_dealer(context, endpoint)
+        assert _ask(probe, C.TYPE_LOAD, 7, model="tiny") is not None
+        assert _wait_for(lambda: re.search(r"client (00[0-9a-f]{8}) job 7 load", host.output()), 10)  # type: ignore[attr-defined]
+        generated = int(re.search(r"client 00([0-9a-f]{8}) job 7 load", host.output()).group(1), 16)  # type: ignore[attr-defined,union-attr]
+        gateway = _gateway_pid(host.process.pid)  # type: ignore[attr-defined]
+        takers = []
+        for step in (1, 2, 3):
+            taker = _raw_dealer(context, endpoint, b"\x00" + ((generated + step) % 2**32).to_bytes(4, "big"))
+            assert _ask(taker, C.TYPE_PING, step) is not None
+            takers.append(taker)
+        victim = _raw_dealer(context, endpoint)
+        victim.send(pack({"v": 1, "type": C.TYPE_PING, "id": 9}))
+        # The gateway dies of libzmq's assertion; the host replaces it and keeps its models.
+        assert _wait_for(lambda: not Path(f"/proc/{gateway}").exists() or
+                         Path(f"/proc/{gateway}/stat").read_text().split()[2] == "Z", 15), "the attack did nothing"
+        assert _wait_for(lambda: "starting a new one" in host.output(), 15), host.output()  # type: ignore[attr-defined]
+        assert host.process.poll() is None  # type: ignore[attr-defined]
+        with Client(endpoint, timeout=20) as after:
+            assert after.ping() < 20
+            rid = submit(after, None, 0, mode="ancestral", length=0.5, seed=3)
+            assert follow(after, rid, 60)[-1].type == C.TYPE_RESULT
+        assert host.output().count("loaded tiny") == 1  # type: ignore[attr-defined]
+        assert _gateway_pid(host.process.pid) != gateway  # type: ignore[attr-defined]
+        for sock in [probe, victim, *takers]:
+            sock.close(0)
+    finally:
+        context.term()
+
+
+def test_a_job_survives_a_dropped_connection(host: object) -> None:
+    """An oversized frame makes libzmq drop the connection; the DEALER reconnects with the same chosen id and
+    the job's result still reaches it."""
+    with Client(host.endpoint, timeout=60) as c:  # type: ignore[attr-defined]
+        rid = submit(c, None, 0, mode="ancestral", length=3.0, seed=4)
+        wait_for(c, rid, C.TYPE_QUEUED)
+        c.socket.send(b"\0" * (C.MAX_MESSAGE_BYTES + 1))  # bypasses Client.send's size check on purpose
+        replies = follow(c, rid, 120)
+        assert replies[-1].type == C.TYPE_RESULT, replies[-1].header
+
+
+def test_jobs_of_clients_with_their_own_id_survive_a_gateway_restart_and_anonymous_ones_are_told(
+        fresh_host: object) -> None:
+    host = fresh_host
+    endpoint = host.endpoint  # type: ignore[attr-defined]
+    context = zmq.Context()
+    try:
+        anonymous = _raw_dealer(context, endpoint)
+        assert _ask(anonymous, C.TYPE_PING, 1) is not None
+        with Client(endpoint, timeout=60) as c:
+            rid = submit(c, None, 0, mode="ancestral", length=4.0, seed=5)
+            wait_for(c, rid, C.TYPE_PROGRESS)
+            os.kill(_gateway_pid(host.process.pid), signal.SIGKILL)  # type: ignore[attr-defined]
+            assert follow(c, rid, 120)[-1].type == C.TYPE_RESULT
+        # The anonymous client is someone new to the new gateway: status lists none of its jobs.
+        status = _ask(anonymous, C.TYPE_STATUS, 2)
+        assert status is not None and status["jobs"] == []
+        assert "gateway (the host's network side) exited" in host.output()  # type: ignore[attr-defined]
+        anonymous.close(0)
+    finally:
+        context.term()
+
+
+def test_a_hung_gateway_is_replaced(fresh_host: object) -> None:
+    host = fresh_host
+    gateway = _gateway_pid(host.process.pid)  # type: ignore[attr-defined]
+    os.kill(gateway, signal.SIGSTOP)
+    try:
+        assert _wait_for(lambda: "stopped answering" in host.output(), 20), host.output()  # type: ignore[attr-defined]
+        with Client(host.endpoint, timeout=20) as c:  # type: ignore[attr-defined]
+            assert c.ping() < 20
+    finally:
+        if Path(f"/proc/{gateway}").exists():
+            os.kill(gateway, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_the_gateway_goes_with_the_host(fresh_host: object, how: int) -> None:
+    host = fresh_host
+    gateway = _gateway_pid(host.process.pid)  # type: ignore[attr-defined]
+    os.kill(host.process.pid, how)  # type: ignore[attr-defined]
+    host.process.wait(30)  # type: ignore[attr-defined]
+    assert _wait_for(lambda: not Path(f"/proc/{gateway}").exists(), 10)
