@@ -330,7 +330,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute model: Hugging Face id or folder (tiny = built-in test model)"
+     "text": "attribute model: a name the host serves (tiny = built-in test model)"
     }
    },
    {

@@ -21,6 +21,9 @@ atexit.register(shutil.rmtree, _RUN, True)
 _HOME = _RUN / "home"
 _HOME.mkdir()
 os.environ["JUKEBOX_HOST_HOME"] = str(_HOME)
+# The shared host serves every checkpoint folder in here by name (serve --models-dir).
+MODELS_DIR = _RUN / "models"
+MODELS_DIR.mkdir()
 
 REPO = Path(__file__).resolve().parent.parent
 # Fixture generators (and OpenAI's sources they run, never committed) are not tests of this project.
@@ -71,7 +74,7 @@ def _endpoint(name: str) -> str:
 @pytest.fixture(scope="session")
 def host(tiny_dir: Path) -> Iterator[HostProcess]:
     """One host shared by the tests that leave it as they found it."""
-    process = HostProcess(_endpoint("shared"), ["tiny"])
+    process = HostProcess(_endpoint("shared"), ["tiny"], ["--models-dir", str(MODELS_DIR)])
     yield process
     process.stop()
 

@@ -19,7 +19,7 @@ ACTIONS = [
     ),
 ]
 SETTINGS = [
-    ("model tiny", "model: Hugging Face id or folder (tiny = built-in test model)"),
+    ("model tiny", "model: a name the host serves (tiny = built-in test model)"),
     ("mode primed", "mode primed: continue the prompt"),
     ("mode ancestral", "mode ancestral: no input, conditioning only"),
     ("mode upsample", "mode upsample: re-sample the lower levels"),

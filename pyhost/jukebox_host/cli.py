@@ -41,7 +41,7 @@ def _serve(args: argparse.Namespace) -> int:
         curve = CurveServer(Path(args.curve_secret), Path(args.curve_allow))
     try:
         host = Host(args.endpoint, args.model, args.device, args.dtype, args.max_models, curve, args.fastpath,
-                    args.residency)
+                    args.residency, args.allow_model, args.models_dir)
     except (SecurityError, GatewayError) as exc:
         raise SystemExit(f"jukebox-host: {exc}") from None
 
@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--endpoint", default=os.environ.get("JUKEBOX_HOST_ENDPOINT", C.DEFAULT_ENDPOINT))
     serve.add_argument("--model", action="append", default=None,
                        help="model to preload (repeatable; the first is the default): 'tiny', a folder or a HF id")
+    serve.add_argument("--allow-model", action="append", default=None, metavar="NAME",
+                       help="a model clients may ask for, loaded on first use (repeatable; a Hugging Face id or "
+                            "a folder). Clients can ask for nothing the host's operator did not allow")
+    serve.add_argument("--models-dir", action="append", default=None, metavar="DIR",
+                       help="clients may ask for any checkpoint folder in DIR by its folder name (repeatable)")
     serve.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 …")
     serve.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"],
                        help="priors' precision (auto: float16 on CUDA, float32 on CPU)")

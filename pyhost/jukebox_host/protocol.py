@@ -63,13 +63,13 @@ def request_id_of(header: dict[str, Any]) -> int:
 def check_envelope(header: dict[str, Any]) -> str:
     """Check version, type and id; return the type."""
     version = header.get("v")
-    if version != C.PROTOCOL_VERSION or isinstance(version, bool):
+    if isinstance(version, bool) or not isinstance(version, int) or version != C.PROTOCOL_VERSION:
         raise HostError(
             C.ERR_BAD_VERSION, f"protocol version {version!r} is not supported; this host speaks v{C.PROTOCOL_VERSION}"
         )
     rid = header.get("id")
     if isinstance(rid, bool) or not isinstance(rid, int) or rid < 0 or rid >= 2**63:
-        raise HostError(C.ERR_BAD_FIELD, "'id' must be an integer between 0 and 2^63-1")
+        raise HostError(C.ERR_BAD_FIELD, f"'id' must be an integer from 0 to 2^63-1 ({2**63 - 1})")
     kind = header.get("type")
     if not isinstance(kind, str) or kind not in C.CLIENT_TYPES:
         raise HostError(C.ERR_UNKNOWN_TYPE, f"unknown message type {kind!r}; expected one of {sorted(C.CLIENT_TYPES)}")
@@ -122,15 +122,36 @@ def model_name(header: dict[str, Any], default: str) -> str:
     return name
 
 
+def client_name(header: dict[str, Any]) -> str:
+    return _text(header, "client", "")
+
+
 # ---- PCM ------------------------------------------------------------------------------------------------
 
-def read_pcm(header: dict[str, Any], pcm: Frames, allow_empty: bool) -> tuple[np.ndarray, int]:
-    """Frames → (channels, frames) float32 array and its sample rate. Checks counts, sizes, NaN/inf, limits."""
+def pcm_shape(header: dict[str, Any], pcm: Frames, check_sizes: bool = True) -> tuple[int, int]:
+    """(channels, frames) as the header says, checked against the PCM frames that came."""
     channels = _integer(header, "channels", 0, 0, C.MAX_CHANNELS)
     frames = _integer(header, "frames", 0, 0, 2**40)
     assert channels is not None and frames is not None
     if len(pcm) != channels:
         raise HostError(C.ERR_BAD_AUDIO, f"header says {channels} channel frame(s) but {len(pcm)} followed")
+    if check_sizes:
+        check_frame_sizes(pcm, frames)
+    return channels, frames
+
+
+def check_frame_sizes(pcm: Frames, frames: int) -> None:
+    for index, frame in enumerate(pcm):
+        if len(frame) != frames * 4:
+            raise HostError(
+                C.ERR_BAD_AUDIO,
+                f"PCM frame {index} is {len(frame)} bytes; {frames} float32 samples need {frames * 4}",
+            )
+
+
+def read_pcm(header: dict[str, Any], pcm: Frames, allow_empty: bool) -> tuple[np.ndarray, int]:
+    """Frames → (channels, frames) float32 array and its sample rate. Checks counts, sizes, NaN/inf, limits."""
+    channels, frames = pcm_shape(header, pcm, check_sizes=False)  # limits first: they say more
     if channels == 0:
         if not allow_empty:
             raise HostError(C.ERR_BAD_AUDIO, "this mode needs prompt audio: send at least one PCM frame")
@@ -144,12 +165,7 @@ def read_pcm(header: dict[str, Any], pcm: Frames, allow_empty: bool) -> tuple[np
         raise HostError(
             C.ERR_TOO_LARGE, f"input is {frames / rate:.1f} s; the limit is {C.MAX_INPUT_SECONDS} s"
         )
-    for index, frame in enumerate(pcm):
-        if len(frame) != frames * 4:
-            raise HostError(
-                C.ERR_BAD_AUDIO,
-                f"PCM frame {index} is {len(frame)} bytes; {frames} float32 samples need {frames * 4}",
-            )
+    check_frame_sizes(pcm, frames)
     audio = np.stack([np.frombuffer(frame, dtype="<f4") for frame in pcm]).astype(np.float32)
     if not np.isfinite(audio).all():
         raise HostError(C.ERR_BAD_AUDIO, "the audio contains NaN or infinite samples")
@@ -218,7 +234,9 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
         raise HostError(C.ERR_BAD_FIELD, f"'mode' {mode!r} is not one of {', '.join(C.MODES)}")
     audio, rate = read_pcm(header, pcm, allow_empty=(mode == "ancestral"))
     in_seconds = audio.shape[1] / rate if rate else 0.0
-    length = _number(header, "length", 10.0, 0.0, C.MAX_OUTPUT_SECONDS, lo_open=True)
+    length = _number(header, "length", 10.0, 0.0, math.inf, lo_open=True)
+    if length > C.MAX_OUTPUT_SECONDS:
+        raise HostError(C.ERR_TOO_LARGE, f"'length' is {length:g} s; the limit is {C.MAX_OUTPUT_SECONDS} s")
     prompt = header.get("prompt")
     if prompt is not None:
         prompt = _number(header, "prompt", 0.0, 0.0, C.MAX_INPUT_SECONDS, lo_open=True)

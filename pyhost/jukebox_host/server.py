@@ -18,6 +18,7 @@ import zmq
 
 from jukebox_host import __version__
 from jukebox_host import constants as C
+from jukebox_host.engine.catalog import ModelCatalog
 from jukebox_host.engine.loading import TINY_NAME, ModelRegistry
 from jukebox_host.errors import HostError
 from jukebox_host.gateway_link import GatewayLink
@@ -25,10 +26,12 @@ from jukebox_host.jobs import Job, JobQueue
 from jukebox_host.protocol import (
     Frames,
     check_envelope,
+    client_name,
     error_header,
     message,
     model_name,
     pack,
+    pcm_shape,
     read_cancel_target,
     read_generate,
     request_id_of,
@@ -45,11 +48,14 @@ log = logging.getLogger("jukebox_host")
 class Host:
     def __init__(self, endpoint: str = C.DEFAULT_ENDPOINT, models: list[str] | None = None, device: str = "auto",
                  dtype: str = "auto", max_models: int = 1, curve: CurveServer | None = None,
-                 fastpath: str = "stock", residency: str = "all") -> None:
+                 fastpath: str = "stock", residency: str = "all", allow_models: list[str] | None = None,
+                 models_dirs: list[str] | None = None) -> None:
         self.endpoint = endpoint
         preload = list(models or [])
         self.default_model = preload[0] if preload else TINY_NAME
-        self.registry = ModelRegistry(device, dtype, max(max_models, len(preload)), fastpath, residency)
+        self.catalog = ModelCatalog(self.default_model, [*preload, *(allow_models or [])], models_dirs)
+        self.registry = ModelRegistry(device, dtype, max(max_models, len(preload)), fastpath, residency,
+                                      self.catalog.source)
         self.queue = JobQueue()
         require_auth_off_loopback(endpoint, curve)
         if curve is not None:
@@ -157,10 +163,10 @@ class Host:
         try:
             if not frames:
                 raise HostError(C.ERR_BAD_MESSAGE, "empty message: frame 0 must be a msgpack header")
+            header = unpack_header(frames[0])  # first, so that even a refusal for size carries the request's id
             total = sum(len(f) for f in frames)
             if total > C.MAX_MESSAGE_BYTES:
                 raise HostError(C.ERR_TOO_LARGE, f"message is {total} bytes; the limit is {C.MAX_MESSAGE_BYTES}")
-            header = unpack_header(frames[0])
             self._dispatch(client, header, frames[1:])
         except HostError as exc:
             self._send(client, error_header(request_id_of(header), exc.code, exc.message))
@@ -174,21 +180,26 @@ class Host:
         if kind != C.TYPE_GENERATE and kind != C.TYPE_ECHO and pcm:
             raise HostError(C.ERR_BAD_AUDIO, f"'{kind}' carries no PCM frames but {len(pcm)} followed")
         if kind == C.TYPE_HELLO:
+            client_name(header)  # free text, but text
             self._send(client, message(C.TYPE_WELCOME, rid, protocol=C.PROTOCOL_VERSION, host=__version__,
-                                       device=str(self.registry.device), models=self.registry.names()))
+                                       device=str(self.registry.device), models=self.registry.names(),
+                                       served=self.catalog.names()))
         elif kind == C.TYPE_PING:
             self._send(client, message(C.TYPE_PONG, rid, time=time.time()))
         elif kind == C.TYPE_STATUS:
             self._send(client, self._status(client, rid))
         elif kind == C.TYPE_ECHO:
-            channels = len(pcm)
-            frames = len(pcm[0]) // 4 if pcm else 0
+            channels, frames = pcm_shape(header, pcm)
             self._send(client, message(C.TYPE_ECHO, rid, channels=channels, frames=frames), pcm)
         elif kind == C.TYPE_GENERATE:
             request = read_generate(header, pcm, self.default_model)
+            self.catalog.check(request.model)  # refused now, not after waiting in the queue
             self._queue(Job(client, rid, kind, request))
         elif kind in (C.TYPE_LOAD, C.TYPE_UNLOAD):
-            self._queue(Job(client, rid, kind, model_name(header, self.default_model)))
+            name = model_name(header, self.default_model)
+            if kind == C.TYPE_LOAD:
+                self.catalog.check(name)
+            self._queue(Job(client, rid, kind, name))
         elif kind == C.TYPE_CANCEL:
             target = read_cancel_target(header)
             job, was_running = self.queue.cancel(client, target)
@@ -197,6 +208,9 @@ class Host:
                 self._send(client, error_header(target, C.ERR_CANCELLED, "the job was cancelled before it started"))
 
     def _queue(self, job: Job) -> None:
+        if job.request_id in self.queue.ids_of(job.client):
+            raise HostError(C.ERR_BAD_FIELD, f"'id' {job.request_id} is already one of your jobs: use a new id for "
+                                             "every request")
         position = self.queue.put(job)
         self._send(job.client, message(C.TYPE_QUEUED, job.request_id, position=position))
 
@@ -209,5 +223,6 @@ class Host:
             C.TYPE_STATUS, rid, device=str(self.registry.device), queue=self.queue.waiting(),
             running=running.request_id if running is not None else None,
             running_client=running is not None and running.client == client,
-            jobs=self.queue.ids_of(client), models=self.registry.describe(), memory=memory,
+            jobs=self.queue.ids_of(client), models=self.registry.describe(), served=self.catalog.names(),
+            memory=memory,
         )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msgpack
 import numpy as np
 import pytest
 
 from helpers import follow, submit, tone
 from jukebox_host import constants as C
-from jukebox_host.client import Client
+from jukebox_host.client import Client, RemoteError
 
 
 def _header(**fields: object) -> bytes:
@@ -46,7 +48,17 @@ RAW_CASES = {
     "absurd sample rate": ([_header(**{**AUDIO, "sample_rate": 10**7}), _pcm(GOOD)], C.ERR_BAD_FIELD),
     "too many channels": ([_header(**{**AUDIO, "channels": 9}), *[_pcm(GOOD)] * 9], C.ERR_BAD_FIELD),
     "input too long": ([_header(**{**AUDIO, "frames": 44100 * 601}), b""], C.ERR_TOO_LARGE),
-    "absurd length": ([_header(**{**AUDIO, "length": 1e9}), _pcm(GOOD)], C.ERR_BAD_FIELD),
+    # docs/PROTOCOL.md: longer than the limits is too_large, just past them too.
+    "absurd length": ([_header(**{**AUDIO, "length": 1e9}), _pcm(GOOD)], C.ERR_TOO_LARGE),
+    "length just over the limit": ([_header(**{**AUDIO, "length": 600.5}), _pcm(GOOD)], C.ERR_TOO_LARGE),
+    # What a client written from docs/PROTOCOL.md alone must be told (issue 12, item 10).
+    "version as a float": ([msgpack.packb({"v": 1.0, "type": "ping", "id": 1})], C.ERR_BAD_VERSION),
+    "client name not text": ([msgpack.packb({"v": 1, "type": "hello", "id": 1, "client": 5})], C.ERR_BAD_FIELD),
+    "id past 2^63-1": ([msgpack.packb({"v": 1, "type": "ping", "id": 2**64 - 1})], C.ERR_BAD_FIELD),
+    "echo frame not whole samples": ([msgpack.packb({"v": 1, "type": "echo", "id": 1, "channels": 1, "frames": 3}),
+                                      b"x" * 13], C.ERR_BAD_AUDIO),
+    "echo frames without channels": ([msgpack.packb({"v": 1, "type": "echo", "id": 1}), b"x" * 12],
+                                     C.ERR_BAD_AUDIO),
     "NaN length": ([_header(**{**AUDIO, "length": float("nan")}), _pcm(GOOD)], C.ERR_BAD_FIELD),
     "length shorter than prompt": ([_header(**{**AUDIO, "length": 0.25}), _pcm(GOOD)], C.ERR_BAD_FIELD),
     "prompt longer than audio": ([_header(**{**AUDIO, "prompt": 3.0}), _pcm(GOOD)], C.ERR_BAD_FIELD),
@@ -87,8 +99,8 @@ def test_bad_message_gets_an_error_and_the_host_keeps_serving(client: Client, ca
 @pytest.mark.parametrize(
     "fields, code, words",
     [
-        ({"model": "/no/such/folder"}, C.ERR_UNKNOWN_MODEL, "neither a folder"),
-        ({"model": "not a model id"}, C.ERR_UNKNOWN_MODEL, "Hugging Face id"),
+        ({"model": "/no/such/folder"}, C.ERR_UNKNOWN_MODEL, "not served by this host; it serves tiny"),
+        ({"model": "openai/jukebox-5b"}, C.ERR_UNKNOWN_MODEL, "not served by this host; it serves tiny"),
         ({"artist": "The Beatls"}, C.ERR_UNKNOWN_ARTIST, "the beatles"),
         ({"genre": "Jaz"}, C.ERR_UNKNOWN_GENRE, "jazz"),
         # The tiny model is labelled like 1b_lyrics: OpenAI's song length range starts at 17.84 s.
@@ -102,10 +114,27 @@ def test_unknown_names_are_refused_with_close_matches(client: Client, fields: di
     assert words in last.header["message"]
 
 
-def test_folder_without_a_checkpoint_is_refused(client: Client, tmp_path: object) -> None:
-    rid = submit(client, tone(0.5, 44100), 44100, length=1.0, model=str(tmp_path))
-    last = follow(client, rid)[-1]
-    assert last.header["code"] == C.ERR_UNKNOWN_MODEL and "config.json" in last.header["message"]
+@pytest.mark.parametrize("name", ["{tmp}", "{tmp}/ckpt", "../models/ckpt", "ckpt/..", ".hidden", "empty"])
+def test_clients_choose_only_among_the_models_the_operator_allowed(client: Client, tmp_path: Path,
+                                                                   name: str) -> None:
+    """Paths, Hugging Face ids and folders outside the models dir are refused before anything is queued, and the
+    answer says what is served, not what exists on the host's disk."""
+    from conftest import MODELS_DIR
+
+    from jukebox_host.engine.tiny import write_tiny_model
+
+    write_tiny_model(tmp_path / "ckpt", seed=3)
+    (MODELS_DIR / "empty").mkdir(exist_ok=True)  # no config.json: not a checkpoint
+    (MODELS_DIR / ".hidden").mkdir(exist_ok=True)
+    requested = name.format(tmp=tmp_path)
+    rid = submit(client, tone(0.5, 44100), 44100, length=1.0, model=requested)
+    first = client.receive()
+    assert first.header["id"] == rid and first.type == C.TYPE_ERROR, first.header
+    assert first.header["code"] == C.ERR_UNKNOWN_MODEL
+    # The same words whether the path exists, holds a checkpoint or not: nothing learnt about the disk.
+    assert first.header["message"].startswith(f"model {requested!r} is not served by this host; it serves tiny")
+    with pytest.raises(RemoteError, match="not served by this host"):
+        client.request(C.TYPE_LOAD, model=requested)
 
 
 def test_queue_is_bounded_per_client(client: Client) -> None:
@@ -126,3 +155,34 @@ def test_queue_is_bounded_per_client(client: Client) -> None:
         if reply.ends_job:
             open_jobs.discard(reply.header["id"])
     assert client.ping() < 5.0
+
+
+def test_refusals_carry_the_request_id_and_say_what_to_change(client: Client) -> None:
+    """A client learns which request was refused, even for a message over the size limit (each frame under it)."""
+    half = b"\0" * (C.MAX_MESSAGE_BYTES // 2 + 8)
+    client.socket.send_multipart([msgpack.packb({"v": 1, "type": "echo", "id": 41, "channels": 2,
+                                                 "frames": len(half) // 4}), half, half])
+    reply = client.receive()
+    assert (reply.type, reply.header["id"], reply.header["code"]) == (C.TYPE_ERROR, 41, C.ERR_TOO_LARGE)
+    client.socket.send(msgpack.packb({"v": 1, "type": "ping", "id": 2**64 - 1}))
+    assert "2^63-1 (9223372036854775807)" in client.receive().header["message"]
+
+
+def test_an_id_in_use_by_a_waiting_job_is_refused(client: Client) -> None:
+    first = submit(client, None, 0, mode="ancestral", length=20.0, seed=1, id=500)
+    assert client.receive().type == C.TYPE_QUEUED
+    again = submit(client, None, 0, mode="ancestral", length=1.0, seed=2, id=500)
+    reply = client.receive()
+    while reply.type == C.TYPE_PROGRESS:  # the first job's, running meanwhile
+        reply = client.receive()
+    assert (reply.header["id"], reply.header["code"]) == (again, C.ERR_BAD_FIELD)
+    assert "already one of your jobs" in reply.header["message"]
+    client.cancel(first)
+
+
+def test_echo_answers_with_what_the_header_said(client: Client) -> None:
+    audio = tone(0.1, 44100, channels=2)
+    reply = client.request(C.TYPE_ECHO, [np.ascontiguousarray(ch).tobytes() for ch in audio], channels=2,
+                           frames=audio.shape[1])
+    assert (reply.header["channels"], reply.header["frames"]) == (2, audio.shape[1])
+    assert np.array_equal(reply.audio(), audio)

@@ -101,10 +101,15 @@ def test_same_seed_same_result(client: Client) -> None:
     assert not np.array_equal(first, third)
 
 
-def test_model_loads_from_a_local_folder(client: Client, tmp_path: object) -> None:
+def test_model_loads_from_a_folder_in_the_models_dir(client: Client) -> None:
+    """A checkpoint copied into the host's --models-dir is served by its folder name, at once."""
+    from conftest import MODELS_DIR
+
     from jukebox_host.engine.tiny import write_tiny_model
 
-    folder = str(write_tiny_model(tmp_path / "my-checkpoint", seed=9))  # type: ignore[operator]
+    folder = "my-checkpoint"
+    write_tiny_model(MODELS_DIR / folder, seed=9)
+    assert folder in client.status()["served"]
     loaded = client.request(C.TYPE_LOAD, model=folder)
     assert loaded.type == C.TYPE_LOADED and loaded.header["model"] == folder
     names = [m["name"] for m in client.status()["models"]]

@@ -7,7 +7,7 @@ import os
 import time
 import types
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,7 +147,7 @@ def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
 
 
 def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: str = "stock",
-               residency: str = "all") -> LoadedModel:
+               residency: str = "all", source: str | None = None) -> LoadedModel:
     """fastpath: 'stock' (transformers' layers as they are, default), 'linear' (same maths through nn.Linear),
     'int8' (int8 weight-only layers). See fastpath.py and bench/RESULTS.md for what each buys.
     residency: 'all' (every prior on the device) or 'level' (only the prior being sampled; residency.py)."""
@@ -160,7 +160,7 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: st
         _keep_in_fp32_modules_strict = ["vqvae"]
 
     hf_logging.disable_progress_bar()
-    source = resolve(name)
+    source = source or resolve(name)
     started = time.perf_counter()
     try:
         # Masked and with OpenAI's song length range, whatever the folder's config.json says (fidelity.py).
@@ -191,7 +191,10 @@ class ModelRegistry:
     This bounds memory to max_models × the largest model's weights."""
 
     def __init__(self, device: str = "auto", dtype: str = "auto", max_models: int = 1,
-                 fastpath: str = "stock", residency: str = "all") -> None:
+                 fastpath: str = "stock", residency: str = "all",
+                 source: Callable[[str], str] | None = None) -> None:
+        """source(name): what from_pretrained gets for a model name (the host's catalog.py: allowed names only)."""
+        self.source = source or resolve
         self.device = pick_device(device)
         self.dtype = pick_dtype(dtype, self.device)
         self.fastpath = fastpath
@@ -205,7 +208,7 @@ class ModelRegistry:
             return self._models[name]
         while len(self._models) >= self.max_models:
             self._drop(next(iter(self._models)))
-        loaded = load_model(name, self.device, self.dtype, self.fastpath, self.residency)
+        loaded = load_model(name, self.device, self.dtype, self.fastpath, self.residency, self.source(name))
         self._models[name] = loaded
         return loaded
 
