@@ -1,5 +1,6 @@
 """Transport benchmark: protocol-level echo round trips (C core client and Python client; tcp and ipc) beside
-the seed's file + OSC hand-off, in one run. Prints medians, p95 and ratios; asserts nothing.
+the seed's file + OSC hand-off and the raw libzmq floor (a bare ROUTER echo process, no protocol, no gateway), in
+one run. Prints medians, p95 and ratios; asserts nothing.
 
     python bench/transport.py [--runs 200]
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from common import REPO, start_host, stop, summary, table
+from common import REPO, cpu_line, start_host, stop, summary, table
 from pythonosc import dispatcher, osc_server, udp_client
 
 from jukebox_host.client import Client
@@ -51,6 +52,36 @@ def c_echo(endpoint: str, audio: np.ndarray, runs: int) -> list[float] | None:
     done = subprocess.run([str(C_BENCH), endpoint, str(seconds), str(audio.shape[0]), str(runs)],
                           capture_output=True, text=True, timeout=600, check=True)
     return [float(line) for line in done.stdout.split()]
+
+
+def raw_libzmq(endpoint: str, audio: np.ndarray, runs: int) -> list[float]:
+    """The same frames (a small header and one frame per channel) through a bare ROUTER echo process."""
+    import zmq
+
+    peer = subprocess.Popen([sys.executable, str(Path(__file__).with_name("raw_echo_peer.py")), endpoint],
+                            stdout=subprocess.PIPE, text=True)
+    assert peer.stdout is not None and peer.stdout.readline().strip() == "ready"
+    context = zmq.Context()
+    dealer = context.socket(zmq.DEALER)
+    dealer.connect(endpoint)
+    frames = [b"h" * 40, *[np.ascontiguousarray(channel).tobytes() for channel in audio]]
+    times = []
+    try:
+        for index in range(runs + 1):
+            started = time.perf_counter()
+            dealer.send_multipart(frames, copy=False)
+            back = dealer.recv_multipart(copy=False)
+            if index:
+                times.append(time.perf_counter() - started)
+        assert bytes(back[1].buffer) == frames[1]
+        dealer.send_multipart([b"quit"])
+        peer.wait(10)
+    finally:
+        if peer.poll() is None:
+            peer.kill()
+        dealer.close(0)
+        context.term()
+    return times
 
 
 def file_osc(audio: np.ndarray, runs: int) -> list[float]:
@@ -94,6 +125,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-ep-")
     endpoints = {"tcp": f"tcp://127.0.0.1:{_free_port()}", "ipc": f"ipc://{folder}/host.sock"}
+    raw_endpoints = {"tcp": f"tcp://127.0.0.1:{_free_port()}", "ipc": f"ipc://{folder}/raw.sock"}
     hosts = {name: start_host(ep, device="cpu") for name, ep in endpoints.items()}
     rows = []
     try:
@@ -102,21 +134,25 @@ def main() -> None:
             audio = np.random.default_rng(0).uniform(-1, 1, (2, int(seconds * RATE))).astype(np.float32)
             osc_med, osc_p95 = summary(file_osc(audio, runs))
             rows.append([f"{seconds:g} s stereo", "file + OSC (seed)", "udp+aiff", f"{osc_med:.2f}", f"{osc_p95:.2f}",
-                         "1.0x"])
+                         "1.0x", ""])
             for name, endpoint in endpoints.items():
+                raw_med, raw_p95 = summary(raw_libzmq(raw_endpoints[name], audio, runs))
+                rows.append([f"{seconds:g} s stereo", "raw libzmq echo", name, f"{raw_med:.2f}", f"{raw_p95:.2f}",
+                             f"{osc_med / raw_med:.1f}x faster", "1.00x"])
                 for client_name, measure in (("C core", c_echo),
                                              ("Python", python_echo)):
                     times = measure(endpoint, audio, runs)
                     if times is None:
-                        rows.append([f"{seconds:g} s stereo", f"{client_name} echo", name, "not built", "", ""])
+                        rows.append([f"{seconds:g} s stereo", f"{client_name} echo", name, "not built", "", "", ""])
                         continue
                     med, p95 = summary(times)
                     rows.append([f"{seconds:g} s stereo", f"{client_name} echo", name, f"{med:.2f}", f"{p95:.2f}",
-                                 f"{osc_med / med:.1f}x faster"])
+                                 f"{osc_med / med:.1f}x faster", f"{med / raw_med:.2f}x"])
     finally:
         for process in hosts.values():
             stop(process)
-    print(table(rows, ["payload", "path", "transport", "median ms", "p95 ms", "vs file+OSC"]))
+    print(cpu_line())
+    print(table(rows, ["payload", "path", "transport", "median ms", "p95 ms", "vs file+OSC", "vs raw libzmq"]))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from jukebox_host import constants as C
 from jukebox_host import link_frames as L
 from jukebox_host.errors import HostError
 from jukebox_host.outgoing import Outgoing
-from jukebox_host.protocol import error_header, pack, request_id_of, unpack_header
+from jukebox_host.protocol import check_envelope, echo_reply, error_header, pack, request_id_of, unpack_header
 from jukebox_host.security import CurveServer, SecurityError
 from jukebox_host.transport import bind_router
 
@@ -130,11 +130,31 @@ class Gateway:
             client = parts[0].bytes
             self.outgoing.readmit(client)
             refusal = self._refusal(client, parts)
-            if refusal is None:
+            if refusal is None and not self._echoed(client, parts):
                 self.link.send_multipart([L.MESSAGE, *parts], copy=False)
-            else:
+            elif refusal is not None:
                 rid = _request_id(parts[1]) if len(parts) > 1 else 0
                 self.outgoing.send([client, pack(error_header(rid, C.ERR_BAD_MESSAGE, refusal))])
+
+    def _echoed(self, client: bytes, parts: list[Any]) -> bool:
+        """`echo` needs no model: answered here, it measures the transport a client sees, without the hop to the
+        host process. True when this message was an echo (answered, or refused with the reason)."""
+        header: dict[str, Any] = {}
+        try:
+            header = unpack_header(parts[1].buffer) if len(parts) > 1 else {}
+            if header.get("type") != C.TYPE_ECHO:
+                return False
+            check_envelope(header)
+            pcm = parts[2:]
+            total = sum(len(part.buffer) for part in parts[1:])
+            if total > C.MAX_MESSAGE_BYTES:
+                raise HostError(C.ERR_TOO_LARGE, f"message is {total} bytes; the limit is {C.MAX_MESSAGE_BYTES}")
+            self.outgoing.send([client, pack(echo_reply(header, [p.buffer for p in pcm])), *pcm])
+        except HostError as exc:
+            if exc.code == C.ERR_BAD_MESSAGE or not header:
+                return False  # unreadable: the host answers it as it answers every bad message
+            self.outgoing.send([client, pack(error_header(request_id_of(header), exc.code, exc.message))])
+        return True
 
     def _refusal(self, client: bytes, parts: list[Any]) -> str | None:
         """Under CURVE: why this client's message must not reach the host, or None."""

@@ -149,6 +149,12 @@ def check_frame_sizes(pcm: Frames, frames: int) -> None:
             )
 
 
+def echo_reply(header: dict[str, Any], pcm: Frames) -> dict[str, Any]:
+    """The `echo` answer's header; the same PCM frames go back with it."""
+    channels, frames = pcm_shape(header, pcm)
+    return message(C.TYPE_ECHO, header["id"], channels=channels, frames=frames)
+
+
 def read_pcm(header: dict[str, Any], pcm: Frames, allow_empty: bool) -> tuple[np.ndarray, int]:
     """Frames → (channels, frames) float32 array and its sample rate. Checks counts, sizes, NaN/inf, limits."""
     channels, frames = pcm_shape(header, pcm, check_sizes=False)  # limits first: they say more

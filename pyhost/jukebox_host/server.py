@@ -27,11 +27,11 @@ from jukebox_host.protocol import (
     Frames,
     check_envelope,
     client_name,
+    echo_reply,
     error_header,
     message,
     model_name,
     pack,
-    pcm_shape,
     read_cancel_target,
     read_generate,
     request_id_of,
@@ -188,9 +188,8 @@ class Host:
             self._send(client, message(C.TYPE_PONG, rid, time=time.time()))
         elif kind == C.TYPE_STATUS:
             self._send(client, self._status(client, rid))
-        elif kind == C.TYPE_ECHO:
-            channels, frames = pcm_shape(header, pcm)
-            self._send(client, message(C.TYPE_ECHO, rid, channels=channels, frames=frames), pcm)
+        elif kind == C.TYPE_ECHO:  # the gateway answers echo itself; this is for a message it passed on anyway
+            self._send(client, echo_reply(header, pcm), pcm)
         elif kind == C.TYPE_GENERATE:
             request = read_generate(header, pcm, self.default_model)
             self.catalog.check(request.model)  # refused now, not after waiting in the queue
