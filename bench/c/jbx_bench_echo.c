@@ -49,12 +49,15 @@ static int round_trip(jbx_client *c, const float *const *planes, int nch, long f
         return -1;
     }
     double deadline = now() + 30.0;
-    while (!s->done) {
+    /* Read first, then wait: ZMQ_FD is edge-triggered, so a message that came in whole while we were reading
+       does not wake poll() again (it would cost the 1 ms timeout every round trip). */
+    while (jbx_client_poll(c, &cb) >= 0 && !s->done) {
         struct pollfd p = {.fd = jbx_client_fd(c), .events = POLLIN, .revents = 0};
-        if (poll(&p, 1, 1) < 0 || jbx_client_poll(c, &cb) < 0 || now() > deadline) {
-            fprintf(stderr, "jbx_bench_echo: no echo within 30 s\n");
-            return -1;
-        }
+        if (poll(&p, 1, 1) < 0 || now() > deadline) break;
+    }
+    if (!s->done) {
+        fprintf(stderr, "jbx_bench_echo: no echo within 30 s\n");
+        return -1;
     }
     return s->failed || s->frames != frames ? -1 : 0;
 }
