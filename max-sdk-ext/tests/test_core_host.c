@@ -293,27 +293,40 @@ static pid_t gateway_of(pid_t host)
     return (pid_t)pid;
 }
 
-/* A dropped connection loses no job: the gateway dies mid-job, libzmq reconnects the client with its own
-   routing id to the gateway the host starts in its place, and the result arrives. */
-static void case_reconnect(void)
+/* A client of its own host with a job of `length` seconds under way (its first progress seen), or NULL. Its ping
+   timeout is long: in these cases the timeout must not be what ends the job. */
+static jbx_client *job_under_way(const char *ep, pid_t host, double length, rec *r)
 {
-    char ep[128], err[256];
-    own_endpoint(ep, sizeof ep, "reconnect");
-    pid_t host = host_start(ep, 120.0);
-    CHECK(host > 0);
-    if (host <= 0) return;
+    char err[256];
     jbx_client *c = connect_to(ep);
-    if (!c) { host_kill(host, SIGKILL); jbx_test_failures++; return; }
-    rec r = {0};
+    if (!c) { host_kill(host, SIGKILL); jbx_test_failures++; return NULL; }
     tiny_settings(c);
-    CHECK(jbx_params_set_length(jbx_client_params(c), 30.0, err, sizeof err) == 0);
-    jbx_callbacks cb = rec_callbacks(&r);
+    jbx_client_set_timeout(c, 120.0);
+    CHECK(jbx_params_set_song_length(jbx_client_params(c), length > 90.0 ? length : 90.0, err, sizeof err) == 0);
+    CHECK(jbx_params_set_length(jbx_client_params(c), length, err, sizeof err) == 0);
+    jbx_callbacks cb = rec_callbacks(r);
     long frames = (long)(1.5 * SR);
     float *x = test_sine(frames, SR);
     const float *planes[1] = {x};
     CHECK(jbx_client_submit(c, planes, 1, frames, SR, err, sizeof err) >= 0);
     free(x);
-    WAIT_FOR(c, &cb, &r, r.n_progress > 0 || r.n_error > 0, 60.0);
+    WAIT_FOR(c, &cb, r, r->n_progress > 0 || r->n_error > 0, 60.0);
+    return c;
+}
+
+/* A dropped connection loses no job: the gateway dies mid-job, libzmq reconnects the client with its own
+   routing id to the gateway the host starts in its place, and the result arrives. */
+static void case_reconnect(void)
+{
+    char ep[128];
+    own_endpoint(ep, sizeof ep, "reconnect");
+    pid_t host = host_start(ep, 120.0);
+    CHECK(host > 0);
+    if (host <= 0) return;
+    rec r = {0};
+    jbx_client *c = job_under_way(ep, host, 30.0, &r);
+    if (!c) return;
+    jbx_callbacks cb = rec_callbacks(&r);
     pid_t gateway = gateway_of(host);
     CHECK(gateway > 0 && kill(gateway, SIGKILL) == 0);
     WAIT_FOR(c, &cb, &r, r.n_result > 0 || r.n_error > 0, 120.0);
@@ -334,20 +347,10 @@ static void case_lost(void)
     pid_t host = host_start(ep, 120.0);
     CHECK(host > 0);
     if (host <= 0) return;
-    jbx_client *c = connect_to(ep);
-    if (!c) { host_kill(host, SIGKILL); jbx_test_failures++; return; }
     rec r = {0};
-    tiny_settings(c);
-    jbx_client_set_timeout(c, 120.0); /* the ping timeout must not be what ends the job */
-    CHECK(jbx_params_set_song_length(jbx_client_params(c), 300.0, err, sizeof err) == 0);
-    CHECK(jbx_params_set_length(jbx_client_params(c), 300.0, err, sizeof err) == 0);
+    jbx_client *c = job_under_way(ep, host, 300.0, &r);
+    if (!c) return;
     jbx_callbacks cb = rec_callbacks(&r);
-    long frames = (long)(1.5 * SR);
-    float *x = test_sine(frames, SR);
-    const float *planes[1] = {x};
-    CHECK(jbx_client_submit(c, planes, 1, frames, SR, err, sizeof err) >= 0);
-    free(x);
-    WAIT_FOR(c, &cb, &r, r.n_progress > 0 || r.n_error > 0, 60.0);
     host_kill(host, SIGKILL);
     host = host_start(ep, 120.0);
     CHECK(host > 0);

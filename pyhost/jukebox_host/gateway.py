@@ -40,6 +40,9 @@ log = logging.getLogger("jukebox_host")
 RECEIVE_BATCH = 64  # client messages per turn: a flood from one client cannot hold back replies to the others
 OWNERS_REMEMBERED = 100_000  # routing id → CURVE key bindings kept (oldest forgotten first)
 QUIT_FLUSH_SECONDS = 2.0
+# Routing id, header and PCM frames: a few frames too many still reach the host, whose answer says more precisely
+# what is wrong (e.g. 'channels' out of range); a flood of frames is refused at the door.
+MAX_PARTS = 2 + 8 * C.MAX_CHANNELS
 
 
 def _unpredictable_routing_ids() -> None:
@@ -58,10 +61,15 @@ class Gateway:
         self.context = zmq.Context()
         _unpredictable_routing_ids()
         self.router, self.authenticator = bind_router(self.context, endpoint, curve)
+        # libzmq reads each connection ahead of us up to RCVHWM messages: keep that to a few per client.
+        self.router.setsockopt(zmq.RCVHWM, L.IN_FLIGHT)
         self.curve = curve
         self.link = self.context.socket(zmq.PAIR)
         self.link.setsockopt(zmq.LINGER, 2000)
-        self.link.setsockopt(zmq.SNDHWM, 0)  # the host drains it at once; its backlog must never drop a GONE
+        # Few client messages in flight to the host: when it is busy, the gateway stops reading clients and libzmq
+        # stops reading their connections, so a flood waits in the senders' own buffers, not in our memory.
+        # Sends on the link block rather than drop (the host reads it on every turn of its loop).
+        self.link.setsockopt(zmq.SNDHWM, L.IN_FLIGHT)
         self.link.connect(link)
         self.outgoing = Outgoing(self.router, self._gone)
         self.owners: dict[bytes, bytes] = {}  # routing id → CURVE public key (z85) it was first heard with
@@ -76,13 +84,16 @@ class Gateway:
 
     def run(self) -> None:
         self.link.send_multipart([L.READY])
-        poller = zmq.Poller()
-        poller.register(self.router, zmq.POLLIN)
-        poller.register(self.link, zmq.POLLIN)
         alive = 0.0
         while os.getppid() == self.parent:
+            poller = zmq.Poller()
+            if self._host_can_take():
+                poller.register(self.router, zmq.POLLIN)
+                poller.register(self.link, zmq.POLLIN)
+            else:
+                poller.register(self.link, zmq.POLLIN | zmq.POLLOUT)
             ready = dict(poller.poll(20 if self.outgoing.backlogs else 100))
-            if self.link in ready and self._from_host():
+            if self.link in ready and ready[self.link] & zmq.POLLIN and self._from_host():
                 return
             if self.router in ready:
                 self._from_clients()
@@ -94,6 +105,9 @@ class Gateway:
                 self.link.send_multipart([L.ALIVE])
                 alive = now
         log.info("the host process is gone: the gateway stops")
+
+    def _host_can_take(self) -> bool:
+        return bool(self.link.getsockopt(zmq.EVENTS) & zmq.POLLOUT)
 
     def _from_host(self) -> bool:
         """Forward replies; True when the host asked the gateway to finish."""
@@ -122,6 +136,8 @@ class Gateway:
 
     def _from_clients(self) -> None:
         for _ in range(RECEIVE_BATCH):
+            if not self._host_can_take():
+                return  # the rest waits in libzmq (and, beyond its queue, in the clients' own buffers)
             try:
                 # Zero-copy: PCM frames pass through without being copied in Python.
                 parts = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
@@ -130,6 +146,12 @@ class Gateway:
             client = parts[0].bytes
             self.outgoing.readmit(client)
             refusal = self._refusal(client, parts)
+            if refusal is None and len(parts) > MAX_PARTS:
+                # Refused here: a message of many frames is not worth handing to the host frame by frame.
+                self.outgoing.send([client, pack(error_header(_request_id(parts[1]), C.ERR_BAD_AUDIO,
+                                                              f"{len(parts) - 2} PCM frames; at most "
+                                                              f"{C.MAX_CHANNELS} (one per channel)"))])
+                continue
             if refusal is None and not self._echoed(client, parts):
                 self.link.send_multipart([L.MESSAGE, *parts], copy=False)
             elif refusal is not None:

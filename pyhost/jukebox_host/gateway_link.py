@@ -69,6 +69,7 @@ class GatewayLink:
         self.socket = self.context.socket(zmq.PAIR)
         self.socket.setsockopt(zmq.LINGER, 0)
         self.socket.setsockopt(zmq.SNDHWM, 0)  # the gateway drains it at once into its own bounded backlogs
+        self.socket.setsockopt(zmq.RCVHWM, L.IN_FLIGHT)  # client messages: see gateway.py
         self.socket.bind(address)
         command = [sys.executable, "-m", "jukebox_host.gateway", "--endpoint", self.endpoint, "--link", address,
                    "--parent", str(os.getpid())]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import msgpack
@@ -186,3 +187,12 @@ def test_echo_answers_with_what_the_header_said(client: Client) -> None:
                            frames=audio.shape[1])
     assert (reply.header["channels"], reply.header["frames"]) == (2, audio.shape[1])
     assert np.array_equal(reply.audio(), audio)
+
+
+def test_a_message_of_many_frames_is_refused_at_the_door(client: Client) -> None:
+    client.socket.send_multipart([_header(**AUDIO), *[b""] * 100_000])
+    started = time.monotonic()
+    reply = client.receive()
+    assert (reply.header["id"], reply.header["code"]) == (7, C.ERR_BAD_AUDIO)
+    assert "100000 PCM frames; at most 8 (one per channel)" in reply.header["message"]
+    assert time.monotonic() - started < 10 and client.ping() < 5.0
