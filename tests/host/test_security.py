@@ -8,14 +8,11 @@ import sys
 import time
 from pathlib import Path
 
-import msgpack
 import pytest
-import zmq
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client, HostUnavailable, RemoteError
-from jukebox_host.protocol import pack
-from jukebox_host.security import apply_client_curve, generate_keys, is_local
+from jukebox_host.security import generate_keys, is_local
 
 
 def _free_port() -> int:
@@ -117,35 +114,3 @@ def test_the_allow_list_is_reloaded_while_the_host_runs(curve_host: tuple) -> No
         assert _within(15, friend_refused)
     assert not _served(host, keys, "friend")
     assert "allowed client keys reloaded" in host.output()
-
-
-def test_a_routing_id_stays_with_the_key_that_first_used_it(curve_host: tuple) -> None:
-    """Routing ids are secrets (docs/PROTOCOL.md, "Identity"); one that leaks anyway gives another key nothing
-    once it speaks: its messages are refused and the jobs of the id's owner end instead of going to it."""
-    host, keys = curve_host
-    allowed = keys.parent / "allowed"
-    (allowed / "stranger.key").write_text((keys / "stranger.key").read_text())
-    assert _within(15, lambda: _served(host, keys, "stranger"))
-    with _curve_client(host, keys, "friend", 30) as busy, _curve_client(host, keys, "friend", 30) as friend:
-        blocker = busy.send(C.TYPE_GENERATE, model="tiny", mode="ancestral", length=300.0, seed=1)
-        assert busy.receive().type == C.TYPE_QUEUED
-        stolen = friend.routing_id
-        friend.send(C.TYPE_GENERATE, model="tiny", mode="ancestral", length=1.0, seed=2)
-        assert friend.receive().type == C.TYPE_QUEUED
-        friend.socket.close(0)  # the owner is away; its job waits behind the blocker
-        thief = zmq.Context().socket(zmq.DEALER)
-        try:
-            thief.setsockopt(zmq.LINGER, 0)
-            thief.setsockopt(zmq.ROUTING_ID, stolen)
-            apply_client_curve(thief, keys / "server.key", keys / "stranger.key_secret")
-            thief.connect(host.endpoint)
-            thief.send(pack({"v": 1, "type": C.TYPE_PING, "id": 77}))
-            assert thief.poll(10_000)
-            refusal = msgpack.unpackb(thief.recv_multipart()[0])
-            assert refusal["id"] == 77 and refusal["code"] == C.ERR_BAD_MESSAGE, refusal
-            assert "another client key" in refusal["message"]
-            busy.cancel(blocker)
-            assert not thief.poll(3000), "the owner's job reached the thief"
-            assert "its routing id was taken by another key; dropping its jobs" in host.output()
-        finally:
-            thief.close(0)
