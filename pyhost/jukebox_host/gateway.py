@@ -78,7 +78,7 @@ class Gateway:
     def _gone(self, client: bytes, why: str) -> None:
         self.owners.pop(client, None)
         if not self.quitting:
-            self.link.send_multipart([L.GONE, client, why.encode()])
+            self._drop_jobs_of(client, why)
 
     # ---- loop ----------------------------------------------------------------------------------------------
 

@@ -172,12 +172,12 @@ class GatewayLink:
             while time.monotonic() < deadline and self.process.poll() is None:
                 if not self.socket.poll(50):
                     continue
-                parts = self.socket.recv_multipart()
-                if parts[0] == L.DONE:
-                    dropped = int(parts[1])
+                parts = self.socket.recv_multipart(copy=False)
+                if parts[0].bytes == L.DONE:
+                    dropped = int(parts[1].bytes)
                     break
-                if parts[0] == L.GONE:
-                    self.on_gone(parts[1], parts[2].decode(errors="replace"))
+                if parts[0].bytes == L.GONE:
+                    self._handle(parts)  # a client found gone while handing over
             try:
                 self.process.wait(5)
             except subprocess.TimeoutExpired:
