@@ -33,6 +33,10 @@ def peak_mib(pid: int) -> float:
     return float("nan")
 
 
+def reset_peak(pid: int) -> None:
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS: each row shows its own attack's peak
+
+
 def gateway_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
 
@@ -80,6 +84,32 @@ def many_frames(context: zmq.Context, endpoint: str) -> list[str]:
     took = time.monotonic() - started
     sock.close(0)
     return [f"refused after {took:.1f} s" if answered else "no answer in 120 s"]
+
+
+def oversized(frames: int, mib: int) -> object:
+    """One `generate` of `frames` PCM frames of `mib` MiB each: more than MAX_MESSAGE_BYTES in all."""
+    def attack(context: zmq.Context, endpoint: str) -> list[str]:
+        sock = dealer(context, endpoint)
+        monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        frame = bytearray(mib * 2**20)
+        header = msgpack.packb({"v": 1, "type": "generate", "id": 8, "model": "tiny", "mode": "upsample",
+                                "channels": frames, "frames": len(frame) // 4, "sample_rate": 44100})
+        started = time.monotonic()
+        sock.send_multipart([header, *[frame] * frames], copy=False)
+        poller = zmq.Poller()
+        poller.register(sock, zmq.POLLIN)
+        poller.register(monitor, zmq.POLLIN)
+        ready = dict(poller.poll(120_000))
+        took = time.monotonic() - started
+        if sock in ready:
+            outcome = f"answered {msgpack.unpackb(sock.recv_multipart()[0]).get('code')} after {took:.1f} s"
+        else:
+            outcome = f"connection dropped after {took:.1f} s" if monitor in ready else "nothing in 120 s"
+        sock.disable_monitor()
+        monitor.close(0)
+        sock.close(0)
+        return [outcome]
+    return attack
 
 
 def unread_echoes(context: zmq.Context, endpoint: str) -> list[str]:
@@ -152,7 +182,11 @@ def main() -> None:
     rows = [["at start", "", f"{peak_mib(host.pid):.0f}", f"{peak_mib(gateway):.0f}"]]
     try:
         for name, attack in (("3 clients never read", non_readers), ("one message of 1 M empty frames", many_frames),
+                             ("3 × 100 MiB frames in one message", oversized(3, 100)),
+                             ("12 × 200 MiB frames in one message", oversized(12, 200)),
                              ("unread replies", unread_echoes), ("queued audio", queued_audio)):
+            reset_peak(host.pid)
+            reset_peak(gateway)
             result: list[str] = []
             busy = threading.Thread(target=lambda a=attack, r=result: r.extend(a(context, endpoint)))
             busy.start()
@@ -167,7 +201,8 @@ def main() -> None:
         context.term()
         stop(host)
     print(table(rows, ["attack", "what happened", "host peak MiB", "gateway peak MiB"]))
-    print("peak MiB is VmHWM, the high-water mark since the process started: each row includes the rows above")
+    print("peak MiB is VmHWM, reset before each attack (a replaced gateway's: since it started); the gateway's "
+          "ceiling is serve --gateway-memory's default, 2048 MiB above its size at start")
     print(f"lost job (host SIGKILLed mid-job, restarted): {'; '.join(lost_job(f'ipc://{folder}/lost.sock'))}")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jukebox_host import constants as C
+from jukebox_host.memory_ceiling import DEFAULT_MEMORY_MIB
 
 
 def _exit_with_parent(stop: Any, parent: int) -> None:
@@ -41,7 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
         curve = CurveServer(Path(args.curve_secret), Path(args.curve_allow))
     try:
         host = Host(args.endpoint, args.model, args.device, args.dtype, args.max_models, curve, args.fastpath,
-                    args.residency, args.allow_model, args.models_dir)
+                    args.residency, args.allow_model, args.models_dir, args.gateway_memory)
     except (SecurityError, GatewayError) as exc:
         raise SystemExit(f"jukebox-host: {exc}") from None
 
@@ -165,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="'level': only the prior being sampled on the GPU, the others in pinned host memory")
     serve.add_argument("--curve-secret", default=None, help="the host's .key_secret file: turns CURVE on")
     serve.add_argument("--curve-allow", default=None, help="folder of the public .key files of allowed clients")
+    serve.add_argument("--gateway-memory", type=int, default=DEFAULT_MEMORY_MIB, metavar="MIB",
+                       help="how far the process holding the public socket may grow, in MiB, before it is replaced "
+                            "(clients reconnect; jobs and models stay); 0: no ceiling (Linux only)")
     serve.add_argument("--exit-with-parent", type=int, default=None, metavar="PID",
                        help="stop when process PID, which started this host, is gone (render uses it)")
     serve.set_defaults(func=_serve)

@@ -31,8 +31,17 @@ import zmq
 from jukebox_host import constants as C
 from jukebox_host import link_frames as L
 from jukebox_host.errors import HostError
+from jukebox_host.memory_ceiling import limit_growth
 from jukebox_host.outgoing import Outgoing
-from jukebox_host.protocol import check_envelope, echo_reply, error_header, pack, request_id_of, unpack_header
+from jukebox_host.protocol import (
+    check_envelope,
+    check_message_size,
+    echo_reply,
+    error_header,
+    pack,
+    request_id_of,
+    unpack_header,
+)
 from jukebox_host.security import CurveServer, SecurityError
 from jukebox_host.transport import bind_router
 
@@ -40,6 +49,9 @@ log = logging.getLogger("jukebox_host")
 RECEIVE_BATCH = 64  # client messages per turn: a flood from one client cannot hold back replies to the others
 OWNERS_REMEMBERED = 100_000  # routing id → CURVE key bindings kept (oldest forgotten first)
 QUIT_FLUSH_SECONDS = 2.0
+# Client messages libzmq reads ahead per connection (see __init__). 1 would hold less, but then CURVE clients of
+# the C core that connect while the host starts were never answered (libzmq 4.3.4; not understood yet).
+READ_AHEAD = 4
 # Routing id, header and PCM frames: a few frames too many still reach the host, whose answer says more precisely
 # what is wrong (e.g. 'channels' out of range); a flood of frames is refused at the door.
 MAX_PARTS = 2 + 8 * C.MAX_CHANNELS
@@ -60,9 +72,9 @@ class Gateway:
         self.parent = parent
         self.context = zmq.Context()
         _unpredictable_routing_ids()
-        self.router, self.authenticator = bind_router(self.context, endpoint, curve)
-        # libzmq reads each connection ahead of us up to RCVHWM messages: keep that to a few per client.
-        self.router.setsockopt(zmq.RCVHWM, L.IN_FLIGHT)
+        # libzmq reads each connection ahead of us: READ_AHEAD whole messages, and the next one as it arrives.
+        # Each may be MAX_MESSAGE_BYTES: keep them few.
+        self.router, self.authenticator = bind_router(self.context, endpoint, curve, READ_AHEAD)
         self.curve = curve
         self.link = self.context.socket(zmq.PAIR)
         self.link.setsockopt(zmq.LINGER, 2000)
@@ -138,25 +150,38 @@ class Gateway:
         for _ in range(RECEIVE_BATCH):
             if not self._host_can_take():
                 return  # the rest waits in libzmq (and, beyond its queue, in the clients' own buffers)
-            try:
-                # Zero-copy: PCM frames pass through without being copied in Python.
-                parts = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
-            except zmq.Again:
+            received = self._receive()
+            if received is None:
                 return
+            parts, skipped = received
             client = parts[0].bytes
             self.outgoing.readmit(client)
-            refusal = self._refusal(client, parts)
-            if refusal is None and len(parts) > MAX_PARTS:
-                # Refused here: a message of many frames is not worth handing to the host frame by frame.
-                self.outgoing.send([client, pack(error_header(_request_id(parts[1]), C.ERR_BAD_AUDIO,
-                                                              f"{len(parts) - 2} PCM frames; at most "
-                                                              f"{C.MAX_CHANNELS} (one per channel)"))])
-                continue
-            if refusal is None and not self._echoed(client, parts):
-                self.link.send_multipart([L.MESSAGE, *parts], copy=False)
-            elif refusal is not None:
+            refusal = self._refusal(client, parts) or _oversized(parts, skipped)
+            if refusal is not None:
                 rid = _request_id(parts[1]) if len(parts) > 1 else 0
-                self.outgoing.send([client, pack(error_header(rid, C.ERR_BAD_MESSAGE, refusal))])
+                self.outgoing.send([client, pack(error_header(rid, *refusal))])
+            elif not self._echoed(client, parts):
+                self.link.send_multipart([L.MESSAGE, *parts], copy=False)
+
+    def _receive(self) -> tuple[list[Any], int] | None:
+        """One client message, zero-copy (PCM frames pass through without being copied in Python), or None.
+        Frames beyond MAX_PARTS are read and thrown away, only counted: a flood of frames costs no Python object
+        each. Returns the kept frames (routing id first) and how many were thrown away."""
+        try:
+            frame = self.router.recv(zmq.NOBLOCK, copy=False)
+        except zmq.Again:
+            return None
+        parts = [frame]
+        skipped = 0
+        while frame.more and len(parts) <= MAX_PARTS:  # a message arrives whole: its next frames never block
+            frame = self.router.recv(copy=False)
+            parts.append(frame)
+        more = frame.more
+        while more:
+            self.router.recv()
+            more = self.router.getsockopt(zmq.RCVMORE)
+            skipped += 1
+        return parts, skipped
 
     def _echoed(self, client: bytes, parts: list[Any]) -> bool:
         """`echo` needs no model: answered here, it measures the transport a client sees, without the hop to the
@@ -168,9 +193,6 @@ class Gateway:
                 return False
             check_envelope(header)
             pcm = parts[2:]
-            total = sum(len(part.buffer) for part in parts[1:])
-            if total > C.MAX_MESSAGE_BYTES:
-                raise HostError(C.ERR_TOO_LARGE, f"message is {total} bytes; the limit is {C.MAX_MESSAGE_BYTES}")
             self.outgoing.send([client, pack(echo_reply(header, [p.buffer for p in pcm])), *pcm])
         except HostError as exc:
             if exc.code == C.ERR_BAD_MESSAGE or not header:
@@ -178,20 +200,20 @@ class Gateway:
             self.outgoing.send([client, pack(error_header(request_id_of(header), exc.code, exc.message))])
         return True
 
-    def _refusal(self, client: bytes, parts: list[Any]) -> str | None:
-        """Under CURVE: why this client's message must not reach the host, or None."""
+    def _refusal(self, client: bytes, parts: list[Any]) -> tuple[str, str] | None:
+        """Under CURVE: why this client's message must not reach the host (code, text), or None."""
         if self.curve is None or len(parts) < 2:
             return None
         key = parts[1].get("User-Id").encode()  # the client's public key, set by the authenticator
         if not self.curve.allows(key):
             self._drop_jobs_of(client, "its key is no longer allowed")
-            return "this client's key is no longer allowed by the host"
+            return C.ERR_BAD_MESSAGE, "this client's key is no longer allowed by the host"
         owner = self.owners.setdefault(client, key)
         if owner != key:
             # Someone else's routing id: whatever the host would send there now reaches this peer, so the jobs
             # of the id's owner end here. The owner keeps the id; this peer is refused.
             self._drop_jobs_of(client, "its routing id was taken by another key")
-            return "this routing id belongs to another client key: choose a random one"
+            return C.ERR_BAD_MESSAGE, "this routing id belongs to another client key: choose a random one"
         while len(self.owners) > OWNERS_REMEMBERED:
             del self.owners[next(iter(self.owners))]
         return None
@@ -205,6 +227,18 @@ class Gateway:
         if self.authenticator is not None:
             self.authenticator.stop()
         self.context.term()
+
+
+def _oversized(parts: list[Any], skipped: int) -> tuple[str, str] | None:
+    """Refused here, before the host: a message of many frames (not worth handing over frame by frame), or one
+    larger than MAX_MESSAGE_BYTES in all (libzmq bounds each frame only), which would cost the host its size."""
+    if skipped or len(parts) > MAX_PARTS:
+        return C.ERR_BAD_AUDIO, f"{len(parts) - 2 + skipped} PCM frames; at most {C.MAX_CHANNELS} (one per channel)"
+    try:
+        check_message_size([part.buffer for part in parts[1:]])
+    except HostError as exc:
+        return exc.code, exc.message
+    return None
 
 
 def _request_id(frame: Any) -> int:
@@ -221,6 +255,7 @@ def main() -> int:
     parser.add_argument("--parent", type=int, required=True)
     parser.add_argument("--curve-secret", default=None)
     parser.add_argument("--curve-allow", default=None)
+    parser.add_argument("--memory-mib", type=int, default=0, help="memory ceiling above the size at start; 0: none")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="jukebox-host: %(message)s")
     # Ctrl-C, a hang-up or a terminal's SIGTERM are the host's to handle: it tells the gateway when to finish.
@@ -235,8 +270,14 @@ def main() -> int:
     except (zmq.ZMQError, SecurityError) as exc:
         print(f"jukebox-host: cannot listen on {args.endpoint}: {exc}", flush=True, file=sys.stderr)
         return 2
+    log.info("gateway on %s: %s", args.endpoint, limit_growth(args.memory_mib))
     try:
         gateway.run()
+    except MemoryError:
+        # Nothing more can be allocated, not even for an orderly close: say so and go; the host starts another.
+        os.write(2, b"jukebox-host: the gateway reached its memory ceiling (serve --gateway-memory); a new one "
+                    b"takes over\n")
+        os._exit(3)
     finally:
         gateway.close()
     return 0

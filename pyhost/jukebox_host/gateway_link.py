@@ -23,6 +23,7 @@ import zmq
 
 from jukebox_host import constants as C
 from jukebox_host import link_frames as L
+from jukebox_host.memory_ceiling import DEFAULT_MEMORY_MIB
 from jukebox_host.security import CurveServer
 
 log = logging.getLogger("jukebox_host")
@@ -39,15 +40,17 @@ class GatewayError(Exception):
 class GatewayLink:
     def __init__(self, context: zmq.Context, endpoint: str, curve: CurveServer | None,
                  on_message: Callable[[bytes, list[Any]], None], on_gone: Callable[[bytes, str], None],
-                 on_replaced: Callable[[], None]) -> None:
+                 on_replaced: Callable[[], None], memory_mib: int = DEFAULT_MEMORY_MIB) -> None:
         """on_message(client, frames): a client's message; on_gone(client, why): its jobs must go;
-        on_replaced(): a new gateway took over (anonymous clients cannot come back)."""
+        on_replaced(): a new gateway took over (anonymous clients cannot come back); memory_mib: the gateway's
+        memory ceiling above its size at start (memory_ceiling.py), 0 for none."""
         self.context = context
         self.endpoint = endpoint
         self.curve = curve
         self.on_message = on_message
         self.on_gone = on_gone
         self.on_replaced = on_replaced
+        self.memory_mib = memory_mib
         self.folder = tempfile.mkdtemp(prefix="jukebox-host-")  # mode 0700: no other user reaches the link
         self.generation = 0
         self.socket: zmq.Socket | None = None
@@ -72,7 +75,7 @@ class GatewayLink:
         self.socket.setsockopt(zmq.RCVHWM, L.IN_FLIGHT)  # client messages: see gateway.py
         self.socket.bind(address)
         command = [sys.executable, "-m", "jukebox_host.gateway", "--endpoint", self.endpoint, "--link", address,
-                   "--parent", str(os.getpid())]
+                   "--parent", str(os.getpid()), "--memory-mib", str(self.memory_mib)]
         if self.curve is not None:
             command += ["--curve-secret", str(self.curve.secret_file), "--curve-allow", str(self.curve.allow_folder)]
         self.process = subprocess.Popen(command)

@@ -13,5 +13,5 @@ ALIVE = b"A"  # [ALIVE]: sent every ALIVE_SECONDS
 DONE = b"D"  # [DONE, count]: answer to QUIT; count = clients found gone while handing over
 
 ALIVE_SECONDS = 1.0
-IN_FLIGHT = 4  # client messages queued each way of the link (gateway send, host receive) before the gateway waits
+IN_FLIGHT = 1  # client messages queued each way of the link (gateway send, host receive): each may be MAX_MESSAGE_BYTES
 SILENT_LIMIT = 10.0  # seconds without a word from the gateway before the host replaces it

@@ -24,8 +24,11 @@ import zmq
 from jukebox_host import constants as C
 from jukebox_host.routing_ids import is_generated
 
-SEND_HWM = 100  # messages libzmq queues per client before it refuses more (its default is 1000)
+# Messages libzmq queues per client before it refuses more (its default is 1000). It counts messages, not bytes,
+# and a message may be MAX_MESSAGE_BYTES: keep it small; beyond it replies wait here, counted in bytes.
+SEND_HWM = 8
 BACKLOG_BYTES = 2 * C.MAX_MESSAGE_BYTES  # one result being read slowly fits; more waiting means it stopped reading
+TOTAL_BACKLOG_BYTES = 4 * C.MAX_MESSAGE_BYTES  # all clients together; beyond, the one with most waiting goes
 STALL_SECONDS = 30.0
 DROPPED_REMEMBERED = 10_000  # routing ids whose replies are discarded until they are heard from again
 
@@ -64,6 +67,10 @@ class Outgoing:
         backlog.bytes += _size(parts)
         if backlog.bytes > BACKLOG_BYTES:
             self._drop(client, f"stopped reading ({backlog.bytes / 2**20:.0f} MiB of replies waiting)")
+        while self.waiting_bytes() > TOTAL_BACKLOG_BYTES:
+            largest = max(self.backlogs, key=lambda c: self.backlogs[c].bytes)
+            self._drop(largest, f"reads too slowly while replies wait for many clients "
+                                f"({self.backlogs[largest].bytes / 2**20:.0f} MiB of replies waiting)")
 
     def flush(self) -> None:
         """Hand over what clients have made room for; drop those that stopped reading."""

@@ -53,6 +53,13 @@ def unpack_header(frame: bytes | memoryview) -> dict[str, Any]:
     return header
 
 
+def check_message_size(frames: Frames) -> None:
+    """A message is at most MAX_MESSAGE_BYTES, all frames together (libzmq bounds each frame only)."""
+    total = sum(len(frame) for frame in frames)
+    if total > C.MAX_MESSAGE_BYTES:
+        raise HostError(C.ERR_TOO_LARGE, f"message is {total} bytes; the limit is {C.MAX_MESSAGE_BYTES}")
+
+
 def request_id_of(header: dict[str, Any]) -> int:
     rid = header.get("id", 0)
     if isinstance(rid, bool) or not isinstance(rid, int) or rid < 0 or rid >= 2**63:

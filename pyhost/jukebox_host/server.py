@@ -23,9 +23,11 @@ from jukebox_host.engine.loading import TINY_NAME, ModelRegistry
 from jukebox_host.errors import HostError
 from jukebox_host.gateway_link import GatewayLink
 from jukebox_host.jobs import Job, JobQueue
+from jukebox_host.memory_ceiling import DEFAULT_MEMORY_MIB
 from jukebox_host.protocol import (
     Frames,
     check_envelope,
+    check_message_size,
     client_name,
     echo_reply,
     error_header,
@@ -49,7 +51,7 @@ class Host:
     def __init__(self, endpoint: str = C.DEFAULT_ENDPOINT, models: list[str] | None = None, device: str = "auto",
                  dtype: str = "auto", max_models: int = 1, curve: CurveServer | None = None,
                  fastpath: str = "stock", residency: str = "all", allow_models: list[str] | None = None,
-                 models_dirs: list[str] | None = None) -> None:
+                 models_dirs: list[str] | None = None, gateway_memory: int = DEFAULT_MEMORY_MIB) -> None:
         self.endpoint = endpoint
         preload = list(models or [])
         self.default_model = preload[0] if preload else TINY_NAME
@@ -65,7 +67,7 @@ class Host:
         self.closing = False
         self.stop = threading.Event()
         self.link = GatewayLink(self.context, endpoint, curve, self._receive, self._client_gone,
-                                self._gateway_replaced)
+                                self._gateway_replaced, gateway_memory)
         self.outbox, address = pipe_pair(self.context)
         self.worker = Worker(self.queue, self.registry, self.context, address, preload)
 
@@ -164,9 +166,7 @@ class Host:
             if not frames:
                 raise HostError(C.ERR_BAD_MESSAGE, "empty message: frame 0 must be a msgpack header")
             header = unpack_header(frames[0])  # first, so that even a refusal for size carries the request's id
-            total = sum(len(f) for f in frames)
-            if total > C.MAX_MESSAGE_BYTES:
-                raise HostError(C.ERR_TOO_LARGE, f"message is {total} bytes; the limit is {C.MAX_MESSAGE_BYTES}")
+            check_message_size(frames)  # the gateway checked too; a message from the link is checked anyway
             self._dispatch(client, header, frames[1:])
         except HostError as exc:
             self._send(client, error_header(request_id_of(header), exc.code, exc.message))

@@ -19,9 +19,10 @@ HEARTBEAT_IVL_MS = 2000
 HEARTBEAT_TIMEOUT_MS = 10000
 
 
-def bind_router(context: zmq.Context, endpoint: str, curve: CurveServer | None = None
+def bind_router(context: zmq.Context, endpoint: str, curve: CurveServer | None = None, read_ahead: int = 1000
                 ) -> tuple[zmq.Socket, ThreadAuthenticator | None]:
-    """The host's socket. Off loopback it must be CURVE-authenticated (see security.py)."""
+    """The host's socket. Off loopback it must be CURVE-authenticated (see security.py). read_ahead: messages
+    libzmq reads from each connection before the owner takes them (RCVHWM)."""
     require_auth_off_loopback(endpoint, curve)
     sock = context.socket(zmq.ROUTER)
     authenticator = curve.apply(context, sock) if curve is not None else None
@@ -36,6 +37,8 @@ def bind_router(context: zmq.Context, endpoint: str, curve: CurveServer | None =
     sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
     sock.setsockopt(zmq.SNDHWM, SEND_HWM)  # beyond it, replies wait in outgoing.py's per-client backlog
     sock.setsockopt(zmq.LINGER, 1000)
+    # Options reach a connection only if set before bind: the listener copies them then.
+    sock.setsockopt(zmq.RCVHWM, read_ahead)
     sock.bind(endpoint)
     return sock, authenticator
 

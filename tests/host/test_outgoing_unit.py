@@ -68,3 +68,20 @@ def test_a_client_over_budget_or_stalled_is_dropped(pair: object, monkeypatch: p
         out.send([client, b"z" * 1000])
         out.flush()
     assert len(gone) == 1 and "nothing taken" in gone[0] and out.waiting_bytes() == 0
+
+
+def test_when_replies_wait_for_many_clients_the_one_with_most_waiting_goes(
+        pair: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    router, _dealer, client = pair  # type: ignore[misc]
+    gone: list[bytes] = []
+    out = outgoing.Outgoing(router, lambda c, _why: gone.append(c))
+    monkeypatch.setattr(outgoing, "TOTAL_BACKLOG_BYTES", 50_000)
+    away = [b"\x01away-" + bytes([n]) * 10 for n in range(3)]  # chosen ids, not connected: replies wait
+    for n, other in enumerate(away):
+        for _ in range(10 + n):
+            out.send([other, b"x" * 1000])
+    assert gone == [] and out.waiting_bytes() == 33_000
+    for _ in range(20):
+        out.send([away[0], b"y" * 1000])
+    assert gone == [away[0]] and out.waiting_bytes() == 23_000
+    assert all(other in out.backlogs for other in away[1:])

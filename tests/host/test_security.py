@@ -8,11 +8,14 @@ import sys
 import time
 from pathlib import Path
 
+import msgpack
 import pytest
+import zmq
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client, HostUnavailable, RemoteError
-from jukebox_host.security import generate_keys, is_local
+from jukebox_host.protocol import pack
+from jukebox_host.security import apply_client_curve, generate_keys, is_local
 
 
 def _free_port() -> int:
@@ -114,3 +117,48 @@ def test_the_allow_list_is_reloaded_while_the_host_runs(curve_host: tuple) -> No
         assert _within(15, friend_refused)
     assert not _served(host, keys, "friend")
     assert "allowed client keys reloaded" in host.output()
+
+
+def _connect_with_id(host: object, keys: Path, name: str, routing_id: bytes, rid: int) -> tuple[zmq.Socket, dict]:
+    """A fresh CURVE connection under `routing_id` that pings as `rid`: the socket and the reply, or an empty
+    dict. libzmq ignores a peer whose routing id a live connection still holds (taking its first message for an
+    id), so no reply means the id's owner was still connected: the caller tries again with a new connection."""
+    sock = zmq.Context.instance().socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.setsockopt(zmq.ROUTING_ID, routing_id)
+    apply_client_curve(sock, keys / "server.key", keys / f"{name}.key_secret")
+    sock.connect(host.endpoint)  # type: ignore[attr-defined]
+    sock.send(pack({"v": 1, "type": C.TYPE_PING, "id": rid}))
+    reply = msgpack.unpackb(sock.recv_multipart()[0]) if sock.poll(2000) else {}
+    return sock, reply
+
+
+def test_a_routing_id_stays_with_the_key_that_first_used_it(curve_host: tuple) -> None:
+    """Routing ids are secrets (docs/PROTOCOL.md, "Identity"); one that leaks anyway gives another key nothing
+    once it speaks: its messages are refused and the jobs of the id's owner end instead of going to it."""
+    host, keys = curve_host
+    allowed = keys.parent / "allowed"
+    (allowed / "stranger.key").write_text((keys / "stranger.key").read_text())
+    assert _within(15, lambda: _served(host, keys, "stranger"))
+    with _curve_client(host, keys, "friend", 30) as busy, _curve_client(host, keys, "friend", 30) as friend:
+        blocker = busy.send(C.TYPE_GENERATE, model="tiny", mode="ancestral", length=300.0, seed=1)
+        assert busy.receive().type == C.TYPE_QUEUED
+        stolen = friend.routing_id
+        friend.send(C.TYPE_GENERATE, model="tiny", mode="ancestral", length=1.0, seed=2)
+        assert friend.receive().type == C.TYPE_QUEUED
+        friend.socket.close(0)  # the owner is away; its job waits behind the blocker
+        thief, refusal, attempt = None, {}, 0
+        while not refusal and attempt < 10:
+            if thief is not None:
+                thief.close(0)
+            attempt += 1
+            thief, refusal = _connect_with_id(host, keys, "stranger", stolen, 100 + attempt)
+        assert thief is not None
+        try:
+            assert refusal.get("id") == 100 + attempt and refusal.get("code") == C.ERR_BAD_MESSAGE, refusal
+            assert "another client key" in refusal["message"]
+            assert _within(10, lambda: "its routing id was taken by another key; dropping its jobs" in host.output())
+            busy.cancel(blocker)
+            assert not thief.poll(5000), "the owner's job reached the thief"
+        finally:
+            thief.close(0)
