@@ -121,7 +121,7 @@
      "maxclass": "newobj",
      "patching_rect": [
       20,
-      846,
+      870,
       320,
       22
      ],
@@ -447,7 +447,7 @@
      "outlettype": [
       ""
      ],
-     "text": "length 10"
+     "text": "mode continue"
     }
    },
    {
@@ -462,7 +462,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute length of the result in seconds (prompt included)"
+     "text": "attribute mode continue: extend the last result by length s (its exact codes, no input)"
     }
    },
    {
@@ -480,7 +480,7 @@
      "outlettype": [
       ""
      ],
-     "text": "song_length 180"
+     "text": "length 10"
     }
    },
    {
@@ -495,7 +495,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute length of the whole song in seconds: labels the result (OpenAI's total length)"
+     "text": "attribute length of the result in seconds (prompt included)"
     }
    },
    {
@@ -513,7 +513,7 @@
      "outlettype": [
       ""
      ],
-     "text": "prompt 4"
+     "text": "song_length 180"
     }
    },
    {
@@ -528,7 +528,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute seconds of the input used as prompt (0 = whole input)"
+     "text": "attribute length of the whole song in seconds: labels the result (OpenAI's total length)"
     }
    },
    {
@@ -546,7 +546,7 @@
      "outlettype": [
       ""
      ],
-     "text": "levels 1"
+     "text": "prompt 4"
     }
    },
    {
@@ -561,7 +561,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute levels 1 = fast top-level preview quality"
+     "text": "attribute seconds of the input used as prompt (0 = whole input)"
     }
    },
    {
@@ -579,7 +579,7 @@
      "outlettype": [
       ""
      ],
-     "text": "levels 3"
+     "text": "levels 1"
     }
    },
    {
@@ -594,7 +594,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute levels 3 = all levels, full quality (preview first)"
+     "text": "attribute levels 1 = fast top-level preview quality"
     }
    },
    {
@@ -612,7 +612,7 @@
      "outlettype": [
       ""
      ],
-     "text": "temperature 0.98"
+     "text": "levels 3"
     }
    },
    {
@@ -627,7 +627,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute sampling temperature (0, 2]"
+     "text": "attribute levels 3 = all levels, full quality (preview first)"
     }
    },
    {
@@ -645,7 +645,7 @@
      "outlettype": [
       ""
      ],
-     "text": "hop_fraction 0.5"
+     "text": "temperature 0.98"
     }
    },
    {
@@ -660,7 +660,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute window hop, every level (0, 1]; unset: the model's 0.5 0.5 0.125"
+     "text": "attribute sampling temperature (0, 2]"
     }
    },
    {
@@ -678,7 +678,7 @@
      "outlettype": [
       ""
      ],
-     "text": "n_samples 1"
+     "text": "hop_fraction 0.5"
     }
    },
    {
@@ -693,7 +693,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute variations sampled in one batch (first is kept)"
+     "text": "attribute window hop, every level (0, 1]; unset: the model's 0.5 0.5 0.125"
     }
    },
    {
@@ -711,7 +711,7 @@
      "outlettype": [
       ""
      ],
-     "text": "seed 42"
+     "text": "n_samples 1"
     }
    },
    {
@@ -726,7 +726,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute fixed seed; seed -1 = random"
+     "text": "attribute variations sampled in one batch (first is kept)"
     }
    },
    {
@@ -744,7 +744,7 @@
      "outlettype": [
       ""
      ],
-     "text": "artist unknown"
+     "text": "seed 42"
     }
    },
    {
@@ -759,7 +759,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute artist known to the model"
+     "text": "attribute fixed seed; seed -1 = random"
     }
    },
    {
@@ -777,7 +777,7 @@
      "outlettype": [
       ""
      ],
-     "text": "genre unknown"
+     "text": "artist unknown"
     }
    },
    {
@@ -792,7 +792,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute genre known to the model"
+     "text": "attribute artist known to the model"
     }
    },
    {
@@ -810,7 +810,7 @@
      "outlettype": [
       ""
      ],
-     "text": "lyrics la la la"
+     "text": "genre unknown"
     }
    },
    {
@@ -825,7 +825,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute lyrics conditioning"
+     "text": "attribute genre known to the model"
     }
    },
    {
@@ -843,7 +843,7 @@
      "outlettype": [
       ""
      ],
-     "text": "preview 1"
+     "text": "lyrics la la la"
     }
    },
    {
@@ -858,7 +858,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute send a top-level preview first when levels > 1"
+     "text": "attribute lyrics conditioning"
     }
    },
    {
@@ -876,7 +876,7 @@
      "outlettype": [
       ""
      ],
-     "text": "host tcp://127.0.0.1:5557"
+     "text": "preview 1"
     }
    },
    {
@@ -891,7 +891,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute endpoint of jukebox-host serve"
+     "text": "attribute send a top-level preview first when levels > 1"
     }
    },
    {
@@ -909,7 +909,7 @@
      "outlettype": [
       ""
      ],
-     "text": "autostart 1"
+     "text": "host tcp://127.0.0.1:5557"
     }
    },
    {
@@ -924,7 +924,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute start 'jukebox-host serve' when the host does not answer"
+     "text": "attribute endpoint of jukebox-host serve"
     }
    },
    {
@@ -942,7 +942,7 @@
      "outlettype": [
       ""
      ],
-     "text": "timeout 5"
+     "text": "autostart 1"
     }
    },
    {
@@ -957,7 +957,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute seconds of silence before 'host not responding'"
+     "text": "attribute start 'jukebox-host serve' when the host does not answer"
     }
    },
    {
@@ -975,7 +975,7 @@
      "outlettype": [
       ""
      ],
-     "text": "server_key keys/server.key"
+     "text": "timeout 5"
     }
    },
    {
@@ -990,7 +990,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute CURVE: the host's public key file (jukebox-host keygen keys server)"
+     "text": "attribute seconds of silence before 'host not responding'"
     }
    },
    {
@@ -1008,7 +1008,7 @@
      "outlettype": [
       ""
      ],
-     "text": "client_key keys/client.key_secret"
+     "text": "server_key keys/server.key"
     }
    },
    {
@@ -1023,16 +1023,49 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute CURVE: this client's secret key file; CURVE is on while both are set"
+     "text": "attribute CURVE: the host's public key file (jukebox-host keygen keys server)"
     }
    },
    {
     "box": {
      "id": "obj-61",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      830,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "client_key keys/client.key_secret"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-62",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      830,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute CURVE: this client's secret key file; CURVE is on while both are set"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-63",
      "maxclass": "button",
      "patching_rect": [
       20,
-      886,
+      910,
       24,
       22
      ],
@@ -1045,11 +1078,11 @@
    },
    {
     "box": {
-     "id": "obj-62",
+     "id": "obj-64",
      "maxclass": "flonum",
      "patching_rect": [
       80,
-      886,
+      910,
       60,
       22
      ],
@@ -1063,11 +1096,11 @@
    },
    {
     "box": {
-     "id": "obj-63",
+     "id": "obj-65",
      "maxclass": "newobj",
      "patching_rect": [
       200,
-      886,
+      910,
       160,
       22
      ],
@@ -1078,7 +1111,7 @@
    },
    {
     "box": {
-     "id": "obj-64",
+     "id": "obj-66",
      "maxclass": "newobj",
      "patching_rect": [
       620,
@@ -1097,7 +1130,7 @@
    },
    {
     "box": {
-     "id": "obj-65",
+     "id": "obj-67",
      "maxclass": "newobj",
      "patching_rect": [
       620,
@@ -1116,7 +1149,7 @@
    },
    {
     "box": {
-     "id": "obj-66",
+     "id": "obj-68",
      "maxclass": "message",
      "patching_rect": [
       620,
@@ -1134,7 +1167,7 @@
    },
    {
     "box": {
-     "id": "obj-67",
+     "id": "obj-69",
      "maxclass": "comment",
      "patching_rect": [
       700,
@@ -1476,11 +1509,23 @@
    {
     "patchline": {
      "source": [
+      "obj-61",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
       "obj-6",
       0
      ],
      "destination": [
-      "obj-61",
+      "obj-63",
       0
      ]
     }
@@ -1492,7 +1537,7 @@
       1
      ],
      "destination": [
-      "obj-62",
+      "obj-64",
       0
      ]
     }
@@ -1504,7 +1549,7 @@
       2
      ],
      "destination": [
-      "obj-63",
+      "obj-65",
       0
      ]
     }
@@ -1512,11 +1557,11 @@
    {
     "patchline": {
      "source": [
-      "obj-66",
+      "obj-68",
       0
      ],
      "destination": [
-      "obj-64",
+      "obj-66",
       0
      ]
     }

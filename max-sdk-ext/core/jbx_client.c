@@ -382,9 +382,9 @@ static long long submit(jbx_client *c, const char *type, const float *const *ch,
 {
     int is_echo = strcmp(type, JBX_TYPE_ECHO) == 0;
     const char *mode = jbx_params_mode(&c->params);
-    if (!is_echo && strcmp(mode, "ancestral") == 0) nch = 0;
+    if (!is_echo && !jbx_params_needs_audio(&c->params)) nch = 0;
     else if (!is_echo && nch == 0) {
-        snprintf(err, errlen, "mode %s needs input audio (or set mode ancestral)", mode);
+        snprintf(err, errlen, "mode %s needs input audio (or set mode ancestral or continue)", mode);
         return -1;
     }
     if (check_audio(nch, frames, sr, err, errlen) != 0) return -1;

@@ -71,8 +71,8 @@ int jbx_params_set_mode(jbx_params *p, const char *mode, char *err, size_t errle
         return 0;
     }
     if (strcmp(mode, "primed") != 0 && strcmp(mode, "ancestral") != 0 &&
-        strcmp(mode, "upsample") != 0) {
-        snprintf(err, errlen, "mode must be primed, ancestral or upsample, not '%s'", mode);
+        strcmp(mode, "upsample") != 0 && strcmp(mode, "continue") != 0) {
+        snprintf(err, errlen, "mode must be primed, ancestral, upsample or continue, not '%s'", mode);
         return -1;
     }
     snprintf(p->mode, sizeof p->mode, "%s", mode);
@@ -205,4 +205,11 @@ size_t jbx_params_fields(const jbx_params *p, jbx_field *f)
     if (p->out_channels > 0) f[n++] = fi("out_channels", p->out_channels);
     if (p->preview >= 0) f[n++] = fb("preview", p->preview);
     return n;
+}
+
+int jbx_params_needs_audio(const jbx_params *p)
+{
+    /* ancestral samples from the labels alone; continue extends the codes the host kept of the last result */
+    const char *mode = jbx_params_mode(p);
+    return strcmp(mode, "ancestral") != 0 && strcmp(mode, "continue") != 0;
 }

@@ -50,6 +50,9 @@ void jbx_params_set_preview(jbx_params *p, int on);          /* < 0 unsets */
 /* Mode to use: the one set, else "primed". */
 const char *jbx_params_mode(const jbx_params *p);
 
+/* Whether a job in this mode sends the source audio (not ancestral, not continue). */
+int jbx_params_needs_audio(const jbx_params *p);
+
 /* Appends the set fields to f (room for JBX_MAX_FIELDS); returns the count
  * added. The strings point into p: keep p unchanged until encoded. */
 size_t jbx_params_fields(const jbx_params *p, jbx_field *f);

@@ -169,7 +169,7 @@ static void jukebox_bang(t_jukebox *x)
     int n = 0, nch = 0;
     jbx_params *p = jbx_client_params(x->client);
     if (!find_array(x, x->dst)) return; /* fail now, not when the result arrives */
-    if (strcmp(jbx_params_mode(p), "ancestral") != 0) {
+    if (jbx_params_needs_audio(p)) {
         t_word *vec = NULL;
         t_garray *a = find_array(x, x->src);
         if (!a) return;

@@ -57,7 +57,10 @@ static void test_params(void)
     CHECK(jbx_params_fields(&p, f) == 0); /* nothing set: host defaults */
     CHECK(strcmp(jbx_params_mode(&p), "primed") == 0);
     CHECK(jbx_params_set_mode(&p, "sideways", err, sizeof err) != 0);
-    CHECK(jbx_params_set_mode(&p, "ancestral", err, sizeof err) == 0);
+    CHECK(jbx_params_needs_audio(&p)); /* primed, unset */
+    CHECK(jbx_params_set_mode(&p, "continue", err, sizeof err) == 0 && !jbx_params_needs_audio(&p));
+    CHECK(jbx_params_set_mode(&p, "upsample", err, sizeof err) == 0 && jbx_params_needs_audio(&p));
+    CHECK(jbx_params_set_mode(&p, "ancestral", err, sizeof err) == 0 && !jbx_params_needs_audio(&p));
     CHECK(jbx_params_set_temperature(&p, -0.5, err, sizeof err) != 0);
     CHECK(jbx_params_set_temperature(&p, 2.5, err, sizeof err) != 0);
     CHECK(jbx_params_set_temperature(&p, 0.9, err, sizeof err) == 0);

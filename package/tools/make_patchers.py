@@ -23,6 +23,7 @@ SETTINGS = [
     ("mode primed", "mode primed: continue the prompt"),
     ("mode ancestral", "mode ancestral: no input, conditioning only"),
     ("mode upsample", "mode upsample: re-sample the lower levels"),
+    ("mode continue", "mode continue: extend the last result by length s (its exact codes, no input)"),
     ("length 10", "length of the result in seconds (prompt included)"),
     ("song_length 180", "length of the whole song in seconds: labels the result (OpenAI's total length)"),
     ("prompt 4", "seconds of the input used as prompt (0 = whole input)"),

@@ -192,7 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--endpoint", default=None, help="use a running host (default: start a private one)")
     render.add_argument("--model", default="tiny")
     render.add_argument("--device", default="auto")
-    render.add_argument("--mode", default="primed", choices=list(C.MODES))
+    render.add_argument("--mode", default="primed", choices=[m for m in C.MODES if m != C.MODE_CONTINUE])
+    render.add_argument("--then-continue", dest="then_continue", type=float, action="append", default=None,
+                        metavar="SECONDS", help="then extend the result by SECONDS from its exact codes (mode "
+                                                "continue); repeat it to extend again; the file holds the whole")
     render.add_argument("--length", type=float, default=None,
                         help="total seconds of the result, prompt included (default: the prompt + 6 s)")
     render.add_argument("--prompt", type=float, default=None,

@@ -242,10 +242,11 @@ def check_result_fits(length: float, out_rate: int, out_channels: int) -> None:
 
 
 def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> GenerateRequest:
-    mode = _text(header, "mode", "primed")
+    mode = _text(header, "mode", C.MODE_PRIMED)
     if mode not in C.MODES:
         raise HostError(C.ERR_BAD_FIELD, f"'mode' {mode!r} is not one of {', '.join(C.MODES)}")
-    audio, rate = read_pcm(header, pcm, allow_empty=(mode == "ancestral"))
+    without_audio = mode in (C.MODE_ANCESTRAL, C.MODE_CONTINUE)  # audio sent anyway is not used
+    audio, rate = read_pcm(header, pcm, allow_empty=without_audio)
     in_seconds = audio.shape[1] / rate if rate else 0.0
     length = _number(header, "length", 10.0, 0.0, math.inf, lo_open=True)
     if length > C.MAX_OUTPUT_SECONDS:
@@ -253,9 +254,9 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
     prompt = header.get("prompt")
     if prompt is not None:
         prompt = _number(header, "prompt", 0.0, 0.0, C.MAX_INPUT_SECONDS, lo_open=True)
-        if mode != "ancestral" and prompt > in_seconds + 1e-9:
+        if not without_audio and prompt > in_seconds + 1e-9:
             raise HostError(C.ERR_BAD_FIELD, f"'prompt' is {prompt} s but only {in_seconds:.3f} s of audio was sent")
-    if mode == "primed":
+    if mode == C.MODE_PRIMED:
         used = prompt if prompt is not None else in_seconds
         if used >= length:
             raise HostError(
@@ -266,7 +267,8 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
     temperature = _number(header, "temperature", 0.98, 0.0, 2.0, lo_open=True)
     hop_fraction = read_hop_fraction(header)
     # An upsampled result is as long as its input, whatever 'length' says.
-    result_seconds = (prompt if prompt is not None else in_seconds) if mode == "upsample" else length
+    # A continued one is longer than 'length' (what it adds): the host checks it again when it knows how much.
+    result_seconds = (prompt if prompt is not None else in_seconds) if mode == C.MODE_UPSAMPLE else length
     song_length = _number(header, "song_length", max(DEFAULT_SONG_SECONDS, result_seconds), 0.0,
                           C.MAX_OUTPUT_SECONDS, lo_open=True)
     if song_length < result_seconds:

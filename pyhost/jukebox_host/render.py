@@ -133,6 +133,9 @@ def render(args: argparse.Namespace) -> int:
     audio, rate = (None, None) if args.mode == "ancestral" else read_prompt(args.input, args.prompt)
     prompt_seconds = 0.0 if audio is None or rate is None else audio.shape[1] / rate
     length = plan_lengths(args, prompt_seconds)
+    extensions = args.then_continue or []
+    if any(not 0 < seconds <= C.MAX_OUTPUT_SECONDS for seconds in extensions):
+        raise RenderError(f"--then-continue takes seconds, more than 0 and at most {C.MAX_OUTPUT_SECONDS}")
     params: dict[str, Any] = {
         "mode": args.mode, "model": args.model, "length": length, "levels": args.levels,
         "temperature": args.temperature, "artist": args.artist, "genre": args.genre, "lyrics": args.lyrics,
@@ -153,6 +156,12 @@ def render(args: argparse.Namespace) -> int:
         with (private_host(args.model, args.device) if args.endpoint is None else _running(args.endpoint, keys)
               ) as endpoint, Client(endpoint, timeout=30.0, **keys) as client:
             out, out_rate = client.generate(audio, rate, on_progress=progress, **params)
+            for step, seconds in enumerate(extensions, start=1):
+                bar.reset()
+                more = {**params, "mode": C.MODE_CONTINUE, "length": seconds}
+                if args.seed is not None:
+                    more["seed"] = (args.seed + step) % 2**32  # the same seed would draw the same numbers again
+                out, out_rate = client.generate(None, None, on_progress=progress, **more)
     except RemoteError as exc:
         bar.close()
         print(f"jukebox-host: {exc.code}: {exc.message}", file=sys.stderr)

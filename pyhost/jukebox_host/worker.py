@@ -17,7 +17,8 @@ from jukebox_host.engine import sampling
 from jukebox_host.engine.loading import ModelRegistry
 from jukebox_host.errors import HostError, JobCancelled
 from jukebox_host.jobs import Job, JobQueue
-from jukebox_host.protocol import GenerateRequest, error_header, message, pcm_frames
+from jukebox_host.kept_codes import KeptCodes
+from jukebox_host.protocol import GenerateRequest, check_result_fits, error_header, message, pcm_frames
 from jukebox_host.routing_ids import label
 from jukebox_host.transport import Outbox
 
@@ -47,6 +48,7 @@ class Worker(threading.Thread):
         self.stopping = threading.Event()
         self.preloaded = threading.Event()
         self.outbox: Outbox | None = None
+        self.kept = KeptCodes()  # each client's last result, for mode continue (only this thread uses it)
 
     def run(self) -> None:
         self.outbox = Outbox(self.context, self.outbox_address)
@@ -108,29 +110,34 @@ class Worker(threading.Thread):
             self._send(job, message(C.TYPE_PROGRESS, job.request_id, fraction=float(fraction), level=level,
                                     stage=stage))
 
+        kept = self.kept.get(job.client, req.model).codes if req.mode == C.MODE_CONTINUE else None
         if not self.registry.is_loaded(req.model):
             progress(0.0, 2, "load")
         loaded = self.registry.get(req.model)
         rate = loaded.sample_rate
         n_priors = len(loaded.model.priors)
+        total = int(req.length * rate)
+        if kept is not None:  # 'length' is what the continuation adds; the result is the whole
+            total += kept[0].shape[1] * int(loaded.model.priors[0].raw_to_tokens)
+            _check_total(total / rate, req)
         prompt = None
         prompt_samples = 0
-        if req.audio.shape[1] > 0 and req.mode != "ancestral":
+        if req.audio.shape[1] > 0 and req.mode not in (C.MODE_ANCESTRAL, C.MODE_CONTINUE):
             prompt = A.prepare_prompt(req.audio, req.sample_rate, rate)
             if req.prompt is not None:
                 prompt = prompt[: int(round(req.prompt * rate))]
             prompt_samples = len(prompt)
-        if req.mode == "upsample":
+        if req.mode == C.MODE_UPSAMPLE:
             levels = list(range(1, n_priors))
         else:
             levels = list(range(min(req.levels, n_priors)))
         plan = sampling.Plan(
-            mode=req.mode, total_samples=int(req.length * rate), prompt_samples=prompt_samples, levels=levels,
+            mode=req.mode, total_samples=total, prompt_samples=prompt_samples, levels=levels,
             temperature=req.temperature, hop_fraction=req.hop_fraction, n_samples=req.n_samples, seed=req.seed,
             artist=req.artist, genre=req.genre, lyrics=req.lyrics, preview=req.preview,
-            song_samples=int(req.song_length * rate),
+            song_samples=max(int(req.song_length * rate), total),
         )
-        for output in sampling.run(loaded, plan, prompt, progress, job.cancel):
+        for output in sampling.run(loaded, plan, prompt, progress, job.cancel, kept):
             out = A.deliver(output.audio, rate, req.out_sample_rate, req.out_channels)
             header = message(
                 C.TYPE_RESULT, job.request_id, final=output.final, level=output.level,
@@ -138,6 +145,16 @@ class Worker(threading.Thread):
                 seconds=time.perf_counter() - started,
             )
             if output.final:
+                assert output.codes is not None
+                self.kept.put(job.client, req.model, output.codes)
                 return header, pcm_frames(np.asarray(out))
             self._send(job, header, pcm_frames(np.asarray(out)))
         raise RuntimeError("sampling ended without a final result")
+
+
+def _check_total(seconds: float, req: GenerateRequest) -> None:
+    """A continuation's whole result (kept + added) obeys the limits a fresh result does."""
+    if seconds > C.MAX_OUTPUT_SECONDS:
+        raise HostError(C.ERR_TOO_LARGE, f"the continued result would be {seconds:.1f} s; the limit is "
+                                         f"{C.MAX_OUTPUT_SECONDS} s")
+    check_result_fits(seconds, req.out_sample_rate, req.out_channels)

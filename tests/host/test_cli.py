@@ -138,3 +138,16 @@ def test_status_ping_and_version(host: object) -> None:
 def test_ping_without_a_host_says_so(tmp_path: Path) -> None:
     done = _cli("ping", "--endpoint", f"ipc://{tmp_path}/none.sock", "--timeout", "1")
     assert done.returncode == 1 and "no host answers" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_render_then_continue_extends_the_result_from_its_codes(host: object, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    output = tmp_path / "long.wav"
+    done = _cli("render", "--mode", "ancestral", "--length", "1.0", "--then-continue", "0.5", "--then-continue",
+                "0.5", "--seed", "4", "-o", str(output), "--endpoint", host.endpoint, "--quiet")  # type: ignore[attr-defined]
+    assert done.returncode == 0, done.stderr
+    top = 128  # samples per top-level code of the tiny model, at 44.1 kHz
+    assert sf.info(str(output)).frames == (44100 // top + 2 * (22050 // top)) * top
+    refused = _cli("render", "--mode", "ancestral", "--then-continue", "0", "-o", str(tmp_path / "x.wav"))
+    assert refused.returncode != 0 and "--then-continue takes seconds" in refused.stderr

@@ -164,3 +164,37 @@ def test_pd_autostart(pd_external: Path, tmp_path: Path) -> None:
     assert "done: bang" in err, err
     y, sr = sf.read(out, dtype="float32")
     assert sr == SR and abs(len(y) - 2 * SR) <= 0.05 * SR
+
+
+def test_pd_continue_extends_the_last_result(host: str, tmp_path: Path) -> None:
+    """mode continue: the first result (ancestral, 2 s) is saved, then extended by 1 s from the codes the host
+    kept; dst ends up holding the whole, and starts as the first result did."""
+    first, whole = tmp_path / "first.wav", tmp_path / "whole.wav"
+    patch = jukebox_patch(settings(host, "mode ancestral", "bang"), src="nosuch", quit_after_ms=80000)
+    count, add = patch.obj("f"), patch.obj("+ 1")
+    patch.connect(count, 0, add)
+    patch.connect(add, 0, count, 1)
+    patch.connect(patch.jb, 0, count)
+    which = patch.obj("sel 0 1")
+    patch.connect(count, 0, which)
+    then = patch.obj("t b b")
+    patch.connect(which, 0, then)
+    save_first = patch.msg(f"write -wave -bytes 4 {first} dst")
+    writer = patch.obj("soundfiler")
+    patch.connect(then, 1, save_first)  # right to left: save the first result, then ask for more
+    patch.connect(save_first, 0, writer)
+    ask_more = patch.msg("mode continue, length 1, seed 2, bang")
+    patch.connect(then, 0, ask_more)
+    patch.connect(ask_more, 0, patch.jb)
+    save_whole = patch.msg(f"write -wave -bytes 4 {whole} dst")
+    patch.connect(which, 1, save_whole)
+    writer_whole, quit_msg = patch.obj("soundfiler"), patch.msg("; pd quit")
+    patch.connect(save_whole, 0, writer_whole)
+    patch.connect(writer_whole, 0, quit_msg)
+    rc, err = run_pd(patch.write(tmp_path / "continue.pd"), timeout=100)
+    assert rc == 0, err
+    assert err.count("done: bang") == 2, err
+    a, _ = sf.read(first, dtype="float32")
+    b, sr = sf.read(whole, dtype="float32")
+    assert sr == SR and len(a) == 689 * 128 and len(b) == (689 + 344) * 128, (len(a), len(b))
+    assert np.allclose(b[: len(a) // 2], a[: len(a) // 2], atol=1e-5)

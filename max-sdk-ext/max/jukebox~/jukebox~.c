@@ -275,7 +275,7 @@ static void do_bang(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
     const float *planes[JBX_MAX_CHANNELS] = {0};
     long frames = 0, nch = 0;
     double sr = out_sr;
-    if (strcmp(jbx_params_mode(jbx_client_params(x->client)), "ancestral") != 0) {
+    if (jbx_params_needs_audio(jbx_client_params(x->client))) {
         t_buffer_obj *src = get_buffer(x, x->src_ref, x->src);
         if (!src) return;
         frames = (long)buffer_getframecount(src);
@@ -464,7 +464,7 @@ void ext_main(void *r)
     CLASS_ATTR_SYM(c, "model", 0, t_jukebox, model);
     CLASS_ATTR_LABEL(c, "model", 0, "Model (Hugging Face id or folder; empty = host default)");
     CLASS_ATTR_SYM(c, "mode", 0, t_jukebox, mode);
-    CLASS_ATTR_ENUM(c, "mode", 0, "primed ancestral upsample");
+    CLASS_ATTR_ENUM(c, "mode", 0, "primed ancestral upsample continue");
     CLASS_ATTR_LABEL(c, "mode", 0, "Mode");
     CLASS_ATTR_DOUBLE(c, "length", 0, t_jukebox, length);
     CLASS_ATTR_FILTER_CLIP(c, "length", 0, JBX_MAX_OUTPUT_SECONDS);

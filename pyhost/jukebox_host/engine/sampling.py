@@ -61,6 +61,7 @@ class Output:
     final: bool
     level: int  # protocol level: 2 = top, 0 = bottom
     audio: np.ndarray  # (frames,) float32 at the model's rate, first of n_samples
+    codes: list[torch.Tensor] | None = None  # the final output's codes, every level, top first (for continue)
 
 
 def protocol_level(prior_index: int, n_priors: int) -> int:
@@ -202,9 +203,21 @@ def _hop(plan: Plan, model: Any, level: int) -> float:
     return plan.hop_fraction[level]
 
 
+def continued_codes(codes: list[torch.Tensor], n_samples: int, device: torch.device) -> list[torch.Tensor]:
+    """Kept codes (top first) as the tokens a continuation starts from, for a batch of n_samples: the same batch,
+    its first n_samples, or one result repeated (its continuations then differ)."""
+    kept = codes[0].shape[0]
+    if kept != n_samples and kept != 1 and kept < n_samples:
+        raise HostError(C.ERR_BAD_FIELD, f"'n_samples' {n_samples}: the kept result has {kept} samples; continue "
+                                         f"with at most {kept}, or from a result of 1 sample")
+    rows = [c[:n_samples] if kept >= n_samples else c.repeat(n_samples, 1) for c in codes]
+    return [r.to(device, torch.long) for r in rows]
+
+
 def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: ProgressFn,
-        cancel: threading.Event) -> Iterator[Output]:
-    """Yield an optional top-level preview, then the final output. Raises JobCancelled when cancelled."""
+        cancel: threading.Event, codes: list[torch.Tensor] | None = None) -> Iterator[Output]:
+    """Yield an optional top-level preview, then the final output. Raises JobCancelled when cancelled.
+    codes (mode continue): the tokens to start from at every level, top first; plan.total_samples counts them."""
     model = loaded.model
     n_priors = len(model.priors)
     top_raw = int(model.priors[0].raw_to_tokens)
@@ -214,7 +227,9 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
     check_song_length(loaded, plan.song_samples)
     labels = make_labels(model, loaded.tokenizer, plan.artist, plan.genre, plan.lyrics, plan.n_samples, loaded.device)
     empty = [torch.zeros(plan.n_samples, 0, dtype=torch.long, device=loaded.device) for _ in range(n_priors)]
-    if plan.mode == "ancestral" or prompt is None:
+    if codes is not None:
+        tokens = continued_codes(codes, plan.n_samples, loaded.device)
+    elif plan.mode == C.MODE_ANCESTRAL or prompt is None:
         tokens = empty
     else:
         progress(0.0, protocol_level(0, n_priors), "encode")
@@ -222,7 +237,7 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
         if usable == 0:
             raise HostError(C.ERR_BAD_AUDIO, f"the prompt must be at least {top_raw} samples at the model's rate")
         tokens = encode_prompt(loaded, prompt[:usable], plan.n_samples)
-        if plan.mode == "upsample":
+        if plan.mode == C.MODE_UPSAMPLE:
             total_samples = usable  # keep the top level as it is; re-sample the lower ones
             tokens = [tokens[0]] + empty[1:]
     model.total_length = plan.song_samples  # read by prior.get_metadata: the song's length, as OpenAI's labels
@@ -244,7 +259,7 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
             if last or (plan.preview and prior_index == 0):
                 progress(counter.done_before / counter.total, protocol_level(prior_index, n_priors), "decode")
                 yield Output(final=last, level=protocol_level(prior_index, n_priors),
-                             audio=decode(loaded, tokens, prior_index))
+                             audio=decode(loaded, tokens, prior_index), codes=tokens if last else None)
     finally:
         counter.remove()
         _clear_caches(model)

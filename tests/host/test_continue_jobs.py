@@ -1,0 +1,29 @@
+"""mode continue through the wire: a client's last result is extended; with nothing kept, a clear error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jukebox_host import constants as C
+from jukebox_host.client import Client, RemoteError
+
+TINY = {"model": "tiny", "levels": 1, "out_sample_rate": 44100}
+
+
+def test_continue_extends_this_clients_last_result(host: object) -> None:
+    with Client(host.endpoint, timeout=60) as c:  # type: ignore[attr-defined]
+        first, rate = c.generate(None, None, mode=C.MODE_ANCESTRAL, length=1.0, seed=1, **TINY)
+        more, more_rate = c.generate(None, None, mode=C.MODE_CONTINUE, length=0.5, seed=2, **TINY)
+    assert rate == more_rate == 44100
+    top = 128  # the tiny model's top level: one code is 128 samples
+    assert more.shape[1] == first.shape[1] + int(0.5 * rate) // top * top
+    # Same codes decode to the same audio, away from the end (the decoder looks a little ahead).
+    assert np.allclose(more[:, : first.shape[1] // 2], first[:, : first.shape[1] // 2], atol=1e-5)
+    assert not np.allclose(more[:, first.shape[1]:], 0)
+
+
+def test_continue_with_nothing_kept_says_so(host: object) -> None:
+    with Client(host.endpoint, timeout=60) as c, pytest.raises(RemoteError) as refused:  # type: ignore[attr-defined]
+        c.generate(None, None, mode=C.MODE_CONTINUE, length=0.5, **TINY)
+    assert refused.value.code == C.ERR_BAD_FIELD and "nothing to continue" in refused.value.message
