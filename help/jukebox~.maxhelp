@@ -121,7 +121,7 @@
      "maxclass": "newobj",
      "patching_rect": [
       20,
-      870,
+      896,
       320,
       22
      ],
@@ -306,6 +306,39 @@
      "maxclass": "message",
      "patching_rect": [
       20,
+      292,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "variations jbx-var2 jbx-var3"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-18",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      292,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "buffer~s for variations 2, 3 \u2026 (n_samples > 1)"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-19",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
       302,
       160,
       22
@@ -320,7 +353,7 @@
    },
    {
     "box": {
-     "id": "obj-18",
+     "id": "obj-20",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -335,7 +368,7 @@
    },
    {
     "box": {
-     "id": "obj-19",
+     "id": "obj-21",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -353,7 +386,7 @@
    },
    {
     "box": {
-     "id": "obj-20",
+     "id": "obj-22",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -368,7 +401,7 @@
    },
    {
     "box": {
-     "id": "obj-21",
+     "id": "obj-23",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -386,7 +419,7 @@
    },
    {
     "box": {
-     "id": "obj-22",
+     "id": "obj-24",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -401,7 +434,7 @@
    },
    {
     "box": {
-     "id": "obj-23",
+     "id": "obj-25",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -419,7 +452,7 @@
    },
    {
     "box": {
-     "id": "obj-24",
+     "id": "obj-26",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -434,7 +467,7 @@
    },
    {
     "box": {
-     "id": "obj-25",
+     "id": "obj-27",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -452,7 +485,7 @@
    },
    {
     "box": {
-     "id": "obj-26",
+     "id": "obj-28",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -467,7 +500,7 @@
    },
    {
     "box": {
-     "id": "obj-27",
+     "id": "obj-29",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -485,7 +518,7 @@
    },
    {
     "box": {
-     "id": "obj-28",
+     "id": "obj-30",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -500,7 +533,7 @@
    },
    {
     "box": {
-     "id": "obj-29",
+     "id": "obj-31",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -518,7 +551,7 @@
    },
    {
     "box": {
-     "id": "obj-30",
+     "id": "obj-32",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -533,7 +566,7 @@
    },
    {
     "box": {
-     "id": "obj-31",
+     "id": "obj-33",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -551,7 +584,7 @@
    },
    {
     "box": {
-     "id": "obj-32",
+     "id": "obj-34",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -566,7 +599,7 @@
    },
    {
     "box": {
-     "id": "obj-33",
+     "id": "obj-35",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -584,7 +617,7 @@
    },
    {
     "box": {
-     "id": "obj-34",
+     "id": "obj-36",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -599,7 +632,7 @@
    },
    {
     "box": {
-     "id": "obj-35",
+     "id": "obj-37",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -617,7 +650,7 @@
    },
    {
     "box": {
-     "id": "obj-36",
+     "id": "obj-38",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -632,7 +665,7 @@
    },
    {
     "box": {
-     "id": "obj-37",
+     "id": "obj-39",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -650,7 +683,7 @@
    },
    {
     "box": {
-     "id": "obj-38",
+     "id": "obj-40",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -665,7 +698,7 @@
    },
    {
     "box": {
-     "id": "obj-39",
+     "id": "obj-41",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -683,7 +716,7 @@
    },
    {
     "box": {
-     "id": "obj-40",
+     "id": "obj-42",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -698,7 +731,7 @@
    },
    {
     "box": {
-     "id": "obj-41",
+     "id": "obj-43",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -716,7 +749,7 @@
    },
    {
     "box": {
-     "id": "obj-42",
+     "id": "obj-44",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -726,12 +759,12 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute variations sampled in one batch (first is kept)"
+     "text": "attribute variations sampled in one batch: 1 in dst, the others as named by 'variations'"
     }
    },
    {
     "box": {
-     "id": "obj-43",
+     "id": "obj-45",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -749,7 +782,7 @@
    },
    {
     "box": {
-     "id": "obj-44",
+     "id": "obj-46",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -764,7 +797,7 @@
    },
    {
     "box": {
-     "id": "obj-45",
+     "id": "obj-47",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -782,7 +815,7 @@
    },
    {
     "box": {
-     "id": "obj-46",
+     "id": "obj-48",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -797,7 +830,7 @@
    },
    {
     "box": {
-     "id": "obj-47",
+     "id": "obj-49",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -815,7 +848,7 @@
    },
    {
     "box": {
-     "id": "obj-48",
+     "id": "obj-50",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -830,7 +863,7 @@
    },
    {
     "box": {
-     "id": "obj-49",
+     "id": "obj-51",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -848,7 +881,7 @@
    },
    {
     "box": {
-     "id": "obj-50",
+     "id": "obj-52",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -863,7 +896,7 @@
    },
    {
     "box": {
-     "id": "obj-51",
+     "id": "obj-53",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -881,7 +914,7 @@
    },
    {
     "box": {
-     "id": "obj-52",
+     "id": "obj-54",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -896,7 +929,7 @@
    },
    {
     "box": {
-     "id": "obj-53",
+     "id": "obj-55",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -914,7 +947,7 @@
    },
    {
     "box": {
-     "id": "obj-54",
+     "id": "obj-56",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -929,7 +962,7 @@
    },
    {
     "box": {
-     "id": "obj-55",
+     "id": "obj-57",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -947,7 +980,7 @@
    },
    {
     "box": {
-     "id": "obj-56",
+     "id": "obj-58",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -962,7 +995,7 @@
    },
    {
     "box": {
-     "id": "obj-57",
+     "id": "obj-59",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -980,7 +1013,7 @@
    },
    {
     "box": {
-     "id": "obj-58",
+     "id": "obj-60",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -995,7 +1028,7 @@
    },
    {
     "box": {
-     "id": "obj-59",
+     "id": "obj-61",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -1013,7 +1046,7 @@
    },
    {
     "box": {
-     "id": "obj-60",
+     "id": "obj-62",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -1028,7 +1061,7 @@
    },
    {
     "box": {
-     "id": "obj-61",
+     "id": "obj-63",
      "maxclass": "message",
      "patching_rect": [
       20,
@@ -1046,7 +1079,7 @@
    },
    {
     "box": {
-     "id": "obj-62",
+     "id": "obj-64",
      "maxclass": "comment",
      "patching_rect": [
       200,
@@ -1061,11 +1094,11 @@
    },
    {
     "box": {
-     "id": "obj-63",
+     "id": "obj-65",
      "maxclass": "button",
      "patching_rect": [
       20,
-      910,
+      936,
       24,
       22
      ],
@@ -1078,11 +1111,11 @@
    },
    {
     "box": {
-     "id": "obj-64",
+     "id": "obj-66",
      "maxclass": "flonum",
      "patching_rect": [
       80,
-      910,
+      936,
       60,
       22
      ],
@@ -1096,11 +1129,11 @@
    },
    {
     "box": {
-     "id": "obj-65",
+     "id": "obj-67",
      "maxclass": "newobj",
      "patching_rect": [
       200,
-      910,
+      936,
       160,
       22
      ],
@@ -1111,7 +1144,7 @@
    },
    {
     "box": {
-     "id": "obj-66",
+     "id": "obj-68",
      "maxclass": "newobj",
      "patching_rect": [
       620,
@@ -1130,7 +1163,7 @@
    },
    {
     "box": {
-     "id": "obj-67",
+     "id": "obj-69",
      "maxclass": "newobj",
      "patching_rect": [
       620,
@@ -1149,7 +1182,7 @@
    },
    {
     "box": {
-     "id": "obj-68",
+     "id": "obj-70",
      "maxclass": "message",
      "patching_rect": [
       620,
@@ -1167,7 +1200,7 @@
    },
    {
     "box": {
-     "id": "obj-69",
+     "id": "obj-71",
      "maxclass": "comment",
      "patching_rect": [
       700,
@@ -1521,11 +1554,23 @@
    {
     "patchline": {
      "source": [
+      "obj-63",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
       "obj-6",
       0
      ],
      "destination": [
-      "obj-63",
+      "obj-65",
       0
      ]
     }
@@ -1537,7 +1582,7 @@
       1
      ],
      "destination": [
-      "obj-64",
+      "obj-66",
       0
      ]
     }
@@ -1549,7 +1594,7 @@
       2
      ],
      "destination": [
-      "obj-65",
+      "obj-67",
       0
      ]
     }
@@ -1557,11 +1602,11 @@
    {
     "patchline": {
      "source": [
-      "obj-68",
+      "obj-70",
       0
      ],
      "destination": [
-      "obj-66",
+      "obj-68",
       0
      ]
     }

@@ -459,10 +459,13 @@ static void emit_state(const jbx_callbacks *cb, const char *state)
 }
 
 /* Turns the PCM frames of a result/echo into planes and calls back. */
+/* PCM frames one result may carry: every channel of every variation. */
+#define JBX_MAX_RESULT_PLANES (JBX_MAX_CHANNELS * JBX_MAX_N_SAMPLES)
+
 static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, int nparts,
                           const jbx_callbacks *cb, int is_echo)
 {
-    long long nch = 0, frames = 0, level = -1;
+    long long nch = 0, frames = 0, level = -1, nvar = 1;
     int final = 1;
     double seconds = 0.0, srd = 0.0;
     (void)jbx_get_int(h, "channels", &nch);
@@ -472,9 +475,12 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
         (void)jbx_get_bool(h, "final", &final);
         (void)jbx_get_int(h, "level", &level);
         (void)jbx_get_double(h, "seconds", &seconds);
+        (void)jbx_get_int(h, "variations", &nvar);
     }
-    /* frames * 4 must not wrap: no frame can be larger than a whole message. */
-    if (nch < 0 || nch > JBX_MAX_CHANNELS || nch != nparts - 1 || frames < 0 ||
+    /* PCM frames are variation-major: nvar groups of nch. Both are small, so nch * nvar cannot
+     * wrap; frames * 4 must not either: no frame can be larger than a whole message. */
+    if (nch < 0 || nch > JBX_MAX_CHANNELS || nvar < 1 || nvar > JBX_MAX_N_SAMPLES ||
+        nch * nvar != nparts - 1 || frames < 0 ||
         frames > (long long)(JBX_MAX_MESSAGE_BYTES / sizeof(float))) {
         c->job_id = -1;
         emit_state(cb, "idle");
@@ -483,10 +489,10 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
     }
     /* Planes point into the received frames where they can be read in place (no copy of
      * seconds of audio); copies are made only on big-endian hosts or unaligned buffers. */
-    const float *planes[JBX_MAX_CHANNELS] = {0};
-    float *copies[JBX_MAX_CHANNELS] = {0};
-    int ok = 1;
-    for (int k = 0; k < (int)nch && ok; k++) {
+    const float *planes[JBX_MAX_RESULT_PLANES] = {0};
+    float *copies[JBX_MAX_RESULT_PLANES] = {0};
+    int ok = 1, nplanes = (int)(nch * nvar);
+    for (int k = 0; k < nplanes && ok; k++) {
         const void *wire = zmq_msg_data(&parts[k + 1]);
         if (zmq_msg_size(&parts[k + 1]) != (size_t)frames * sizeof(float)) {
             ok = 0;
@@ -503,11 +509,14 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
         emit_state(cb, "idle");
         emit_error(cb, JBX_LOCAL_BAD_REPLY, "result frames do not match the header (or out of memory)");
     } else {
-        jbx_result r = {final, srd, (int)nch, (long)frames, (int)level, seconds, planes};
         if (final) emit_state(cb, "done");
-        if (cb && cb->result) cb->result(cb->ctx, &r);
+        for (int v = 0; v < (int)nvar && cb && cb->result; v++) {
+            jbx_result r = {final && v == (int)nvar - 1, srd, (int)nch, (long)frames, (int)level,
+                            seconds, planes + (size_t)v * (size_t)nch, v, (int)nvar};
+            cb->result(cb->ctx, &r);
+        }
     }
-    for (int k = 0; k < (int)nch; k++) free(copies[k]);
+    for (int k = 0; k < nplanes; k++) free(copies[k]);
 }
 
 static void handle_status(const jbx_header *h, const jbx_callbacks *cb)
@@ -650,11 +659,11 @@ int jbx_client_poll(jbx_client *c, const jbx_callbacks *cb)
         size_t len = sizeof events;
         if (zmq_getsockopt(c->sock, ZMQ_EVENTS, &events, &len) != 0) return -1;
         if (!(events & ZMQ_POLLIN)) break; /* ZMQ_FD is edge-triggered: drain fully */
-        zmq_msg_t parts[JBX_MAX_CHANNELS + 1];
-        int n = recv_parts(c->sock, parts, JBX_MAX_CHANNELS + 1);
+        zmq_msg_t parts[JBX_MAX_RESULT_PLANES + 1];
+        int n = recv_parts(c->sock, parts, JBX_MAX_RESULT_PLANES + 1);
         if (n < 0) return -1;
         if (n == 0) break;
-        int kept = n < JBX_MAX_CHANNELS + 1 ? n : JBX_MAX_CHANNELS + 1;
+        int kept = n < JBX_MAX_RESULT_PLANES + 1 ? n : JBX_MAX_RESULT_PLANES + 1;
         void *sock = c->sock;
         handle_message(c, parts, n, cb);
         for (int k = 0; k < kept; k++) zmq_msg_close(&parts[k]);

@@ -49,6 +49,8 @@ typedef struct jbx_result {
     int level;
     double seconds;     /* host compute time */
     const float *const *planes;
+    int variation;      /* 0-based: n_samples > 1 delivers variations 0 .. variations-1 in turn, */
+    int variations;     /* one callback each, final only on the last */
 } jbx_result;
 
 typedef struct jbx_status {

@@ -141,7 +141,7 @@ int jbx_params_set_n_samples(jbx_params *p, long n, char *err, size_t errlen)
         return 0;
     }
     if (n < 1 || n > 16) { /* the host's limit: one batch */
-        snprintf(err, errlen, "n_samples must be 1 to 16");
+        snprintf(err, errlen, "n_samples must be 1 to %d", JBX_MAX_N_SAMPLES);
         return -1;
     }
     p->n_samples = n;

@@ -17,6 +17,9 @@ static t_class *jukebox_class;
 typedef struct _jukebox {
     t_object x_obj;
     t_symbol *src, *dst;
+    t_symbol *more_dst[JBX_MAX_N_SAMPLES - 1]; /* arrays for variations 2, 3 … (message 'variations') */
+    int n_more_dst;
+    int dst_written;                           /* the first variation of this result reached dst */
     jbx_client *client;
     jbx_callbacks cb;
     t_clock *clock;
@@ -71,23 +74,38 @@ static void on_progress(void *ctx, double fraction, int level, const char *stage
     outlet_float(x->out_progress, (t_float)fraction);
 }
 
-static void on_result(void *ctx, const jbx_result *r)
+/* Writes one variation into the array called name (resized); 0 when it could not. */
+static int write_array(t_jukebox *x, t_symbol *name, const jbx_result *r)
 {
-    t_jukebox *x = ctx;
-    t_garray *a = find_array(x, x->dst);
-    if (!a) return;
+    t_garray *a = find_array(x, name);
+    if (!a) return 0;
     int n = 0;
     t_word *vec = NULL;
     garray_resize_long(a, r->frames > 0 ? r->frames : 1);
     if (!garray_getfloatwords(a, &n, &vec)) {
         char msg[MAXPDSTRING];
-        snprintf(msg, sizeof msg, "array '%s' is not a float array", x->dst->s_name);
+        snprintf(msg, sizeof msg, "array '%s' is not a float array", name->s_name);
         report(x, "no_array", msg);
-        return;
+        return 0;
     }
     for (int i = 0; i < n; i++)
         vec[i].w_float = (r->channels > 0 && i < r->frames) ? (t_float)r->planes[0][i] : 0;
     garray_redraw(a);
+    return 1;
+}
+
+static void on_result(void *ctx, const jbx_result *r)
+{
+    t_jukebox *x = ctx;
+    if (r->variation == 0) {
+        x->dst_written = write_array(x, x->dst, r);
+    } else if (r->variation <= x->n_more_dst) {
+        (void)write_array(x, x->more_dst[r->variation - 1], r);
+    } else if (r->variation == x->n_more_dst + 1) {
+        pd_error(x, "jukebox~: variations %d to %d have no array: name them with 'variations name …'",
+                 r->variation + 1, r->variations);
+    }
+    if (r->variation != r->variations - 1 || !x->dst_written) return; /* one bang per result */
     if (r->final) {
         outlet_float(x->out_progress, 1);
         outlet_bang(x->out_done);
@@ -223,6 +241,18 @@ static void jukebox_set(t_jukebox *x, t_symbol *src, t_symbol *dst)
 {
     x->src = src;
     x->dst = *dst->s_name ? dst : src;
+}
+
+/* 'variations a b …': the arrays that receive variations 2, 3 … of a result (n_samples > 1). */
+static void jukebox_variations(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
+{
+    (void)s;
+    x->n_more_dst = 0;
+    for (int k = 0; k < argc && x->n_more_dst < JBX_MAX_N_SAMPLES - 1; k++)
+        if (argv[k].a_type == A_SYMBOL) x->more_dst[x->n_more_dst++] = atom_getsymbol(&argv[k]);
+    if (argc > JBX_MAX_N_SAMPLES - 1)
+        pd_error(x, "jukebox~: at most %d arrays for variations 2 …; the rest are ignored",
+                 JBX_MAX_N_SAMPLES - 1);
 }
 
 /* Joins the atoms of a message into one string (lyrics, names with spaces). */
@@ -413,6 +443,7 @@ void jukebox_tilde_setup(void)
     class_addmethod(jukebox_class, (t_method)jukebox_ping, gensym("ping"), 0);
     class_addmethod(jukebox_class, (t_method)jukebox_status, gensym("status"), 0);
     class_addmethod(jukebox_class, (t_method)jukebox_set, gensym("set"), A_SYMBOL, A_DEFSYM, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_variations, gensym("variations"), A_GIMME, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_model, gensym("model"), A_GIMME, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_mode, gensym("mode"), A_GIMME, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_artist, gensym("artist"), A_GIMME, 0);

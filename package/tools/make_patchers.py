@@ -31,7 +31,7 @@ SETTINGS = [
     ("levels 3", "levels 3 = all levels, full quality (preview first)"),
     ("temperature 0.98", "sampling temperature (0, 2]"),
     ("hop_fraction 0.5", "window hop, every level (0, 1]; unset: the model's 0.5 0.5 0.125"),
-    ("n_samples 1", "variations sampled in one batch (first is kept)"),
+    ("n_samples 1", "variations sampled in one batch: 1 in dst, the others as named by 'variations'"),
     ("seed 42", "fixed seed (seed -1 in Max / 'seed' alone in Pd: random)"),
     ("artist unknown", "artist known to the model"),
     ("genre unknown", "genre known to the model"),
@@ -92,8 +92,9 @@ def make_pd() -> None:
         "Relative key paths are taken from the patch's folder.",
     )
     y += 40
-    actions = ACTIONS + [("set jbx-src jbx-dst", "choose source and destination arrays")]
-    jb_y = y + 5 * 28 + 10 + len(SETTINGS) * 26 + 20  # below the settings
+    actions = ACTIONS + [("set jbx-src jbx-dst", "choose source and destination arrays"),
+                         ("variations jbx-var2 jbx-var3", "arrays for variations 2, 3 … (n_samples > 1)")]
+    jb_y = y + len(actions) * 28 + 10 + len(SETTINGS) * 26 + 20  # below the settings
     jb = add("obj", 20, jb_y, "jukebox~ jbx-src jbx-dst")
     for i, (msg, doc) in enumerate(actions):
         m = add("msg", 20, y + i * 28, msg)
@@ -235,8 +236,9 @@ def make_maxhelp() -> None:
         w=900,
     )
     y += 40
-    actions = ACTIONS + [("set jbx-src jbx-dst", "choose source and destination buffer~")]
-    jb_y = y + 5 * 26 + 10 + len(SETTINGS) * 24 + 16  # below the settings
+    actions = ACTIONS + [("set jbx-src jbx-dst", "choose source and destination buffer~"),
+                         ("variations jbx-var2 jbx-var3", "buffer~s for variations 2, 3 … (n_samples > 1)")]
+    jb_y = y + len(actions) * 26 + 10 + len(SETTINGS) * 24 + 16  # below the settings
     jb = p.obj(20, jb_y, "jukebox~ jbx-src jbx-dst", 1, 3, JB_OUT, w=320)
     for i, (msg, doc) in enumerate(actions):
         m = p.msg(20, y + i * 26, msg)

@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--hop-fraction", dest="hop_fraction", type=_hop_fractions, default=None,
                         help="window hop: one number, or bottom,middle,top as sample.py's (default 0.5,0.5,0.125)")
     render.add_argument("--levels", type=int, default=1, choices=[1, 2, 3])
+    render.add_argument("--n-samples", dest="n_samples", type=int, default=1, metavar="N",
+                        help="variations sampled in one batch (1-16); with more than 1, -o out.wav writes "
+                             "out-1.wav … out-N.wav")
     render.add_argument("--temperature", type=float, default=0.98)
     render.add_argument("--seed", type=int, default=None)
     render.add_argument("--artist", default="unknown")

@@ -61,10 +61,16 @@ class Reply:
             raise RemoteError(str(self.header.get("code")), str(self.header.get("message")))
 
     def audio(self) -> np.ndarray:
-        """PCM frames → (channels, frames) float32."""
+        """PCM frames → (channels, frames) float32: the first variation of a result."""
+        return self.variations()[0]
+
+    def variations(self) -> list[np.ndarray]:
+        """A result's variations (n_samples), each (channels, frames): its PCM frames are variation-major."""
         if not self.frames:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([np.frombuffer(f, dtype="<f4") for f in self.frames])
+            return [np.zeros((0, 0), dtype=np.float32)]
+        planes = np.stack([np.frombuffer(f, dtype="<f4") for f in self.frames])
+        channels = int(self.header.get("channels", len(self.frames)))
+        return [planes[k:k + channels] for k in range(0, len(planes), channels)]
 
 
 class Client:
@@ -148,14 +154,25 @@ class Client:
                  on_progress: Callable[[float, int, str], None] | None = None,
                  on_preview: Callable[[np.ndarray, int], None] | None = None,
                  job_timeout: float = 3600.0, **params: Any) -> tuple[np.ndarray, int]:
-        """Run one job to the end; return (audio (channels, frames), sample rate). Raises RemoteError."""
+        """Run one job to the end; return (audio (channels, frames), sample rate). Raises RemoteError.
+        With n_samples > 1 this is the first variation; generate_variations() returns them all."""
+        variations, rate = self.generate_variations(audio, sample_rate, on_progress, on_preview, job_timeout,
+                                                    **params)
+        return variations[0], rate
+
+    def generate_variations(self, audio: np.ndarray | None, sample_rate: int | None,
+                            on_progress: Callable[[float, int, str], None] | None = None,
+                            on_preview: Callable[[np.ndarray, int], None] | None = None,
+                            job_timeout: float = 3600.0, **params: Any) -> tuple[list[np.ndarray], int]:
+        """Run one job to the end; return (every variation, each (channels, frames), sample rate)."""
         pcm: list[bytes] = []
         if audio is not None and audio.size:
             pcm = pcm_frames(audio)
             params.update(channels=audio.shape[0], frames=audio.shape[1], sample_rate=sample_rate)
         rid = self.send(C.TYPE_GENERATE, pcm, **params)
         try:
-            return self._follow(rid, job_timeout, on_progress, on_preview)
+            final = self._follow(rid, job_timeout, on_progress, on_preview)
+            return final.variations(), int(final.header["sample_rate"])
         except KeyboardInterrupt:
             self.cancel(rid)
             raise
@@ -175,7 +192,8 @@ class Client:
                 return  # the host no longer has the job: nothing more will come
 
     def _follow(self, rid: int, job_timeout: float, on_progress: Callable[[float, int, str], None] | None,
-                on_preview: Callable[[np.ndarray, int], None] | None) -> tuple[np.ndarray, int]:
+                on_preview: Callable[[np.ndarray, int], None] | None) -> Reply:
+        """The job's final result (previews go to on_preview, first variation)."""
         deadline = time.monotonic() + job_timeout
         heard = time.monotonic()  # last message from the host
         status_id: int | None = None  # a status asked because the job went quiet
@@ -215,7 +233,7 @@ class Client:
                 on_progress(float(header["fraction"]), int(header["level"]), str(header["stage"]))
             if reply.type == C.TYPE_RESULT:
                 if header.get("final"):
-                    return reply.audio(), int(header["sample_rate"])
+                    return reply
                 if on_preview is not None:
                     on_preview(reply.audio(), int(header["sample_rate"]))
         raise HostUnavailable(f"job {rid} did not finish within {job_timeout:.0f} s")

@@ -230,15 +230,16 @@ def read_hop_fraction(header: dict[str, Any]) -> tuple[float, float, float] | No
     return fractions[0], fractions[1], fractions[2]
 
 
-def check_result_fits(length: float, out_rate: int, out_channels: int) -> None:
-    """A result travels as one message: it must be one a client can receive (MAX_MESSAGE_BYTES)."""
-    result_bytes = math.ceil(length * out_rate) * out_channels * 4
+def check_result_fits(length: float, out_rate: int, out_channels: int, variations: int = 1) -> None:
+    """A result travels as one message, every variation in it: it must be one a client can receive."""
+    result_bytes = math.ceil(length * out_rate) * out_channels * variations * 4
     if result_bytes > C.MAX_MESSAGE_BYTES - C.MAX_HEADER_BYTES:
-        longest = (C.MAX_MESSAGE_BYTES - C.MAX_HEADER_BYTES) // (out_channels * 4) / out_rate
+        longest = (C.MAX_MESSAGE_BYTES - C.MAX_HEADER_BYTES) // (out_channels * variations * 4) / out_rate
         raise HostError(C.ERR_TOO_LARGE, f"the result would be {result_bytes / 2**20:.0f} MiB, more than one message "
-                                         f"may carry ({C.MAX_MESSAGE_BYTES // 2**20} MiB): at {out_rate} Hz and "
-                                         f"{out_channels} channel(s) ask for at most {longest:.0f} s, or a lower "
-                                         f"out_sample_rate or fewer out_channels")
+                                         f"may carry ({C.MAX_MESSAGE_BYTES // 2**20} MiB): at {out_rate} Hz, "
+                                         f"{out_channels} channel(s) and {variations} variation(s) ask for at most "
+                                         f"{longest:.0f} s, or a lower out_sample_rate, fewer out_channels or "
+                                         f"fewer n_samples")
 
 
 def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> GenerateRequest:
@@ -275,12 +276,12 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
         raise HostError(C.ERR_BAD_FIELD, f"'song_length' ({song_length} s) must be at least the result's length "
                                          f"({result_seconds:g} s): it is the length of the whole song the result "
                                          f"is the start of")
-    n_samples = _integer(header, "n_samples", 1, 1, 16)
+    n_samples = _integer(header, "n_samples", 1, 1, C.MAX_N_SAMPLES)
     seed = _integer(header, "seed", None, 0, 2**32 - 1)
     out_rate = _integer(header, "out_sample_rate", rate or 44100, C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE)
     out_channels = _integer(header, "out_channels", audio.shape[0] or 1, 1, C.MAX_CHANNELS)
     assert levels is not None and n_samples is not None and out_rate is not None and out_channels is not None
-    check_result_fits(result_seconds, out_rate, out_channels)
+    check_result_fits(result_seconds, out_rate, out_channels, n_samples)
     return GenerateRequest(
         mode=mode,
         model=model_name(header, default_model),

@@ -140,7 +140,9 @@ def render(args: argparse.Namespace) -> int:
         "mode": args.mode, "model": args.model, "length": length, "levels": args.levels,
         "temperature": args.temperature, "artist": args.artist, "genre": args.genre, "lyrics": args.lyrics,
     }
-    for key in ("song_length", "hop_fraction", "seed", "out_sample_rate", "out_channels"):
+    if not 1 <= args.n_samples <= 16:
+        raise RenderError(f"--n-samples takes 1 to 16 variations, not {args.n_samples}")
+    for key in ("song_length", "hop_fraction", "seed", "out_sample_rate", "out_channels", "n_samples"):
         if getattr(args, key) is not None:
             params[key] = getattr(args, key)
 
@@ -155,13 +157,13 @@ def render(args: argparse.Namespace) -> int:
     try:
         with (private_host(args.model, args.device) if args.endpoint is None else _running(args.endpoint, keys)
               ) as endpoint, Client(endpoint, timeout=30.0, **keys) as client:
-            out, out_rate = client.generate(audio, rate, on_progress=progress, **params)
+            outs, out_rate = client.generate_variations(audio, rate, on_progress=progress, **params)
             for step, seconds in enumerate(extensions, start=1):
                 bar.reset()
                 more = {**params, "mode": C.MODE_CONTINUE, "length": seconds}
                 if args.seed is not None:
                     more["seed"] = (args.seed + step) % 2**32  # the same seed would draw the same numbers again
-                out, out_rate = client.generate(None, None, on_progress=progress, **more)
+                outs, out_rate = client.generate_variations(None, None, on_progress=progress, **more)
     except RemoteError as exc:
         bar.close()
         print(f"jukebox-host: {exc.code}: {exc.message}", file=sys.stderr)
@@ -176,8 +178,13 @@ def render(args: argparse.Namespace) -> int:
         return 130
     bar.update(100 - bar.n)
     bar.close()
-    sf.write(str(output), out.T, out_rate, subtype="FLOAT")
-    print(f"wrote {output}: {out.shape[1] / out_rate:.2f} s, {out.shape[0]} ch, {out_rate} Hz "
+    files = [output] if len(outs) == 1 else [output.with_name(f"{output.stem}-{k}{output.suffix}")
+                                             for k in range(1, len(outs) + 1)]
+    for path, out in zip(files, outs, strict=True):
+        sf.write(str(path), out.T, out_rate, subtype="FLOAT")
+    out = outs[0]
+    names = str(output) if len(files) == 1 else f"{files[0]} … {files[-1].name}"
+    print(f"wrote {names}: {out.shape[1] / out_rate:.2f} s, {out.shape[0]} ch, {out_rate} Hz "
           f"in {time.perf_counter() - started:.1f} s")
     return 0
 

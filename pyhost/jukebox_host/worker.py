@@ -138,17 +138,18 @@ class Worker(threading.Thread):
             song_samples=max(int(req.song_length * rate), total),
         )
         for output in sampling.run(loaded, plan, prompt, progress, job.cancel, kept):
-            out = A.deliver(output.audio, rate, req.out_sample_rate, req.out_channels)
+            outs = [A.deliver(v, rate, req.out_sample_rate, req.out_channels) for v in output.variations]
             header = message(
                 C.TYPE_RESULT, job.request_id, final=output.final, level=output.level,
-                sample_rate=req.out_sample_rate, channels=int(out.shape[0]), frames=int(out.shape[1]),
-                seconds=time.perf_counter() - started,
+                sample_rate=req.out_sample_rate, channels=int(outs[0].shape[0]), frames=int(outs[0].shape[1]),
+                variations=len(outs), seconds=time.perf_counter() - started,
             )
+            pcm = [frame for out in outs for frame in pcm_frames(np.asarray(out))]  # variation-major
             if output.final:
                 assert output.codes is not None
                 self.kept.put(job.client, req.model, output.codes)
-                return header, pcm_frames(np.asarray(out))
-            self._send(job, header, pcm_frames(np.asarray(out)))
+                return header, pcm
+            self._send(job, header, pcm)
         raise RuntimeError("sampling ended without a final result")
 
 
@@ -157,4 +158,4 @@ def _check_total(seconds: float, req: GenerateRequest) -> None:
     if seconds > C.MAX_OUTPUT_SECONDS:
         raise HostError(C.ERR_TOO_LARGE, f"the continued result would be {seconds:.1f} s; the limit is "
                                          f"{C.MAX_OUTPUT_SECONDS} s")
-    check_result_fits(seconds, req.out_sample_rate, req.out_channels)
+    check_result_fits(seconds, req.out_sample_rate, req.out_channels, req.n_samples)

@@ -147,9 +147,9 @@ def test_trap5_sampling_writes_no_files(loaded: LoadedModel, tmp_path: Path) -> 
 
 def test_trap6_decode_lengths_per_level(loaded: LoadedModel) -> None:
     codes = [torch.randint(0, 64, (1, n)) for n in (10, 40, 160)]
-    assert sampling.decode(loaded, codes, 0).shape == (10 * 128,)
-    assert sampling.decode(loaded, codes, 1).shape == (40 * 32,)
-    assert sampling.decode(loaded, codes, 2).shape == (160 * 8,)
+    assert sampling.decode(loaded, codes, 0).shape == (1, 10 * 128)
+    assert sampling.decode(loaded, codes, 1).shape == (1, 40 * 32)
+    assert sampling.decode(loaded, codes, 2).shape == (1, 160 * 8)
 
 
 def test_primed_continuation_keeps_the_prompt_and_reaches_the_total_length(loaded: LoadedModel) -> None:

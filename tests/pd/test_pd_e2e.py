@@ -198,3 +198,29 @@ def test_pd_continue_extends_the_last_result(host: str, tmp_path: Path) -> None:
     b, sr = sf.read(whole, dtype="float32")
     assert sr == SR and len(a) == 689 * 128 and len(b) == (689 + 344) * 128, (len(a), len(b))
     assert np.allclose(b[: len(a) // 2], a[: len(a) // 2], atol=1e-5)
+
+
+def test_pd_variations_land_in_the_arrays_named_for_them(host: str, tmp_path: Path) -> None:
+    """n_samples 3 with 'variations dst2': variation 1 in dst, 2 in dst2, the third has no array (said once);
+    one bang for the whole result."""
+    first, second = tmp_path / "v1.wav", tmp_path / "v2.wav"
+    patch = jukebox_patch(settings(host, "mode ancestral", "n_samples 3", "variations dst2", "bang"), src="nosuch",
+                          quit_after_ms=80000)
+    patch.obj("table dst2")
+    then = patch.obj("t b b")
+    patch.connect(patch.jb, 0, then)
+    save_second, save_first = patch.msg(f"write -wave -bytes 4 {second} dst2"), patch.msg(
+        f"write -wave -bytes 4 {first} dst")
+    writer_second, writer_first, quit_msg = patch.obj("soundfiler"), patch.obj("soundfiler"), patch.msg("; pd quit")
+    patch.connect(then, 1, save_second)
+    patch.connect(save_second, 0, writer_second)
+    patch.connect(then, 0, save_first)
+    patch.connect(save_first, 0, writer_first)
+    patch.connect(writer_first, 0, quit_msg)
+    rc, err = run_pd(patch.write(tmp_path / "variations.pd"), timeout=100)
+    assert rc == 0, err
+    assert err.count("done: bang") == 1, err
+    assert "variations 3 to 3 have no array" in err, err
+    a, _ = sf.read(first, dtype="float32")
+    b, _ = sf.read(second, dtype="float32")
+    assert len(a) == len(b) == 689 * 128 and not np.allclose(a, b)

@@ -23,6 +23,9 @@ typedef struct _jukebox {
     t_object ob;
     t_buffer_ref *src_ref, *dst_ref;
     t_symbol *src, *dst;
+    t_symbol *more_dst[JBX_MAX_N_SAMPLES - 1]; /* buffer~s for variations 2, 3 … (message 'variations') */
+    long n_more_dst;
+    int dst_written;                           /* the first variation of this result reached dst */
     jbx_client *client;
     jbx_callbacks cb;
     t_clock *clock;
@@ -81,11 +84,10 @@ static void on_progress(void *ctx, double fraction, int level, const char *stage
     outlet_float(((t_jukebox *)ctx)->out_progress, fraction);
 }
 
-static void on_result(void *ctx, const jbx_result *r)
+/* Writes one variation into buffer~ b (resized, its own channel count); 0 when it could not. */
+static int write_buffer(t_jukebox *x, t_buffer_obj *b, const jbx_result *r)
 {
-    t_jukebox *x = ctx;
-    t_buffer_obj *b = get_buffer(x, x->dst_ref, x->dst);
-    if (!b || r->channels < 1) return;
+    if (!b || r->channels < 1) return 0;
     if (buffer_getframecount(b) != r->frames) {
         t_atom a;
         atom_setlong(&a, r->frames);
@@ -96,7 +98,7 @@ static void on_result(void *ctx, const jbx_result *r)
     float *samples = buffer_locksamples(b);
     if (!samples) {
         report(x, "no_buffer", "cannot lock the destination buffer~");
-        return;
+        return 0;
     }
     long nch = (long)buffer_getchannelcount(b);
     long frames = (long)buffer_getframecount(b);
@@ -107,6 +109,33 @@ static void on_result(void *ctx, const jbx_result *r)
     }
     buffer_setdirty(b);
     buffer_unlocksamples(b);
+    return 1;
+}
+
+/* Variation k > 0 goes to the k-th buffer~ named by 'variations', looked up now. */
+static void write_variation(t_jukebox *x, const jbx_result *r)
+{
+    if (r->variation > x->n_more_dst) {
+        if (r->variation == x->n_more_dst + 1)
+            object_warn((t_object *)x, "variations %d to %d have no buffer~: name them with 'variations name …'",
+                        r->variation + 1, r->variations);
+        return;
+    }
+    t_symbol *name = x->more_dst[r->variation - 1];
+    t_buffer_ref *ref = buffer_ref_new((t_object *)x, name);
+    if (!ref) return;
+    (void)write_buffer(x, get_buffer(x, ref, name), r);
+    object_free(ref);
+}
+
+static void on_result(void *ctx, const jbx_result *r)
+{
+    t_jukebox *x = ctx;
+    if (r->variation == 0)
+        x->dst_written = write_buffer(x, get_buffer(x, x->dst_ref, x->dst), r);
+    else
+        write_variation(x, r);
+    if (r->variation != r->variations - 1 || !x->dst_written) return; /* one bang per result */
     if (r->final) {
         outlet_float(x->out_progress, 1.0);
         outlet_bang(x->out_done);
@@ -370,6 +399,19 @@ MAIN_THREAD_METHOD(ping)
 MAIN_THREAD_METHOD(status)
 MAIN_THREAD_METHOD(set)
 
+/* 'variations a b …': the buffer~s that receive variations 2, 3 … of a result (n_samples > 1). */
+static void do_variations(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
+{
+    (void)s;
+    x->n_more_dst = 0;
+    for (short k = 0; k < argc && x->n_more_dst < JBX_MAX_N_SAMPLES - 1; k++)
+        if (atom_gettype(argv + k) == A_SYM) x->more_dst[x->n_more_dst++] = atom_getsym(argv + k);
+    if (argc > JBX_MAX_N_SAMPLES - 1)
+        object_warn((t_object *)x, "at most %d buffer~s for variations 2 …; the rest are ignored",
+                    JBX_MAX_N_SAMPLES - 1);
+}
+MAIN_THREAD_METHOD(variations)
+
 static t_max_err jukebox_notify(t_jukebox *x, t_symbol *s, t_symbol *msg, void *sender, void *data)
 {
     buffer_ref_notify(x->src_ref, s, msg, sender, data);
@@ -458,6 +500,7 @@ void ext_main(void *r)
     class_addmethod(c, (method)jukebox_ping, "ping", A_GIMME, 0);
     class_addmethod(c, (method)jukebox_status, "status", A_GIMME, 0);
     class_addmethod(c, (method)jukebox_set, "set", A_GIMME, 0);
+    class_addmethod(c, (method)jukebox_variations, "variations", A_GIMME, 0);
     class_addmethod(c, (method)jukebox_notify, "notify", A_CANT, 0);
     class_addmethod(c, (method)jukebox_assist, "assist", A_CANT, 0);
 

@@ -61,6 +61,7 @@ class Output:
     final: bool
     level: int  # protocol level: 2 = top, 0 = bottom
     audio: np.ndarray  # (frames,) float32 at the model's rate, first of n_samples
+    variations: np.ndarray  # (n_samples, frames): every sample of the batch, the first included
     codes: list[torch.Tensor] | None = None  # the final output's codes, every level, top first (for continue)
 
 
@@ -132,12 +133,12 @@ def encode_prompt(loaded: LoadedModel, audio: np.ndarray, n_samples: int) -> lis
 
 
 def decode(loaded: LoadedModel, tokens: list[torch.Tensor], prior_index: int) -> np.ndarray:
-    """Decode one level's codes to audio (first sample) with the VQ-VAE."""
+    """Decode one level's codes to audio, (n_samples, frames), with the VQ-VAE."""
     model = loaded.model
     start_level = len(model.priors) - 1 - prior_index
     with torch.no_grad():
         audio = model.vqvae.decode([tokens[prior_index]], start_level=start_level, end_level=start_level + 1)
-    return audio[0, :, 0].float().cpu().numpy()
+    return audio[:, :, 0].float().cpu().numpy()
 
 
 def sample_window(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch.Tensor, prior_index: int,
@@ -258,8 +259,9 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
                 raise JobCancelled()
             if last or (plan.preview and prior_index == 0):
                 progress(counter.done_before / counter.total, protocol_level(prior_index, n_priors), "decode")
-                yield Output(final=last, level=protocol_level(prior_index, n_priors),
-                             audio=decode(loaded, tokens, prior_index), codes=tokens if last else None)
+                audio = decode(loaded, tokens, prior_index)
+                yield Output(final=last, level=protocol_level(prior_index, n_priors), audio=audio[0],
+                             variations=audio, codes=tokens if last else None)
     finally:
         counter.remove()
         _clear_caches(model)
