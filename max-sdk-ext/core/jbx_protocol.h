@@ -32,6 +32,7 @@
 #define JBX_TYPE_QUEUED "queued"
 #define JBX_TYPE_PROGRESS "progress"
 #define JBX_TYPE_RESULT "result"
+#define JBX_TYPE_CHUNK "chunk"
 #define JBX_TYPE_CANCEL "cancel"
 #define JBX_TYPE_CANCELLED "cancelled"
 #define JBX_TYPE_ECHO "echo"

@@ -33,3 +33,25 @@ def deliver(mono: np.ndarray, model_rate: int, out_rate: int, out_channels: int)
     """Model output (frames,) → (out_channels, frames') at out_rate, clipped to [-1, 1]."""
     out = resample(mono[None, :].astype(np.float32), model_rate, out_rate)
     return to_channels(np.clip(out, -1.0, 1.0), out_channels)
+
+
+class StreamDelivery:
+    """deliver() for audio that arrives in chunks: one resampler carried from chunk to chunk, so the joined
+    chunks are one continuous conversion (the final result is made of them). Variations are its channels."""
+
+    def __init__(self, model_rate: int, out_rate: int, out_channels: int, variations: int) -> None:
+        self.out_channels = out_channels
+        self.variations = variations
+        self.stream = (None if model_rate == out_rate else
+                       soxr.ResampleStream(model_rate, out_rate, variations, dtype="float32", quality="HQ"))
+
+    def push(self, audio: np.ndarray | None) -> list[np.ndarray]:
+        """audio (variations, frames) at the model's rate, or None at the end (what the resampler still holds);
+        returns each variation as (out_channels, frames') at the out rate."""
+        if self.stream is not None:
+            last = audio is None
+            frames = np.zeros((0, self.variations), np.float32) if audio is None else audio.T
+            audio = np.ascontiguousarray(self.stream.resample_chunk(np.ascontiguousarray(frames), last=last).T)
+        elif audio is None:
+            return []
+        return [to_channels(np.clip(v[None, :], -1.0, 1.0), self.out_channels) for v in audio.astype(np.float32)]

@@ -163,15 +163,20 @@ class Client:
     def generate_variations(self, audio: np.ndarray | None, sample_rate: int | None,
                             on_progress: Callable[[float, int, str], None] | None = None,
                             on_preview: Callable[[np.ndarray, int], None] | None = None,
-                            job_timeout: float = 3600.0, **params: Any) -> tuple[list[np.ndarray], int]:
-        """Run one job to the end; return (every variation, each (channels, frames), sample rate)."""
+                            job_timeout: float = 3600.0,
+                            on_chunk: Callable[[int, list[np.ndarray], int], None] | None = None,
+                            **params: Any) -> tuple[list[np.ndarray], int]:
+        """Run one job to the end; return (every variation, each (channels, frames), sample rate).
+        on_chunk(start frame, variations, rate) asks the host to stream: audio as soon as it is final."""
+        if on_chunk is not None:
+            params["stream"] = True
         pcm: list[bytes] = []
         if audio is not None and audio.size:
             pcm = pcm_frames(audio)
             params.update(channels=audio.shape[0], frames=audio.shape[1], sample_rate=sample_rate)
         rid = self.send(C.TYPE_GENERATE, pcm, **params)
         try:
-            final = self._follow(rid, job_timeout, on_progress, on_preview)
+            final = self._follow(rid, job_timeout, on_progress, on_preview, on_chunk)
             return final.variations(), int(final.header["sample_rate"])
         except KeyboardInterrupt:
             self.cancel(rid)
@@ -192,7 +197,8 @@ class Client:
                 return  # the host no longer has the job: nothing more will come
 
     def _follow(self, rid: int, job_timeout: float, on_progress: Callable[[float, int, str], None] | None,
-                on_preview: Callable[[np.ndarray, int], None] | None) -> Reply:
+                on_preview: Callable[[np.ndarray, int], None] | None,
+                on_chunk: Callable[[int, list[np.ndarray], int], None] | None = None) -> Reply:
         """The job's final result (previews go to on_preview, first variation)."""
         deadline = time.monotonic() + job_timeout
         heard = time.monotonic()  # last message from the host
@@ -229,6 +235,8 @@ class Client:
                 continue
             missing = 0
             reply.raise_if_error()
+            if reply.type == C.TYPE_CHUNK and on_chunk is not None:
+                on_chunk(int(header["start"]), reply.variations(), int(header["sample_rate"]))
             if reply.type == C.TYPE_PROGRESS and on_progress is not None:
                 on_progress(float(header["fraction"]), int(header["level"]), str(header["stage"]))
             if reply.type == C.TYPE_RESULT:

@@ -211,6 +211,7 @@ class GenerateRequest:
     out_channels: int
     preview: bool
     audio: np.ndarray = field(repr=False)
+    stream: bool = False
     sample_rate: int = 0
 
 
@@ -300,6 +301,7 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
         out_channels=out_channels,
         preview=_flag(header, "preview", True),
         audio=audio,
+        stream=_flag(header, "stream", False),
         sample_rate=rate,
     )
 

@@ -137,8 +137,12 @@ class Worker(threading.Thread):
             artist=req.artist, genre=req.genre, lyrics=req.lyrics, preview=req.preview,
             song_samples=max(int(req.song_length * rate), total),
         )
-        for output in sampling.run(loaded, plan, prompt, progress, job.cancel, kept):
-            outs = [A.deliver(v, rate, req.out_sample_rate, req.out_channels) for v in output.variations]
+        chunks = _ChunkSender(self, job, req, rate) if req.stream else None
+        for output in sampling.run(loaded, plan, prompt, progress, job.cancel, kept, chunks):
+            if output.final and chunks is not None:
+                outs = chunks.finish()  # the very audio the chunks carried
+            else:
+                outs = [A.deliver(v, rate, req.out_sample_rate, req.out_channels) for v in output.variations]
             header = message(
                 C.TYPE_RESULT, job.request_id, final=output.final, level=output.level,
                 sample_rate=req.out_sample_rate, channels=int(outs[0].shape[0]), frames=int(outs[0].shape[1]),
@@ -151,6 +155,33 @@ class Worker(threading.Thread):
                 return header, pcm
             self._send(job, header, pcm)
         raise RuntimeError("sampling ended without a final result")
+
+
+class _ChunkSender:
+    """Streaming (docs/PROTOCOL.md, "Streaming"): the final level's audio goes out in `chunk` messages as soon as
+    it is final, converted by one resampler carried across chunks; the final result is these chunks joined."""
+
+    def __init__(self, worker: Worker, job: Job, req: GenerateRequest, model_rate: int) -> None:
+        self.worker, self.job, self.req = worker, job, req
+        self.delivery = A.StreamDelivery(model_rate, req.out_sample_rate, req.out_channels, req.n_samples)
+        self.sent: list[list[np.ndarray]] = []  # per chunk, its variations
+        self.frames = 0
+
+    def __call__(self, _start: int, audio: np.ndarray) -> None:
+        self._send(self.delivery.push(audio))
+
+    def _send(self, outs: list[np.ndarray]) -> None:
+        if not outs or outs[0].shape[1] == 0:
+            return
+        header = message(C.TYPE_CHUNK, self.job.request_id, start=self.frames, frames=int(outs[0].shape[1]),
+                         channels=int(outs[0].shape[0]), variations=len(outs), sample_rate=self.req.out_sample_rate)
+        self.worker._send(self.job, header, [frame for out in outs for frame in pcm_frames(np.asarray(out))])
+        self.sent.append(outs)
+        self.frames += int(outs[0].shape[1])
+
+    def finish(self) -> list[np.ndarray]:
+        self._send(self.delivery.push(None))  # what the resampler still holds
+        return [np.concatenate([chunk[v] for chunk in self.sent], axis=1) for v in range(len(self.sent[0]))]
 
 
 def _check_total(seconds: float, req: GenerateRequest) -> None:

@@ -8,7 +8,7 @@ import time
 import types
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,7 @@ class LoadedModel:
     dtype: torch.dtype
     load_seconds: float
     residency: LevelResidency | None = None  # None: every prior stays on the device
+    decode_contexts: dict[int, Any] = field(default_factory=dict)  # VQ-VAE level → chunked_decode.Context
 
     def activate(self, prior_index: int | None) -> None:
         """Before sampling a level: with level-wise residency, only that prior on the device (None: none)."""

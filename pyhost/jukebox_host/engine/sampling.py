@@ -18,9 +18,11 @@ import numpy as np
 import torch
 
 from jukebox_host import constants as C
+from jukebox_host.engine.chunked_decode import measure_context
 from jukebox_host.engine.fidelity import song_length_range
 from jukebox_host.engine.labels import make_labels
 from jukebox_host.engine.loading import LoadedModel
+from jukebox_host.engine.streaming import ChunkFn, Streamer
 from jukebox_host.errors import HostError, JobCancelled
 from jukebox_host.protocol import DEFAULT_SONG_SECONDS
 
@@ -50,6 +52,7 @@ class Plan:
     preview: bool
     # Model-rate samples of the whole song the result starts (OpenAI's total_sample_length): labels every window.
     song_samples: int = int(DEFAULT_SONG_SECONDS * 44100)
+    stream_seconds: float = 1.0  # with on_chunk: the least audio worth a chunk before the last one
 
     def __post_init__(self) -> None:
         if isinstance(self.hop_fraction, (int, float)):
@@ -165,17 +168,25 @@ def sample_window(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch
 
 
 def sample_level(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch.Tensor, prior_index: int,
-                 total_tokens: int, hop_fraction: float, temperature: float) -> list[torch.Tensor]:
+                 total_tokens: int, hop_fraction: float, temperature: float,
+                 after_window: Callable[[torch.Tensor], None] | None = None) -> list[torch.Tensor]:
     """Sample `prior_index` up to `total_tokens` (prompt included), as OpenAI's sample_level: one partial window
-    below n_ctx, else windows every hop, the last one ending at the total."""
+    below n_ctx, else windows every hop, the last one ending at the total. after_window(codes of this level)
+    follows every window (streaming)."""
     n_ctx = int(loaded.model.priors[prior_index].n_ctx)
     if tokens[prior_index].shape[1] >= total_tokens:
-        return tokens
-    if total_tokens < n_ctx:
-        return sample_window(loaded, tokens, labels, prior_index, 0, total_tokens, temperature)
-    hop = max(1, int(hop_fraction * n_ctx))
-    for start in window_starts(total_tokens, n_ctx, hop):
-        tokens = sample_window(loaded, tokens, labels, prior_index, start, None, temperature)
+        starts: list[int | None] = []
+    elif total_tokens < n_ctx:
+        starts = [None]
+    else:
+        starts = list(window_starts(total_tokens, n_ctx, max(1, int(hop_fraction * n_ctx))))
+    for start in starts:
+        if start is None:
+            tokens = sample_window(loaded, tokens, labels, prior_index, 0, total_tokens, temperature)
+        else:
+            tokens = sample_window(loaded, tokens, labels, prior_index, start, None, temperature)
+        if after_window is not None:
+            after_window(tokens[prior_index])
     return tokens
 
 
@@ -215,10 +226,22 @@ def continued_codes(codes: list[torch.Tensor], n_samples: int, device: torch.dev
     return [r.to(device, torch.long) for r in rows]
 
 
+def _streamer(loaded: LoadedModel, plan: Plan, prior_index: int, total_tokens: int, on_chunk: ChunkFn) -> Streamer:
+    level = len(loaded.model.priors) - 1 - prior_index  # the VQ-VAE's numbering: 0 = bottom
+    if level not in loaded.decode_contexts:  # measured once per model and level
+        loaded.decode_contexts[level] = measure_context(loaded.model.vqvae, level)
+    context = loaded.decode_contexts[level]
+    chunk_codes = int(plan.stream_seconds * loaded.sample_rate) // context.hop
+    return Streamer(loaded.model.vqvae, level, context, chunk_codes, total_tokens, on_chunk)
+
+
 def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: ProgressFn,
-        cancel: threading.Event, codes: list[torch.Tensor] | None = None) -> Iterator[Output]:
+        cancel: threading.Event, codes: list[torch.Tensor] | None = None,
+        on_chunk: ChunkFn | None = None) -> Iterator[Output]:
     """Yield an optional top-level preview, then the final output. Raises JobCancelled when cancelled.
-    codes (mode continue): the tokens to start from at every level, top first; plan.total_samples counts them."""
+    codes (mode continue): the tokens to start from at every level, top first; plan.total_samples counts them.
+    on_chunk (streaming): called with the final level's audio as it becomes final (streaming.py); the final
+    output is then made of those chunks."""
     model = loaded.model
     n_priors = len(model.priors)
     top_raw = int(model.priors[0].raw_to_tokens)
@@ -250,16 +273,21 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
             loaded.activate(prior_index)
             counter.start_level(prior_index)
             temperature = plan.temperature if prior_index == 0 else UPSAMPLER_TEMPERATURE
+            last = prior_index == plan.levels[-1]
+            streamer = (_streamer(loaded, plan, prior_index, targets[prior_index], on_chunk)
+                        if last and on_chunk is not None else None)
             with torch.inference_mode():  # less per-op bookkeeping than no_grad: measurable at ~10k ops a token
                 tokens = sample_level(loaded, tokens, labels[prior_index], prior_index, targets[prior_index],
-                                      _hop(plan, model, protocol_level(prior_index, n_priors)), temperature)
+                                      _hop(plan, model, protocol_level(prior_index, n_priors)), temperature,
+                                      streamer.update if streamer is not None else None)
+                if streamer is not None:
+                    streamer.update(tokens[prior_index])  # the rest, or all of it when nothing was sampled
             counter.finish_level()
-            last = prior_index == plan.levels[-1]
             if cancel.is_set():
                 raise JobCancelled()
             if last or (plan.preview and prior_index == 0):
                 progress(counter.done_before / counter.total, protocol_level(prior_index, n_priors), "decode")
-                audio = decode(loaded, tokens, prior_index)
+                audio = streamer.audio() if streamer is not None else decode(loaded, tokens, prior_index)
                 yield Output(final=last, level=protocol_level(prior_index, n_priors), audio=audio[0],
                              variations=audio, codes=tokens if last else None)
     finally:
