@@ -121,7 +121,7 @@
      "maxclass": "newobj",
      "patching_rect": [
       20,
-      896,
+      920,
       320,
       22
      ],
@@ -942,7 +942,7 @@
      "outlettype": [
       ""
      ],
-     "text": "host tcp://127.0.0.1:5557"
+     "text": "stream 1"
     }
    },
    {
@@ -957,7 +957,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute endpoint of jukebox-host serve"
+     "text": "attribute write the result into dst while it is made (info: chunk <start> <frames>)"
     }
    },
    {
@@ -975,7 +975,7 @@
      "outlettype": [
       ""
      ],
-     "text": "autostart 1"
+     "text": "host tcp://127.0.0.1:5557"
     }
    },
    {
@@ -990,7 +990,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute start 'jukebox-host serve' when the host does not answer"
+     "text": "attribute endpoint of jukebox-host serve"
     }
    },
    {
@@ -1008,7 +1008,7 @@
      "outlettype": [
       ""
      ],
-     "text": "timeout 5"
+     "text": "autostart 1"
     }
    },
    {
@@ -1023,7 +1023,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute seconds of silence before 'host not responding'"
+     "text": "attribute start 'jukebox-host serve' when the host does not answer"
     }
    },
    {
@@ -1041,7 +1041,7 @@
      "outlettype": [
       ""
      ],
-     "text": "server_key keys/server.key"
+     "text": "timeout 5"
     }
    },
    {
@@ -1056,7 +1056,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute CURVE: the host's public key file (jukebox-host keygen keys server)"
+     "text": "attribute seconds of silence before 'host not responding'"
     }
    },
    {
@@ -1074,7 +1074,7 @@
      "outlettype": [
       ""
      ],
-     "text": "client_key keys/client.key_secret"
+     "text": "server_key keys/server.key"
     }
    },
    {
@@ -1089,16 +1089,49 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute CURVE: this client's secret key file; CURVE is on while both are set"
+     "text": "attribute CURVE: the host's public key file (jukebox-host keygen keys server)"
     }
    },
    {
     "box": {
      "id": "obj-65",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      854,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "client_key keys/client.key_secret"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-66",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      854,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute CURVE: this client's secret key file; CURVE is on while both are set"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-67",
      "maxclass": "button",
      "patching_rect": [
       20,
-      936,
+      960,
       24,
       22
      ],
@@ -1111,11 +1144,11 @@
    },
    {
     "box": {
-     "id": "obj-66",
+     "id": "obj-68",
      "maxclass": "flonum",
      "patching_rect": [
       80,
-      936,
+      960,
       60,
       22
      ],
@@ -1129,11 +1162,11 @@
    },
    {
     "box": {
-     "id": "obj-67",
+     "id": "obj-69",
      "maxclass": "newobj",
      "patching_rect": [
       200,
-      936,
+      960,
       160,
       22
      ],
@@ -1144,7 +1177,7 @@
    },
    {
     "box": {
-     "id": "obj-68",
+     "id": "obj-70",
      "maxclass": "newobj",
      "patching_rect": [
       620,
@@ -1163,7 +1196,7 @@
    },
    {
     "box": {
-     "id": "obj-69",
+     "id": "obj-71",
      "maxclass": "newobj",
      "patching_rect": [
       620,
@@ -1182,7 +1215,7 @@
    },
    {
     "box": {
-     "id": "obj-70",
+     "id": "obj-72",
      "maxclass": "message",
      "patching_rect": [
       620,
@@ -1200,7 +1233,7 @@
    },
    {
     "box": {
-     "id": "obj-71",
+     "id": "obj-73",
      "maxclass": "comment",
      "patching_rect": [
       700,
@@ -1566,11 +1599,23 @@
    {
     "patchline": {
      "source": [
+      "obj-65",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
       "obj-6",
       0
      ],
      "destination": [
-      "obj-65",
+      "obj-67",
       0
      ]
     }
@@ -1582,7 +1627,7 @@
       1
      ],
      "destination": [
-      "obj-66",
+      "obj-68",
       0
      ]
     }
@@ -1594,7 +1639,7 @@
       2
      ],
      "destination": [
-      "obj-67",
+      "obj-69",
       0
      ]
     }
@@ -1602,11 +1647,11 @@
    {
     "patchline": {
      "source": [
-      "obj-70",
+      "obj-72",
       0
      ],
      "destination": [
-      "obj-68",
+      "obj-70",
       0
      ]
     }

@@ -463,10 +463,10 @@ static void emit_state(const jbx_callbacks *cb, const char *state)
 #define JBX_MAX_RESULT_PLANES (JBX_MAX_CHANNELS * JBX_MAX_N_SAMPLES)
 
 static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, int nparts,
-                          const jbx_callbacks *cb, int is_echo)
+                          const jbx_callbacks *cb, int is_echo, int is_chunk)
 {
-    long long nch = 0, frames = 0, level = -1, nvar = 1;
-    int final = 1;
+    long long nch = 0, frames = 0, level = -1, nvar = 1, start = 0;
+    int final = !is_chunk; /* a chunk never ends the job: a result follows */
     double seconds = 0.0, srd = 0.0;
     (void)jbx_get_int(h, "channels", &nch);
     (void)jbx_get_int(h, "frames", &frames);
@@ -477,11 +477,16 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
         (void)jbx_get_double(h, "seconds", &seconds);
         (void)jbx_get_int(h, "variations", &nvar);
     }
+    if (is_chunk) {
+        final = 0;
+        (void)jbx_get_int(h, "start", &start);
+    }
     /* PCM frames are variation-major: nvar groups of nch. Both are small, so nch * nvar cannot
      * wrap; frames * 4 must not either: no frame can be larger than a whole message. */
     if (nch < 0 || nch > JBX_MAX_CHANNELS || nvar < 1 || nvar > JBX_MAX_N_SAMPLES ||
         nch * nvar != nparts - 1 || frames < 0 ||
-        frames > (long long)(JBX_MAX_MESSAGE_BYTES / sizeof(float))) {
+        frames > (long long)(JBX_MAX_MESSAGE_BYTES / sizeof(float)) || start < 0 ||
+        start > (long long)JBX_MAX_OUTPUT_SECONDS * JBX_MAX_SAMPLE_RATE) {
         c->job_id = -1;
         emit_state(cb, "idle");
         emit_error(cb, JBX_LOCAL_BAD_REPLY, "the host sent a result whose frames do not match its header");
@@ -512,7 +517,7 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
         if (final) emit_state(cb, "done");
         for (int v = 0; v < (int)nvar && cb && cb->result; v++) {
             jbx_result r = {final && v == (int)nvar - 1, srd, (int)nch, (long)frames, (int)level,
-                            seconds, planes + (size_t)v * (size_t)nch, v, (int)nvar};
+                            seconds, planes + (size_t)v * (size_t)nch, v, (int)nvar, is_chunk, (long)start};
             cb->result(cb->ctx, &r);
         }
     }
@@ -610,7 +615,9 @@ static void handle_message(jbx_client *c, zmq_msg_t *parts, int nparts, const jb
             if (cb && cb->progress) cb->progress(cb->ctx, frac, (int)level, stage);
         }
     } else if (strcmp(type, JBX_TYPE_RESULT) == 0 || strcmp(type, JBX_TYPE_ECHO) == 0) {
-        if (is_job) handle_result(c, &h, parts, nparts, cb, strcmp(type, JBX_TYPE_ECHO) == 0);
+        if (is_job) handle_result(c, &h, parts, nparts, cb, strcmp(type, JBX_TYPE_ECHO) == 0, 0);
+    } else if (strcmp(type, JBX_TYPE_CHUNK) == 0) {
+        if (is_job) handle_result(c, &h, parts, nparts, cb, 0, 1);
     } else if (strcmp(type, JBX_TYPE_ERROR) == 0) {
         (void)jbx_get_str(&h, "code", code, sizeof code);
         (void)jbx_get_str(&h, "message", msg, sizeof msg);

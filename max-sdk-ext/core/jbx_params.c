@@ -11,6 +11,7 @@ void jbx_params_init(jbx_params *p)
 {
     memset(p, 0, sizeof *p);
     p->preview = -1;
+    p->stream = -1;
 }
 
 void jbx_params_destroy(jbx_params *p)
@@ -175,6 +176,11 @@ void jbx_params_set_preview(jbx_params *p, int on)
     p->preview = on < 0 ? -1 : (on != 0);
 }
 
+void jbx_params_set_stream(jbx_params *p, int on)
+{
+    p->stream = on < 0 ? -1 : (on != 0);
+}
+
 const char *jbx_params_mode(const jbx_params *p)
 {
     return p->mode[0] ? p->mode : "primed";
@@ -204,6 +210,7 @@ size_t jbx_params_fields(const jbx_params *p, jbx_field *f)
     if (p->out_sample_rate > 0) f[n++] = fi("out_sample_rate", p->out_sample_rate);
     if (p->out_channels > 0) f[n++] = fi("out_channels", p->out_channels);
     if (p->preview >= 0) f[n++] = fb("preview", p->preview);
+    if (p->stream >= 0) f[n++] = fb("stream", p->stream);
     return n;
 }
 

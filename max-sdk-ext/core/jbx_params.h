@@ -14,6 +14,7 @@ typedef struct jbx_params {
     long levels, n_samples, out_sample_rate, out_channels;
     long long seed;
     int preview;                            /* -1 = unset */
+    int stream;                             /* -1 = unset */
     unsigned char has_length, has_song_length, has_prompt, has_temperature, has_hop; /* 0 = unset */
     unsigned has_levels : 1, has_n_samples : 1, has_seed : 1;
 } jbx_params;
@@ -46,6 +47,7 @@ void jbx_params_clear_seed(jbx_params *p);
 void jbx_params_set_out_sample_rate(jbx_params *p, long sr); /* <= 0 unsets */
 void jbx_params_set_out_channels(jbx_params *p, long nch);   /* <= 0 unsets */
 void jbx_params_set_preview(jbx_params *p, int on);          /* < 0 unsets */
+void jbx_params_set_stream(jbx_params *p, int on);           /* < 0 unsets */
 
 /* Mode to use: the one set, else "primed". */
 const char *jbx_params_mode(const jbx_params *p);

@@ -74,22 +74,29 @@ static void on_progress(void *ctx, double fraction, int level, const char *stage
     outlet_float(x->out_progress, (t_float)fraction);
 }
 
-/* Writes one variation into the array called name (resized); 0 when it could not. */
+/* Writes one variation into the array called name: a result resizes it to its length, a chunk is written at
+ * its start (the array grows to hold it; what lies before stays). 0 when it could not. */
 static int write_array(t_jukebox *x, t_symbol *name, const jbx_result *r)
 {
     t_garray *a = find_array(x, name);
     if (!a) return 0;
     int n = 0;
     t_word *vec = NULL;
-    garray_resize_long(a, r->frames > 0 ? r->frames : 1);
+    long offset = r->chunk ? r->start : 0;
+    if (!r->chunk || garray_npoints(a) < offset + r->frames)
+        garray_resize_long(a, offset + r->frames > 0 ? offset + r->frames : 1);
     if (!garray_getfloatwords(a, &n, &vec)) {
         char msg[MAXPDSTRING];
         snprintf(msg, sizeof msg, "array '%s' is not a float array", name->s_name);
         report(x, "no_array", msg);
         return 0;
     }
-    for (int i = 0; i < n; i++)
-        vec[i].w_float = (r->channels > 0 && i < r->frames) ? (t_float)r->planes[0][i] : 0;
+    if (r->chunk) {
+        for (long i = 0; i < r->frames && offset + i < n; i++) vec[offset + i].w_float = (t_float)r->planes[0][i];
+    } else {
+        for (int i = 0; i < n; i++)
+            vec[i].w_float = (r->channels > 0 && i < r->frames) ? (t_float)r->planes[0][i] : 0;
+    }
     garray_redraw(a);
     return 1;
 }
@@ -106,6 +113,13 @@ static void on_result(void *ctx, const jbx_result *r)
                  r->variation + 1, r->variations);
     }
     if (r->variation != r->variations - 1 || !x->dst_written) return; /* one bang per result */
+    if (r->chunk) {
+        t_atom where[2];
+        SETFLOAT(&where[0], (t_float)r->start);
+        SETFLOAT(&where[1], (t_float)r->frames);
+        outlet_anything(x->out_info, gensym("chunk"), 2, where);
+        return;
+    }
     if (r->final) {
         outlet_float(x->out_progress, 1);
         outlet_bang(x->out_done);
@@ -320,6 +334,11 @@ static void jukebox_seed(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
         jbx_params_clear_seed(p);
 }
 
+static void jukebox_stream(t_jukebox *x, t_floatarg f)
+{
+    jbx_params_set_stream(jbx_client_params(x->client), f != 0);
+}
+
 static void jukebox_preview(t_jukebox *x, t_floatarg f)
 {
     jbx_params_set_preview(jbx_client_params(x->client), f != 0);
@@ -461,6 +480,7 @@ void jukebox_tilde_setup(void)
     class_addmethod(jukebox_class, (t_method)jukebox_hop_fraction, gensym("hop_fraction"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_n_samples, gensym("n_samples"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_preview, gensym("preview"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_stream, gensym("stream"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_autostart, gensym("autostart"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_timeout, gensym("timeout"), A_FLOAT, 0);
     post("jukebox~ %s (protocol v%d)", JBX_VERSION, JBX_PROTOCOL_VERSION);

@@ -58,6 +58,10 @@ static void test_params(void)
     CHECK(strcmp(jbx_params_mode(&p), "primed") == 0);
     CHECK(jbx_params_set_mode(&p, "sideways", err, sizeof err) != 0);
     CHECK(jbx_params_needs_audio(&p)); /* primed, unset */
+    jbx_params_set_stream(&p, 1);
+    CHECK(jbx_params_fields(&p, f) == 1 && strcmp(f[0].key, "stream") == 0);
+    jbx_params_set_stream(&p, -1);
+    CHECK(jbx_params_fields(&p, f) == 0);
     CHECK(jbx_params_set_mode(&p, "continue", err, sizeof err) == 0 && !jbx_params_needs_audio(&p));
     CHECK(jbx_params_set_mode(&p, "upsample", err, sizeof err) == 0 && jbx_params_needs_audio(&p));
     CHECK(jbx_params_set_mode(&p, "ancestral", err, sizeof err) == 0 && !jbx_params_needs_audio(&p));

@@ -37,6 +37,7 @@ SETTINGS = [
     ("genre unknown", "genre known to the model"),
     ("lyrics la la la", "lyrics conditioning"),
     ("preview 1", "send a top-level preview first when levels > 1"),
+    ("stream 1", "write the result into dst while it is made (info: chunk <start> <frames>)"),
     ("host tcp://127.0.0.1:5557", "endpoint of jukebox-host serve"),
     ("autostart 1", "start 'jukebox-host serve' when the host does not answer"),
     ("timeout 5", "seconds of silence before 'host not responding'"),

@@ -37,7 +37,7 @@ typedef struct _jukebox {
     t_symbol *server_key, *client_key;    /* CURVE key files; empty = not set */
     t_symbol *curve_server, *curve_client; /* the pair last applied (or refused) */
     double length, song_length, prompt, temperature, hop_fraction, timeout;
-    t_atom_long levels, seed, n_samples, autostart, preview;
+    t_atom_long levels, seed, n_samples, autostart, preview, stream;
 } t_jukebox;
 
 static t_class *jukebox_class;
@@ -84,13 +84,16 @@ static void on_progress(void *ctx, double fraction, int level, const char *stage
     outlet_float(((t_jukebox *)ctx)->out_progress, fraction);
 }
 
-/* Writes one variation into buffer~ b (resized, its own channel count); 0 when it could not. */
+/* Writes one variation into buffer~ b (its own channel count): a result resizes it to its length, a chunk is
+ * written at its start (the buffer~ grows to hold it). 0 when it could not. */
 static int write_buffer(t_jukebox *x, t_buffer_obj *b, const jbx_result *r)
 {
     if (!b || r->channels < 1) return 0;
-    if (buffer_getframecount(b) != r->frames) {
+    long offset = r->chunk ? r->start : 0;
+    long needed = offset + r->frames;
+    if (r->chunk ? (long)buffer_getframecount(b) < needed : (long)buffer_getframecount(b) != needed) {
         t_atom a;
-        atom_setlong(&a, r->frames);
+        atom_setlong(&a, needed);
         buffer_edit_begin(b);
         object_method_typed(b, gensym("sizeinsamps"), 1, &a, NULL);
         buffer_edit_end(b, 1);
@@ -101,11 +104,11 @@ static int write_buffer(t_jukebox *x, t_buffer_obj *b, const jbx_result *r)
         return 0;
     }
     long nch = (long)buffer_getchannelcount(b);
-    long frames = (long)buffer_getframecount(b);
+    long frames = (long)buffer_getframecount(b) - offset;
     if (frames > r->frames) frames = r->frames;
     for (long c = 0; c < nch; c++) {
         const float *plane = r->planes[c < r->channels ? c : r->channels - 1];
-        for (long i = 0; i < frames; i++) samples[i * nch + c] = plane[i];
+        for (long i = 0; i < frames; i++) samples[(offset + i) * nch + c] = plane[i];
     }
     buffer_setdirty(b);
     buffer_unlocksamples(b);
@@ -136,6 +139,13 @@ static void on_result(void *ctx, const jbx_result *r)
     else
         write_variation(x, r);
     if (r->variation != r->variations - 1 || !x->dst_written) return; /* one bang per result */
+    if (r->chunk) {
+        t_atom where[2];
+        atom_setlong(&where[0], r->start);
+        atom_setlong(&where[1], r->frames);
+        outlet_anything(x->out_info, gensym("chunk"), 2, where);
+        return;
+    }
     if (r->final) {
         outlet_float(x->out_progress, 1.0);
         outlet_bang(x->out_done);
@@ -267,6 +277,7 @@ static int apply_settings(t_jukebox *x, long out_sr, long out_ch)
     if (x->seed >= 0) jbx_params_set_seed(p, (long long)x->seed);
     else jbx_params_clear_seed(p);
     jbx_params_set_preview(p, (int)x->preview);
+    jbx_params_set_stream(p, (int)x->stream);
     jbx_params_set_out_sample_rate(p, out_sr);
     jbx_params_set_out_channels(p, out_ch);
     if (rc != 0) report(x, "bad_setting", err);
@@ -540,6 +551,8 @@ void ext_main(void *r)
     CLASS_ATTR_LABEL(c, "lyrics", 0, "Lyrics");
     CLASS_ATTR_LONG(c, "preview", 0, t_jukebox, preview);
     CLASS_ATTR_STYLE_LABEL(c, "preview", 0, "onoff", "Top-level preview first");
+    CLASS_ATTR_LONG(c, "stream", 0, t_jukebox, stream);
+    CLASS_ATTR_STYLE_LABEL(c, "stream", 0, "onoff", "Write the result into dst while it is made");
     CLASS_ATTR_SYM(c, "host", 0, t_jukebox, host);
     CLASS_ATTR_LABEL(c, "host", 0, "Host endpoint");
     CLASS_ATTR_SYM(c, "server_key", 0, t_jukebox, server_key);
