@@ -121,7 +121,7 @@
      "maxclass": "newobj",
      "patching_rect": [
       20,
-      920,
+      944,
       320,
       22
      ],
@@ -975,7 +975,7 @@
      "outlettype": [
       ""
      ],
-     "text": "host tcp://127.0.0.1:5557"
+     "text": "chain 3"
     }
    },
    {
@@ -990,7 +990,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute endpoint of jukebox-host serve"
+     "text": "attribute then continue each result 3 more times, one job at a time (cancel or chain 0 stops)"
     }
    },
    {
@@ -1008,7 +1008,7 @@
      "outlettype": [
       ""
      ],
-     "text": "autostart 1"
+     "text": "host tcp://127.0.0.1:5557"
     }
    },
    {
@@ -1023,7 +1023,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute start 'jukebox-host serve' when the host does not answer"
+     "text": "attribute endpoint of jukebox-host serve"
     }
    },
    {
@@ -1041,7 +1041,7 @@
      "outlettype": [
       ""
      ],
-     "text": "timeout 5"
+     "text": "autostart 1"
     }
    },
    {
@@ -1056,7 +1056,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute seconds of silence before 'host not responding'"
+     "text": "attribute start 'jukebox-host serve' when the host does not answer"
     }
    },
    {
@@ -1074,7 +1074,7 @@
      "outlettype": [
       ""
      ],
-     "text": "server_key keys/server.key"
+     "text": "timeout 5"
     }
    },
    {
@@ -1089,7 +1089,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute CURVE: the host's public key file (jukebox-host keygen keys server)"
+     "text": "attribute seconds of silence before 'host not responding'"
     }
    },
    {
@@ -1107,7 +1107,7 @@
      "outlettype": [
       ""
      ],
-     "text": "client_key keys/client.key_secret"
+     "text": "server_key keys/server.key"
     }
    },
    {
@@ -1122,16 +1122,49 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute CURVE: this client's secret key file; CURVE is on while both are set"
+     "text": "attribute CURVE: the host's public key file (jukebox-host keygen keys server)"
     }
    },
    {
     "box": {
      "id": "obj-67",
+     "maxclass": "message",
+     "patching_rect": [
+      20,
+      878,
+      160,
+      22
+     ],
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "text": "client_key keys/client.key_secret"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-68",
+     "maxclass": "comment",
+     "patching_rect": [
+      200,
+      878,
+      420,
+      22
+     ],
+     "numinlets": 1,
+     "numoutlets": 0,
+     "text": "attribute CURVE: this client's secret key file; CURVE is on while both are set"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-69",
      "maxclass": "button",
      "patching_rect": [
       20,
-      960,
+      984,
       24,
       22
      ],
@@ -1144,11 +1177,11 @@
    },
    {
     "box": {
-     "id": "obj-68",
+     "id": "obj-70",
      "maxclass": "flonum",
      "patching_rect": [
       80,
-      960,
+      984,
       60,
       22
      ],
@@ -1162,11 +1195,11 @@
    },
    {
     "box": {
-     "id": "obj-69",
+     "id": "obj-71",
      "maxclass": "newobj",
      "patching_rect": [
       200,
-      960,
+      984,
       160,
       22
      ],
@@ -1177,7 +1210,7 @@
    },
    {
     "box": {
-     "id": "obj-70",
+     "id": "obj-72",
      "maxclass": "newobj",
      "patching_rect": [
       620,
@@ -1196,7 +1229,7 @@
    },
    {
     "box": {
-     "id": "obj-71",
+     "id": "obj-73",
      "maxclass": "newobj",
      "patching_rect": [
       620,
@@ -1215,7 +1248,7 @@
    },
    {
     "box": {
-     "id": "obj-72",
+     "id": "obj-74",
      "maxclass": "message",
      "patching_rect": [
       620,
@@ -1233,7 +1266,7 @@
    },
    {
     "box": {
-     "id": "obj-73",
+     "id": "obj-75",
      "maxclass": "comment",
      "patching_rect": [
       700,
@@ -1611,11 +1644,23 @@
    {
     "patchline": {
      "source": [
+      "obj-67",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
       "obj-6",
       0
      ],
      "destination": [
-      "obj-67",
+      "obj-69",
       0
      ]
     }
@@ -1627,7 +1672,7 @@
       1
      ],
      "destination": [
-      "obj-68",
+      "obj-70",
       0
      ]
     }
@@ -1639,7 +1684,7 @@
       2
      ],
      "destination": [
-      "obj-69",
+      "obj-71",
       0
      ]
     }
@@ -1647,11 +1692,11 @@
    {
     "patchline": {
      "source": [
-      "obj-72",
+      "obj-74",
       0
      ],
      "destination": [
-      "obj-70",
+      "obj-72",
       0
      ]
     }

@@ -32,6 +32,7 @@ struct jbx_client {
     long long next_id;
     long long job_id;      /* -1: no job in flight */
     int job_is_echo;
+    long chain_left;       /* continue jobs still to run after this one (setting chain) */
     int job_started;       /* "running" announced */
     long long ping_id;     /* -1: no user ping waiting */
     long long status_id;   /* -1: no status request waiting */
@@ -416,17 +417,20 @@ static long long submit(jbx_client *c, const char *type, const float *const *ch,
 long long jbx_client_submit(jbx_client *c, const float *const *ch, int nch, long frames,
                             double sr, char *err, size_t errlen)
 {
+    c->chain_left = c->params.chain;
     return submit(c, JBX_TYPE_GENERATE, ch, nch, frames, sr, err, errlen);
 }
 
 long long jbx_client_echo(jbx_client *c, const float *const *ch, int nch, long frames,
                           double sr, char *err, size_t errlen)
 {
+    c->chain_left = 0;
     return submit(c, JBX_TYPE_ECHO, ch, nch, frames, sr, err, errlen);
 }
 
 int jbx_client_cancel(jbx_client *c)
 {
+    c->chain_left = 0;
     if (c->job_id < 0) return 1;
     char err[256];
     return send_simple(c, JBX_TYPE_CANCEL, c->next_id++, "target", c->job_id, err, sizeof err);
@@ -459,6 +463,23 @@ static void emit_state(const jbx_callbacks *cb, const char *state)
 }
 
 /* Turns the PCM frames of a result/echo into planes and calls back. */
+/* After a final result: the next link of a chain continues it (mode continue, the other settings as they are
+ * now). One job at a time, so a chain never floods the host; an error or a cancel ends it. */
+static void next_link(jbx_client *c, const jbx_callbacks *cb)
+{
+    if (c->chain_left <= 0 || c->job_id >= 0) return; /* off, or a callback started a job of its own */
+    c->chain_left--;
+    char mode[sizeof c->params.mode], err[512];
+    memcpy(mode, c->params.mode, sizeof mode);
+    (void)jbx_params_set_mode(&c->params, "continue", err, sizeof err);
+    long long id = submit(c, JBX_TYPE_GENERATE, NULL, 0, 0, 0.0, err, sizeof err);
+    memcpy(c->params.mode, mode, sizeof mode);
+    if (id < 0) {
+        c->chain_left = 0;
+        emit_error(cb, JBX_LOCAL_SEND, err);
+    }
+}
+
 /* PCM frames one result may carry: every channel of every variation. */
 #define JBX_MAX_RESULT_PLANES (JBX_MAX_CHANNELS * JBX_MAX_N_SAMPLES)
 
@@ -520,6 +541,7 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
                             seconds, planes + (size_t)v * (size_t)nch, v, (int)nvar, is_chunk, (long)start};
             cb->result(cb->ctx, &r);
         }
+        if (final && !is_echo) next_link(c, cb);
     }
     for (int k = 0; k < nplanes; k++) free(copies[k]);
 }
@@ -623,6 +645,7 @@ static void handle_message(jbx_client *c, zmq_msg_t *parts, int nparts, const jb
         (void)jbx_get_str(&h, "message", msg, sizeof msg);
         if (is_job) {
             c->job_id = -1;
+            c->chain_left = 0; /* an error ends a chain */
             emit_state(cb, "idle");
             emit_error(cb, code, msg);
         } else if (id >= 0 && (id == c->ping_id || id == c->status_id || id == c->hello_id)) {
@@ -688,6 +711,7 @@ static void fail_pending(jbx_client *c, const jbx_callbacks *cb)
     snprintf(msg, sizeof msg, "host not responding at %s (is jukebox-host serve running?)",
              c->endpoint);
     int had_job = c->job_id >= 0;
+    c->chain_left = 0;
     drop_job(c); /* queued behind the job, so a host that comes back drops it */
     c->ping_id = c->status_id = c->watch_id = -1;
     c->host_alive = 0;

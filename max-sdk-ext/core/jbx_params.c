@@ -181,6 +181,16 @@ void jbx_params_set_stream(jbx_params *p, int on)
     p->stream = on < 0 ? -1 : (on != 0);
 }
 
+int jbx_params_set_chain(jbx_params *p, long n, char *err, size_t errlen)
+{
+    if (n < 0 || n > JBX_MAX_CHAIN) {
+        snprintf(err, errlen, "chain must be 0 (off) to %d links", JBX_MAX_CHAIN);
+        return -1;
+    }
+    p->chain = n;
+    return 0;
+}
+
 const char *jbx_params_mode(const jbx_params *p)
 {
     return p->mode[0] ? p->mode : "primed";

@@ -12,6 +12,7 @@ typedef struct jbx_params {
     char mode[16];                          /* "" = unset (host: primed) */
     double length, song_length, prompt, temperature, hop_fraction;
     long levels, n_samples, out_sample_rate, out_channels;
+    long chain;                             /* client-side, never sent: links after a job (0 = off) */
     long long seed;
     int preview;                            /* -1 = unset */
     int stream;                             /* -1 = unset */
@@ -48,6 +49,9 @@ void jbx_params_set_out_sample_rate(jbx_params *p, long sr); /* <= 0 unsets */
 void jbx_params_set_out_channels(jbx_params *p, long nch);   /* <= 0 unsets */
 void jbx_params_set_preview(jbx_params *p, int on);          /* < 0 unsets */
 void jbx_params_set_stream(jbx_params *p, int on);           /* < 0 unsets */
+/* chain n: after a job's result, continue it n more times, one job at a time (0 = off). */
+#define JBX_MAX_CHAIN 1000
+int jbx_params_set_chain(jbx_params *p, long n, char *err, size_t errlen);
 
 /* Mode to use: the one set, else "primed". */
 const char *jbx_params_mode(const jbx_params *p);

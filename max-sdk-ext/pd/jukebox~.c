@@ -319,6 +319,7 @@ FLOAT_SETTING(length, double)
 FLOAT_SETTING(song_length, double)
 FLOAT_SETTING(prompt, double)
 FLOAT_SETTING(levels, long)
+FLOAT_SETTING(chain, long)
 FLOAT_SETTING(temperature, double)
 FLOAT_SETTING(hop_fraction, double)
 FLOAT_SETTING(n_samples, long)
@@ -476,6 +477,7 @@ void jukebox_tilde_setup(void)
     class_addmethod(jukebox_class, (t_method)jukebox_song_length, gensym("song_length"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_prompt, gensym("prompt"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_levels, gensym("levels"), A_FLOAT, 0);
+    class_addmethod(jukebox_class, (t_method)jukebox_chain, gensym("chain"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_temperature, gensym("temperature"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_hop_fraction, gensym("hop_fraction"), A_FLOAT, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_n_samples, gensym("n_samples"), A_FLOAT, 0);

@@ -38,6 +38,7 @@ SETTINGS = [
     ("lyrics la la la", "lyrics conditioning"),
     ("preview 1", "send a top-level preview first when levels > 1"),
     ("stream 1", "write the result into dst while it is made (info: chunk <start> <frames>)"),
+    ("chain 3", "then continue each result 3 more times, one job at a time (cancel or chain 0 stops)"),
     ("host tcp://127.0.0.1:5557", "endpoint of jukebox-host serve"),
     ("autostart 1", "start 'jukebox-host serve' when the host does not answer"),
     ("timeout 5", "seconds of silence before 'host not responding'"),

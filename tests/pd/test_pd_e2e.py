@@ -243,3 +243,43 @@ def test_pd_stream_writes_chunks_into_dst_before_the_result(host: str, tmp_path:
     assert err.count("done: bang") == 1 and err.index("info: chunk") < err.index("done: bang")
     y, sr = sf.read(out, dtype="float32")
     assert sr == SR and len(y) == position == 689 * 128
+
+
+def _count_bangs(patch: object, on: dict[int, int]) -> None:
+    """Counts the left outlet's bangs (0, 1, …) and sends bang number n to object on[n]."""
+    count, add = patch.obj("f"), patch.obj("+ 1")  # type: ignore[attr-defined]
+    patch.connect(count, 0, add)  # type: ignore[attr-defined]
+    patch.connect(add, 0, count, 1)  # type: ignore[attr-defined]
+    patch.connect(patch.jb, 0, count)  # type: ignore[attr-defined]
+    which = patch.obj("sel " + " ".join(str(n) for n in on))  # type: ignore[attr-defined]
+    patch.connect(count, 0, which)  # type: ignore[attr-defined]
+    for outlet, target in enumerate(on.values()):
+        patch.connect(which, outlet, target)  # type: ignore[attr-defined]
+
+
+def test_pd_chain_continues_each_result_and_cancel_stops_it(host: str, tmp_path: Path) -> None:
+    """chain 2: the first result, then two continue jobs on their own, each adding 'length'; dst grows."""
+    whole = tmp_path / "whole.wav"
+    patch = jukebox_patch([f"host {host}", "model tiny", "mode ancestral", "length 1", "levels 1", "seed 1",
+                           "chain 2", "bang"], src="nosuch", quit_after_ms=80000)
+    save, writer, quit_msg = patch.msg(f"write -wave -bytes 4 {whole} dst"), patch.obj("soundfiler"), patch.msg(
+        "; pd quit")
+    patch.connect(save, 0, writer)
+    patch.connect(writer, 0, quit_msg)
+    _count_bangs(patch, {2: save})
+    rc, err = run_pd(patch.write(tmp_path / "chain.pd"), timeout=100)
+    assert rc == 0, err
+    assert err.count("done: bang") == 3, err
+    assert len(sf.read(whole, dtype="float32")[0]) == 3 * 344 * 128
+
+    patch = jukebox_patch([f"host {host}", "model tiny", "mode ancestral", "length 1", "levels 1", "seed 1",
+                           "chain 100", "bang"], src="nosuch", quit_after_ms=80000)
+    then, stop, later = patch.obj("t b b"), patch.msg("cancel"), patch.obj("delay 5000")
+    patch.connect(then, 1, later)  # quit 5 s after the cancel: time enough for a link that should not come
+    patch.connect(then, 0, stop)
+    patch.connect(stop, 0, patch.jb)
+    patch.connect(later, 0, patch.msg("; pd quit"))
+    _count_bangs(patch, {1: then})
+    rc, err = run_pd(patch.write(tmp_path / "chain_cancel.pd"), timeout=100)
+    assert rc == 0, err
+    assert err.count("done: bang") == 2, err

@@ -37,7 +37,7 @@ typedef struct _jukebox {
     t_symbol *server_key, *client_key;    /* CURVE key files; empty = not set */
     t_symbol *curve_server, *curve_client; /* the pair last applied (or refused) */
     double length, song_length, prompt, temperature, hop_fraction, timeout;
-    t_atom_long levels, seed, n_samples, autostart, preview, stream;
+    t_atom_long levels, seed, n_samples, autostart, preview, stream, chain;
 } t_jukebox;
 
 static t_class *jukebox_class;
@@ -274,6 +274,7 @@ static int apply_settings(t_jukebox *x, long out_sr, long out_ch)
     rc |= jbx_params_set_temperature(p, x->temperature, err, sizeof err);
     rc |= jbx_params_set_hop_fraction(p, x->hop_fraction, err, sizeof err);
     rc |= jbx_params_set_n_samples(p, (long)x->n_samples, err, sizeof err);
+    rc |= jbx_params_set_chain(p, (long)x->chain, err, sizeof err);
     if (x->seed >= 0) jbx_params_set_seed(p, (long long)x->seed);
     else jbx_params_clear_seed(p);
     jbx_params_set_preview(p, (int)x->preview);
@@ -551,6 +552,8 @@ void ext_main(void *r)
     CLASS_ATTR_LABEL(c, "lyrics", 0, "Lyrics");
     CLASS_ATTR_LONG(c, "preview", 0, t_jukebox, preview);
     CLASS_ATTR_STYLE_LABEL(c, "preview", 0, "onoff", "Top-level preview first");
+    CLASS_ATTR_LONG(c, "chain", 0, t_jukebox, chain);
+    CLASS_ATTR_LABEL(c, "chain", 0, "Links: continue each result this many times (0 = off)");
     CLASS_ATTR_LONG(c, "stream", 0, t_jukebox, stream);
     CLASS_ATTR_STYLE_LABEL(c, "stream", 0, "onoff", "Write the result into dst while it is made");
     CLASS_ATTR_SYM(c, "host", 0, t_jukebox, host);
