@@ -502,10 +502,12 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
         final = 0;
         (void)jbx_get_int(h, "start", &start);
     }
+    int streamed = 0; /* a final result after chunks: the audio is in them, none follows */
+    if (!is_echo && !is_chunk) (void)jbx_get_bool(h, "streamed", &streamed);
     /* PCM frames are variation-major: nvar groups of nch. Both are small, so nch * nvar cannot
      * wrap; frames * 4 must not either: no frame can be larger than a whole message. */
     if (nch < 0 || nch > JBX_MAX_CHANNELS || nvar < 1 || nvar > JBX_MAX_N_SAMPLES ||
-        nch * nvar != nparts - 1 || frames < 0 ||
+        (streamed ? nparts != 1 : nch * nvar != nparts - 1) || frames < 0 ||
         frames > (long long)(JBX_MAX_MESSAGE_BYTES / sizeof(float)) || start < 0 ||
         start > (long long)JBX_MAX_OUTPUT_SECONDS * JBX_MAX_SAMPLE_RATE) {
         c->job_id = -1;
@@ -517,7 +519,7 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
      * seconds of audio); copies are made only on big-endian hosts or unaligned buffers. */
     const float *planes[JBX_MAX_RESULT_PLANES] = {0};
     float *copies[JBX_MAX_RESULT_PLANES] = {0};
-    int ok = 1, nplanes = (int)(nch * nvar);
+    int ok = 1, nplanes = streamed ? 0 : (int)(nch * nvar);
     for (int k = 0; k < nplanes && ok; k++) {
         const void *wire = zmq_msg_data(&parts[k + 1]);
         if (zmq_msg_size(&parts[k + 1]) != (size_t)frames * sizeof(float)) {
@@ -538,7 +540,8 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
         if (final) emit_state(cb, "done");
         for (int v = 0; v < (int)nvar && cb && cb->result; v++) {
             jbx_result r = {final && v == (int)nvar - 1, srd, (int)nch, (long)frames, (int)level,
-                            seconds, planes + (size_t)v * (size_t)nch, v, (int)nvar, is_chunk, (long)start};
+                            seconds, planes + (size_t)v * (size_t)nch, v, (int)nvar, is_chunk, (long)start,
+                            streamed};
             cb->result(cb->ctx, &r);
         }
         if (final && !is_echo) next_link(c, cb);

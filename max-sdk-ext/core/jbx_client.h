@@ -52,7 +52,8 @@ typedef struct jbx_result {
     int variation;      /* 0-based: n_samples > 1 delivers variations 0 .. variations-1 in turn, */
     int variations;     /* one callback each, final only on the last */
     int chunk;          /* 1: a streamed stretch (setting stream) of the result, never final; */
-    long start;         /* its first frame in the result. The final result still follows, whole. */
+    long start;         /* its first frame in the result. */
+    int streamed;       /* 1: the final result of a streamed job: planes are NULL, the chunks held it all */
 } jbx_result;
 
 typedef struct jbx_status {

@@ -80,6 +80,7 @@ static int write_array(t_jukebox *x, t_symbol *name, const jbx_result *r)
 {
     t_garray *a = find_array(x, name);
     if (!a) return 0;
+    if (r->streamed) return 1; /* the chunks wrote it all */
     int n = 0;
     t_word *vec = NULL;
     long offset = r->chunk ? r->start : 0;

@@ -168,15 +168,25 @@ class Client:
                             **params: Any) -> tuple[list[np.ndarray], int]:
         """Run one job to the end; return (every variation, each (channels, frames), sample rate).
         on_chunk(start frame, variations, rate) asks the host to stream: audio as soon as it is final."""
+        streamed: list[list[np.ndarray]] = []  # per chunk, its variations: a streamed result is these joined
         if on_chunk is not None:
             params["stream"] = True
+
+            def keep(start: int, parts: list[np.ndarray], rate: int) -> None:
+                streamed.append(parts)
+                on_chunk(start, parts, rate)
+
         pcm: list[bytes] = []
         if audio is not None and audio.size:
             pcm = pcm_frames(audio)
             params.update(channels=audio.shape[0], frames=audio.shape[1], sample_rate=sample_rate)
         rid = self.send(C.TYPE_GENERATE, pcm, **params)
         try:
-            final = self._follow(rid, job_timeout, on_progress, on_preview, on_chunk)
+            final = self._follow(rid, job_timeout, on_progress, on_preview, keep if on_chunk else None)
+            if final.header.get("streamed") and streamed:
+                count = len(streamed[0])
+                return ([np.concatenate([c[v] for c in streamed], axis=1) for v in range(count)],
+                        int(final.header["sample_rate"]))
             return final.variations(), int(final.header["sample_rate"])
         except KeyboardInterrupt:
             self.cancel(rid)

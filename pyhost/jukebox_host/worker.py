@@ -149,6 +149,9 @@ class Worker(threading.Thread):
                 variations=len(outs), seconds=time.perf_counter() - started,
             )
             pcm = [frame for out in outs for frame in pcm_frames(np.asarray(out))]  # variation-major
+            if output.final and chunks is not None:
+                header["streamed"] = True  # the client holds the audio already: no message need carry it all
+                pcm = []
             if output.final:
                 assert output.codes is not None
                 self.kept.put(job.client, req.model, output.codes)

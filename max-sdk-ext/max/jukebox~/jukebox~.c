@@ -89,6 +89,7 @@ static void on_progress(void *ctx, double fraction, int level, const char *stage
 static int write_buffer(t_jukebox *x, t_buffer_obj *b, const jbx_result *r)
 {
     if (!b || r->channels < 1) return 0;
+    if (r->streamed) return 1; /* the chunks wrote it all */
     long offset = r->chunk ? r->start : 0;
     long needed = offset + r->frames;
     if (r->chunk ? (long)buffer_getframecount(b) < needed : (long)buffer_getframecount(b) != needed) {
