@@ -462,7 +462,6 @@ static void emit_state(const jbx_callbacks *cb, const char *state)
     if (cb && cb->state) cb->state(cb->ctx, state);
 }
 
-/* Turns the PCM frames of a result/echo into planes and calls back. */
 /* After a final result: the next link of a chain continues it (mode continue, the other settings as they are
  * now). One job at a time, so a chain never floods the host; an error or a cancel ends it. */
 static void next_link(jbx_client *c, const jbx_callbacks *cb)
@@ -483,11 +482,12 @@ static void next_link(jbx_client *c, const jbx_callbacks *cb)
 /* PCM frames one result may carry: every channel of every variation. */
 #define JBX_MAX_RESULT_PLANES (JBX_MAX_CHANNELS * JBX_MAX_N_SAMPLES)
 
+/* Turns the PCM frames of a result/echo/chunk into planes and calls back, once per variation. */
 static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, int nparts,
                           const jbx_callbacks *cb, int is_echo, int is_chunk)
 {
     long long nch = 0, frames = 0, level = -1, nvar = 1, start = 0;
-    int final = !is_chunk; /* a chunk never ends the job: a result follows */
+    int final = 1;
     double seconds = 0.0, srd = 0.0;
     (void)jbx_get_int(h, "channels", &nch);
     (void)jbx_get_int(h, "frames", &frames);
@@ -499,7 +499,7 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
         (void)jbx_get_int(h, "variations", &nvar);
     }
     if (is_chunk) {
-        final = 0;
+        final = 0; /* a chunk never ends the job: a result follows */
         (void)jbx_get_int(h, "start", &start);
     }
     int streamed = 0; /* a final result after chunks: the audio is in them, none follows */

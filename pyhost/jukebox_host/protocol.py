@@ -185,6 +185,11 @@ def read_pcm(header: dict[str, Any], pcm: Frames, allow_empty: bool) -> tuple[np
     return audio, rate
 
 
+def variation_frames(variations: list[np.ndarray]) -> Frames:
+    """Each variation's PCM frames in turn (variation-major), as `result` and `chunk` carry them."""
+    return [frame for audio in variations for frame in pcm_frames(np.asarray(audio))]
+
+
 def pcm_frames(audio: np.ndarray) -> Frames:
     """(channels, frames) → one little-endian float32 frame per channel (views, no copy when already float32)."""
     return [memoryview(np.ascontiguousarray(channel, dtype="<f4")).cast("B") for channel in audio]

@@ -18,7 +18,7 @@ from jukebox_host.engine.loading import ModelRegistry
 from jukebox_host.errors import HostError, JobCancelled
 from jukebox_host.jobs import Job, JobQueue
 from jukebox_host.kept_codes import KeptCodes
-from jukebox_host.protocol import GenerateRequest, check_result_fits, error_header, message, pcm_frames
+from jukebox_host.protocol import GenerateRequest, check_result_fits, error_header, message, variation_frames
 from jukebox_host.routing_ids import label
 from jukebox_host.transport import Outbox
 
@@ -139,19 +139,20 @@ class Worker(threading.Thread):
         )
         chunks = _ChunkSender(self, job, req, rate) if req.stream else None
         for output in sampling.run(loaded, plan, prompt, progress, job.cancel, kept, chunks):
-            if output.final and chunks is not None:
-                outs = chunks.finish()  # the very audio the chunks carried
+            streamed = output.final and chunks is not None
+            if streamed:
+                # The client holds the audio already: no message need carry it all, only what it amounts to.
+                assert chunks is not None
+                (channels, frames, variations), pcm = chunks.finish(), []
             else:
                 outs = [A.deliver(v, rate, req.out_sample_rate, req.out_channels) for v in output.variations]
+                channels, frames, variations = int(outs[0].shape[0]), int(outs[0].shape[1]), len(outs)
+                pcm = variation_frames(outs)
             header = message(
                 C.TYPE_RESULT, job.request_id, final=output.final, level=output.level,
-                sample_rate=req.out_sample_rate, channels=int(outs[0].shape[0]), frames=int(outs[0].shape[1]),
-                variations=len(outs), seconds=time.perf_counter() - started,
+                sample_rate=req.out_sample_rate, channels=channels, frames=frames, variations=variations,
+                seconds=time.perf_counter() - started, **({"streamed": True} if streamed else {}),
             )
-            pcm = [frame for out in outs for frame in pcm_frames(np.asarray(out))]  # variation-major
-            if output.final and chunks is not None:
-                header["streamed"] = True  # the client holds the audio already: no message need carry it all
-                pcm = []
             if output.final:
                 assert output.codes is not None
                 self.kept.put(job.client, req.model, output.codes)
@@ -167,8 +168,7 @@ class _ChunkSender:
     def __init__(self, worker: Worker, job: Job, req: GenerateRequest, model_rate: int) -> None:
         self.worker, self.job, self.req = worker, job, req
         self.delivery = A.StreamDelivery(model_rate, req.out_sample_rate, req.out_channels, req.n_samples)
-        self.sent: list[list[np.ndarray]] = []  # per chunk, its variations
-        self.frames = 0
+        self.frames = 0  # sent so far, per variation
 
     def __call__(self, _start: int, audio: np.ndarray) -> None:
         self._send(self.delivery.push(audio))
@@ -178,13 +178,13 @@ class _ChunkSender:
             return
         header = message(C.TYPE_CHUNK, self.job.request_id, start=self.frames, frames=int(outs[0].shape[1]),
                          channels=int(outs[0].shape[0]), variations=len(outs), sample_rate=self.req.out_sample_rate)
-        self.worker._send(self.job, header, [frame for out in outs for frame in pcm_frames(np.asarray(out))])
-        self.sent.append(outs)
+        self.worker._send(self.job, header, variation_frames(outs))
         self.frames += int(outs[0].shape[1])
 
-    def finish(self) -> list[np.ndarray]:
-        self._send(self.delivery.push(None))  # what the resampler still holds
-        return [np.concatenate([chunk[v] for chunk in self.sent], axis=1) for v in range(len(self.sent[0]))]
+    def finish(self) -> tuple[int, int, int]:
+        """Sends what the resampler still holds; returns the whole result's channels, frames and variations."""
+        self._send(self.delivery.push(None))
+        return self.req.out_channels, self.frames, self.req.n_samples
 
 
 def _check_total(seconds: float, req: GenerateRequest) -> None:

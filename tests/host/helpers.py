@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client, Reply
+
+
+def gateway_pid(host_pid: int) -> int:
+    """The host's one child process: its gateway."""
+    children = Path(f"/proc/{host_pid}/task/{host_pid}/children").read_text().split()
+    assert len(children) == 1, children
+    return int(children[0])
 
 
 def tone(seconds: float, rate: int, channels: int = 1, freq: float = 330.0) -> np.ndarray:

@@ -12,16 +12,10 @@ from pathlib import Path
 import pytest
 import zmq
 
-from helpers import follow, submit, wait_for
+from helpers import follow, gateway_pid, submit, wait_for
 from jukebox_host import constants as C
 from jukebox_host.client import Client
 from jukebox_host.protocol import pack
-
-
-def _gateway_pid(host_pid: int) -> int:
-    children = Path(f"/proc/{host_pid}/task/{host_pid}/children").read_text().split()
-    assert len(children) == 1, children
-    return int(children[0])
 
 
 def _wait_for(predicate: object, seconds: float) -> bool:
@@ -65,7 +59,7 @@ def test_a_client_that_picks_the_next_generated_routing_id_costs_a_reconnect_not
         assert _ask(probe, C.TYPE_LOAD, 7, model="tiny") is not None
         assert _wait_for(lambda: re.search(r"client (00[0-9a-f]{8}) job 7 load", host.output()), 10)  # type: ignore[attr-defined]
         generated = int(re.search(r"client 00([0-9a-f]{8}) job 7 load", host.output()).group(1), 16)  # type: ignore[attr-defined,union-attr]
-        gateway = _gateway_pid(host.process.pid)  # type: ignore[attr-defined]
+        gateway = gateway_pid(host.process.pid)  # type: ignore[attr-defined]
         takers = []
         for step in (1, 2, 3):
             taker = _raw_dealer(context, endpoint, b"\x00" + ((generated + step) % 2**32).to_bytes(4, "big"))
@@ -83,7 +77,7 @@ def test_a_client_that_picks_the_next_generated_routing_id_costs_a_reconnect_not
             rid = submit(after, None, 0, mode="ancestral", length=0.5, seed=3)
             assert follow(after, rid, 60)[-1].type == C.TYPE_RESULT
         assert host.output().count("loaded tiny") == 1  # type: ignore[attr-defined]
-        assert _gateway_pid(host.process.pid) != gateway  # type: ignore[attr-defined]
+        assert gateway_pid(host.process.pid) != gateway  # type: ignore[attr-defined]
         for sock in [probe, victim, *takers]:
             sock.close(0)
     finally:
@@ -112,7 +106,7 @@ def test_jobs_of_clients_with_their_own_id_survive_a_gateway_restart_and_anonymo
         with Client(endpoint, timeout=60) as c:
             rid = submit(c, None, 0, mode="ancestral", length=4.0, seed=5)
             wait_for(c, rid, C.TYPE_PROGRESS)
-            os.kill(_gateway_pid(host.process.pid), signal.SIGKILL)  # type: ignore[attr-defined]
+            os.kill(gateway_pid(host.process.pid), signal.SIGKILL)  # type: ignore[attr-defined]
             assert follow(c, rid, 120)[-1].type == C.TYPE_RESULT
         # The anonymous client is someone new to the new gateway: status lists none of its jobs.
         status = _ask(anonymous, C.TYPE_STATUS, 2)
@@ -125,7 +119,7 @@ def test_jobs_of_clients_with_their_own_id_survive_a_gateway_restart_and_anonymo
 
 def test_a_hung_gateway_is_replaced(fresh_host: object) -> None:
     host = fresh_host
-    gateway = _gateway_pid(host.process.pid)  # type: ignore[attr-defined]
+    gateway = gateway_pid(host.process.pid)  # type: ignore[attr-defined]
     os.kill(gateway, signal.SIGSTOP)
     try:
         assert _wait_for(lambda: "stopped answering" in host.output(), 20), host.output()  # type: ignore[attr-defined]
@@ -139,7 +133,7 @@ def test_a_hung_gateway_is_replaced(fresh_host: object) -> None:
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_the_gateway_goes_with_the_host(fresh_host: object, how: int) -> None:
     host = fresh_host
-    gateway = _gateway_pid(host.process.pid)  # type: ignore[attr-defined]
+    gateway = gateway_pid(host.process.pid)  # type: ignore[attr-defined]
     os.kill(host.process.pid, how)  # type: ignore[attr-defined]
     host.process.wait(30)  # type: ignore[attr-defined]
     assert _wait_for(lambda: not Path(f"/proc/{gateway}").exists(), 10)

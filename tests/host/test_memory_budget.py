@@ -10,6 +10,7 @@ from pathlib import Path
 import msgpack
 import zmq
 
+from helpers import gateway_pid
 from jukebox_host import constants as C
 from jukebox_host.protocol import pack
 
@@ -26,10 +27,6 @@ def _memory(pid: int, field: str) -> int:
 
 def _reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS (Linux ≥ 4.0)
-
-
-def _gateway_pid(host_pid: int) -> int:
-    return int(Path(f"/proc/{host_pid}/task/{host_pid}/children").read_text().split()[0])
 
 
 def _send_big(endpoint: str, frames: int, rid: int) -> dict[str, object] | None:
@@ -79,7 +76,7 @@ def test_a_client_past_the_gateways_memory_ceiling_loses_its_connection_and_the_
 
     host = HostProcess(f"ipc://{tmp_path}/ceiling.sock", ["tiny"], ["--gateway-memory", "150"])
     try:
-        gateway = _gateway_pid(host.process.pid)
+        gateway = gateway_pid(host.process.pid)
         start = _memory(gateway, "VmRSS")
         host_before = _memory(host.process.pid, "VmRSS")
         _reset_peak(host.process.pid)
@@ -106,7 +103,7 @@ def test_the_gateway_reads_a_connection_only_a_message_ahead(fresh_host: object)
 
     host = fresh_host
     pid = host.process.pid  # type: ignore[attr-defined]
-    gateway = _gateway_pid(pid)
+    gateway = gateway_pid(pid)
     start = _memory(gateway, "VmRSS")
     _reset_peak(gateway)
     context = zmq.Context()

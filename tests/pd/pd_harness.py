@@ -83,11 +83,7 @@ def jukebox_patch(
     info = p.obj("print info")
     p.connect(jb, 2, info)
     if out_wav:
-        write = p.msg(f"write -wave -bytes 4 {out_wav} dst")
-        sfw = p.obj("soundfiler")
-        p.connect(jb, 0, write)
-        p.connect(write, 0, sfw)
-        p.connect(sfw, 0, quit_msg)
+        p.connect(jb, 0, save_array(p, out_wav, then=quit_msg))
     if after_start:
         ms, text = after_start
         d = p.obj(f"delay {ms}")
@@ -99,6 +95,28 @@ def jukebox_patch(
     p.connect(lb, 0, fallback)
     p.connect(fallback, 0, quit_msg)
     return p
+
+
+def save_array(p: Patch, wav: Path, array: str = "dst", then: int | None = None) -> int:
+    """A message box that writes `array` into `wav` (32-bit float) when banged, then bangs object `then`."""
+    write = p.msg(f"write -wave -bytes 4 {wav} {array}")
+    writer = p.obj("soundfiler")
+    p.connect(write, 0, writer)
+    if then is not None:
+        p.connect(writer, 0, then)
+    return write
+
+
+def count_bangs(p: Patch, on: dict[int, int]) -> None:
+    """Counts the left outlet's bangs (0, 1, …) and sends bang number n to object on[n]."""
+    count, add = p.obj("f"), p.obj("+ 1")
+    p.connect(count, 0, add)
+    p.connect(add, 0, count, 1)
+    p.connect(p.jb, 0, count)
+    which = p.obj("sel " + " ".join(str(n) for n in on))
+    p.connect(count, 0, which)
+    for outlet, target in enumerate(on.values()):
+        p.connect(which, outlet, target)
 
 
 def quit_on_info(p: Patch, jb_index: int, selector: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from pd_harness import external_dir, jukebox_patch, quit_on_info, run_pd
+from pd_harness import count_bangs, external_dir, jukebox_patch, quit_on_info, run_pd, save_array
 
 SR = 44100
 TINY = ["model tiny", "length 2", "prompt 1", "levels 1", "seed 1"]
@@ -171,26 +171,11 @@ def test_pd_continue_extends_the_last_result(host: str, tmp_path: Path) -> None:
     kept; dst ends up holding the whole, and starts as the first result did."""
     first, whole = tmp_path / "first.wav", tmp_path / "whole.wav"
     patch = jukebox_patch(settings(host, "mode ancestral", "bang"), src="nosuch", quit_after_ms=80000)
-    count, add = patch.obj("f"), patch.obj("+ 1")
-    patch.connect(count, 0, add)
-    patch.connect(add, 0, count, 1)
-    patch.connect(patch.jb, 0, count)
-    which = patch.obj("sel 0 1")
-    patch.connect(count, 0, which)
-    then = patch.obj("t b b")
-    patch.connect(which, 0, then)
-    save_first = patch.msg(f"write -wave -bytes 4 {first} dst")
-    writer = patch.obj("soundfiler")
-    patch.connect(then, 1, save_first)  # right to left: save the first result, then ask for more
-    patch.connect(save_first, 0, writer)
-    ask_more = patch.msg("mode continue, length 1, seed 2, bang")
+    then, ask_more = patch.obj("t b b"), patch.msg("mode continue, length 1, seed 2, bang")
+    patch.connect(then, 1, save_array(patch, first))  # right to left: save the first result, then ask for more
     patch.connect(then, 0, ask_more)
     patch.connect(ask_more, 0, patch.jb)
-    save_whole = patch.msg(f"write -wave -bytes 4 {whole} dst")
-    patch.connect(which, 1, save_whole)
-    writer_whole, quit_msg = patch.obj("soundfiler"), patch.msg("; pd quit")
-    patch.connect(save_whole, 0, writer_whole)
-    patch.connect(writer_whole, 0, quit_msg)
+    count_bangs(patch, {0: then, 1: save_array(patch, whole, then=patch.msg("; pd quit"))})
     rc, err = run_pd(patch.write(tmp_path / "continue.pd"), timeout=100)
     assert rc == 0, err
     assert err.count("done: bang") == 2, err
@@ -209,14 +194,8 @@ def test_pd_variations_land_in_the_arrays_named_for_them(host: str, tmp_path: Pa
     patch.obj("table dst2")
     then = patch.obj("t b b")
     patch.connect(patch.jb, 0, then)
-    save_second, save_first = patch.msg(f"write -wave -bytes 4 {second} dst2"), patch.msg(
-        f"write -wave -bytes 4 {first} dst")
-    writer_second, writer_first, quit_msg = patch.obj("soundfiler"), patch.obj("soundfiler"), patch.msg("; pd quit")
-    patch.connect(then, 1, save_second)
-    patch.connect(save_second, 0, writer_second)
-    patch.connect(then, 0, save_first)
-    patch.connect(save_first, 0, writer_first)
-    patch.connect(writer_first, 0, quit_msg)
+    patch.connect(then, 1, save_array(patch, second, "dst2"))
+    patch.connect(then, 0, save_array(patch, first, then=patch.msg("; pd quit")))
     rc, err = run_pd(patch.write(tmp_path / "variations.pd"), timeout=100)
     assert rc == 0, err
     assert err.count("done: bang") == 1, err
@@ -245,28 +224,12 @@ def test_pd_stream_writes_chunks_into_dst_before_the_result(host: str, tmp_path:
     assert sr == SR and len(y) == position == 689 * 128
 
 
-def _count_bangs(patch: object, on: dict[int, int]) -> None:
-    """Counts the left outlet's bangs (0, 1, …) and sends bang number n to object on[n]."""
-    count, add = patch.obj("f"), patch.obj("+ 1")  # type: ignore[attr-defined]
-    patch.connect(count, 0, add)  # type: ignore[attr-defined]
-    patch.connect(add, 0, count, 1)  # type: ignore[attr-defined]
-    patch.connect(patch.jb, 0, count)  # type: ignore[attr-defined]
-    which = patch.obj("sel " + " ".join(str(n) for n in on))  # type: ignore[attr-defined]
-    patch.connect(count, 0, which)  # type: ignore[attr-defined]
-    for outlet, target in enumerate(on.values()):
-        patch.connect(which, outlet, target)  # type: ignore[attr-defined]
-
-
 def test_pd_chain_continues_each_result_and_cancel_stops_it(host: str, tmp_path: Path) -> None:
     """chain 2: the first result, then two continue jobs on their own, each adding 'length'; dst grows."""
     whole = tmp_path / "whole.wav"
     patch = jukebox_patch([f"host {host}", "model tiny", "mode ancestral", "length 1", "levels 1", "seed 1",
                            "chain 2", "bang"], src="nosuch", quit_after_ms=80000)
-    save, writer, quit_msg = patch.msg(f"write -wave -bytes 4 {whole} dst"), patch.obj("soundfiler"), patch.msg(
-        "; pd quit")
-    patch.connect(save, 0, writer)
-    patch.connect(writer, 0, quit_msg)
-    _count_bangs(patch, {2: save})
+    count_bangs(patch, {2: save_array(patch, whole, then=patch.msg("; pd quit"))})
     rc, err = run_pd(patch.write(tmp_path / "chain.pd"), timeout=100)
     assert rc == 0, err
     assert err.count("done: bang") == 3, err
@@ -279,7 +242,7 @@ def test_pd_chain_continues_each_result_and_cancel_stops_it(host: str, tmp_path:
     patch.connect(then, 0, stop)
     patch.connect(stop, 0, patch.jb)
     patch.connect(later, 0, patch.msg("; pd quit"))
-    _count_bangs(patch, {1: then})
+    count_bangs(patch, {1: then})
     rc, err = run_pd(patch.write(tmp_path / "chain_cancel.pd"), timeout=100)
     assert rc == 0, err
     assert err.count("done: bang") == 2, err
