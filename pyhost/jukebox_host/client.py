@@ -73,6 +73,11 @@ class Reply:
         return [planes[k:k + channels] for k in range(0, len(planes), channels)]
 
 
+def join_link(piece: np.ndarray, link: np.ndarray, overlap: int) -> np.ndarray:
+    """A chain link (channels, frames) after the piece so far: its first `overlap` frames replace the piece's end."""
+    return np.concatenate([piece[:, : max(0, piece.shape[1] - overlap)], link], axis=1)
+
+
 class Client:
     def __init__(self, endpoint: str = C.DEFAULT_ENDPOINT, timeout: float = 10.0,
                  context: zmq.Context | None = None, server_key: str | None = None,
@@ -168,6 +173,25 @@ class Client:
                             **params: Any) -> tuple[list[np.ndarray], int]:
         """Run one job to the end; return (every variation, each (channels, frames), sample rate).
         on_chunk(start frame, variations, rate) asks the host to stream: audio as soon as it is final."""
+        variations, rate, _ = self._generate(audio, sample_rate, on_progress, on_preview, job_timeout, on_chunk,
+                                             params)
+        return variations, rate
+
+    def continue_piece(self, on_progress: Callable[[float, int, str], None] | None = None,
+                       on_chunk: Callable[[int, list[np.ndarray], int], None] | None = None,
+                       job_timeout: float = 3600.0, **params: Any) -> tuple[list[np.ndarray], int, int]:
+        """One link of a chain: `mode continue` with `new_only`, so the host returns (and keeps) only what a next
+        link needs. Returns (every variation, rate, overlap): each variation's first `overlap` frames replace
+        the last `overlap` frames of the piece so far (docs/PROTOCOL.md, "Continue"); join_link() does that."""
+        params.update(mode=C.MODE_CONTINUE, new_only=True)
+        variations, rate, header = self._generate(None, None, on_progress, None, job_timeout, on_chunk, params)
+        return variations, rate, int(header.get("overlap", 0))
+
+    def _generate(self, audio: np.ndarray | None, sample_rate: int | None,
+                  on_progress: Callable[[float, int, str], None] | None,
+                  on_preview: Callable[[np.ndarray, int], None] | None, job_timeout: float,
+                  on_chunk: Callable[[int, list[np.ndarray], int], None] | None,
+                  params: dict[str, Any]) -> tuple[list[np.ndarray], int, dict[str, Any]]:
         streamed: list[list[np.ndarray]] = []  # per chunk, its variations: a streamed result is these joined
         if on_chunk is not None:
             params["stream"] = True
@@ -186,8 +210,8 @@ class Client:
             if final.header.get("streamed") and streamed:
                 count = len(streamed[0])
                 return ([np.concatenate([c[v] for c in streamed], axis=1) for v in range(count)],
-                        int(final.header["sample_rate"]))
-            return final.variations(), int(final.header["sample_rate"])
+                        int(final.header["sample_rate"]), final.header)
+            return final.variations(), int(final.header["sample_rate"]), final.header
         except KeyboardInterrupt:
             self.cancel(rid)
             raise

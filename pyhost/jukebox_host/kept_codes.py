@@ -27,6 +27,7 @@ KEPT_BYTES = 256 * 2**20
 class Kept:
     model: str
     codes: list[torch.Tensor]  # per prior, top first: (n_samples, tokens) int16 on the CPU
+    start: int = 0  # model-rate samples of the piece before these codes (a chain keeps only a tail)
     made: float = field(default_factory=time.monotonic)
 
     @property
@@ -40,9 +41,9 @@ class KeptCodes:
         self.max_bytes = max_bytes
         self._kept: OrderedDict[bytes, Kept] = OrderedDict()
 
-    def put(self, client: bytes, model: str, codes: list[torch.Tensor]) -> None:
+    def put(self, client: bytes, model: str, codes: list[torch.Tensor], start: int = 0) -> None:
         self._kept.pop(client, None)
-        kept = Kept(model, [c.detach().to("cpu", torch.int16) for c in codes])
+        kept = Kept(model, [c.detach().to("cpu", torch.int16) for c in codes], start)
         if kept.bytes > self.max_bytes:
             return  # larger than the whole budget: not kept (a continue says so)
         self._kept[client] = kept

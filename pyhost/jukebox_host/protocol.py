@@ -217,6 +217,7 @@ class GenerateRequest:
     preview: bool
     audio: np.ndarray = field(repr=False)
     stream: bool = False
+    new_only: bool = False  # continue: the result is only what the continuation adds
     sample_rate: int = 0
 
 
@@ -288,6 +289,9 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
     out_channels = _integer(header, "out_channels", audio.shape[0] or 1, 1, C.MAX_CHANNELS)
     assert levels is not None and n_samples is not None and out_rate is not None and out_channels is not None
     check_result_fits(result_seconds, out_rate, out_channels, n_samples)
+    new_only = _flag(header, "new_only", False)
+    if new_only and mode != C.MODE_CONTINUE:
+        raise HostError(C.ERR_BAD_FIELD, "'new_only' is for mode continue")
     return GenerateRequest(
         mode=mode,
         model=model_name(header, default_model),
@@ -307,6 +311,7 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
         preview=_flag(header, "preview", True),
         audio=audio,
         stream=_flag(header, "stream", False),
+        new_only=new_only,
         sample_rate=rate,
     )
 

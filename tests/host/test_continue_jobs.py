@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from jukebox_host import constants as C
-from jukebox_host.client import Client, RemoteError
+from jukebox_host.client import Client, RemoteError, join_link
 
 TINY = {"model": "tiny", "levels": 1, "out_sample_rate": 44100}
 
@@ -27,3 +27,26 @@ def test_continue_with_nothing_kept_says_so(host: object) -> None:
     with Client(host.endpoint, timeout=60) as c, pytest.raises(RemoteError) as refused:  # type: ignore[attr-defined]
         c.generate(None, None, mode=C.MODE_CONTINUE, length=0.5, **TINY)
     assert refused.value.code == C.ERR_BAD_FIELD and "nothing to continue" in refused.value.message
+
+
+def test_a_chain_of_new_only_links_is_the_piece_continued_whole(host: object) -> None:
+    """Each new_only link returns what it adds and the overlap before it; after the first, from a bounded kept
+    tail. Joined, the links are the piece continued whole with the same seeds; new_only outside continue is
+    refused."""
+    top = 128
+    with Client(host.endpoint, timeout=60) as c:  # type: ignore[attr-defined]
+        piece, rate = c.generate(None, None, mode=C.MODE_ANCESTRAL, length=1.0, seed=1, **TINY)
+        for k in range(3):
+            (link,), link_rate, overlap = c.continue_piece(length=0.5, seed=10 + k, **TINY)
+            assert link_rate == rate == 44100 and 0 < overlap < link.shape[1]
+            assert link.shape[1] - overlap == int(0.5 * rate) // top * top
+            piece = join_link(piece, link, overlap)
+        with pytest.raises(RemoteError) as refused:
+            c.generate(None, None, mode=C.MODE_ANCESTRAL, new_only=True, length=0.5, **TINY)
+    assert refused.value.code == C.ERR_BAD_FIELD and "new_only" in refused.value.message
+    with Client(host.endpoint, timeout=60) as c:  # type: ignore[attr-defined]
+        c.generate(None, None, mode=C.MODE_ANCESTRAL, length=1.0, seed=1, **TINY)
+        for k in range(3):
+            whole, _ = c.generate(None, None, mode=C.MODE_CONTINUE, length=0.5, seed=10 + k, **TINY)
+    assert piece.shape == whole.shape
+    np.testing.assert_allclose(piece, whole, atol=1e-5)

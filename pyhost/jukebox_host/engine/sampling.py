@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from jukebox_host import constants as C
-from jukebox_host.engine.chunked_decode import measure_context
+from jukebox_host.engine.chunked_decode import Context, decode_range, measure_context
 from jukebox_host.engine.fidelity import song_length_range
 from jukebox_host.engine.labels import make_labels
 from jukebox_host.engine.loading import LoadedModel
@@ -53,6 +53,11 @@ class Plan:
     # Model-rate samples of the whole song the result starts (OpenAI's total_sample_length): labels every window.
     song_samples: int = int(DEFAULT_SONG_SECONDS * 44100)
     stream_seconds: float = 1.0  # with on_chunk: the least audio worth a chunk before the last one
+    # Continue: model-rate samples of the song before the codes given (a kept tail, see piece_tail); labels and
+    # windows count from the song's start. new_only: the output is only what follows the codes given, and the
+    # stretch before it that the decoder reaches back into (Output.overlap).
+    position: int = 0
+    new_only: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.hop_fraction, (int, float)):
@@ -66,6 +71,9 @@ class Output:
     audio: np.ndarray  # (frames,) float32 at the model's rate, first of n_samples
     variations: np.ndarray  # (n_samples, frames): every sample of the batch, the first included
     codes: list[torch.Tensor] | None = None  # the final output's codes, every level, top first (for continue)
+    # new_only: samples at the start of audio that re-make the end of the piece continued. They were decoded
+    # there without the codes that now follow; these are the ones a decode of the whole piece gives.
+    overlap: int = 0
 
 
 def protocol_level(prior_index: int, n_priors: int) -> int:
@@ -145,10 +153,11 @@ def decode(loaded: LoadedModel, tokens: list[torch.Tensor], prior_index: int) ->
 
 
 def sample_window(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch.Tensor, prior_index: int,
-                  start: int, sample_tokens: int | None, temperature: float) -> list[torch.Tensor]:
+                  start: int, sample_tokens: int | None, temperature: float, offset: int = 0) -> list[torch.Tensor]:
     """OpenAI's sample_single_window: sample the window [start, start + n_ctx) (or up to `sample_tokens` of it),
     conditioned on the tokens already there, the upper level's codes for that window and the window's labels.
-    transformers' own version inverts its `sample_tokens` test and so appends too many tokens to a partial window."""
+    transformers' own version inverts its `sample_tokens` test and so appends too many tokens to a partial window.
+    offset: codes of this level in the song before tokens[prior_index][:, 0] (labels say where the window is)."""
     model = loaded.model
     prior = model.priors[prior_index]
     end = start + int(prior.n_ctx)
@@ -158,7 +167,7 @@ def sample_window(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch
     if new_tokens <= 0:
         return tokens
     conds = prior.get_music_tokens_conds(tokens, start, end)
-    metadata = prior.get_metadata(labels, start, model.total_length, 0)
+    metadata = prior.get_metadata(labels, start, model.total_length, offset)
     chunk = CHUNK_SIZE_5B_TOP if prior_index == 0 and not prior.is_encoder_decoder else CHUNK_SIZE
     sampled = prior.sample(n_samples=previous.shape[0], music_tokens=previous, music_tokens_conds=conds,
                            metadata=metadata, temp=temperature, chunk_size=chunk, sample_tokens=sample_tokens)
@@ -169,22 +178,28 @@ def sample_window(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch
 
 def sample_level(loaded: LoadedModel, tokens: list[torch.Tensor], labels: torch.Tensor, prior_index: int,
                  total_tokens: int, hop_fraction: float, temperature: float,
-                 after_window: Callable[[torch.Tensor], None] | None = None) -> list[torch.Tensor]:
+                 after_window: Callable[[torch.Tensor], None] | None = None, offset: int = 0) -> list[torch.Tensor]:
     """Sample `prior_index` up to `total_tokens` (prompt included), as OpenAI's sample_level: one partial window
     below n_ctx, else windows every hop, the last one ending at the total. after_window(codes of this level)
-    follows every window (streaming)."""
+    follows every window (streaming). offset: codes of the song before the tokens given (a kept tail): windows
+    stand where they stand in the whole song, so a tail continues exactly as the whole piece would."""
     n_ctx = int(loaded.model.priors[prior_index].n_ctx)
-    if tokens[prior_index].shape[1] >= total_tokens:
+    hop = max(1, int(hop_fraction * n_ctx))
+    have = tokens[prior_index].shape[1]
+    if have >= total_tokens:
         starts: list[int | None] = []
-    elif total_tokens < n_ctx:
-        starts = [None]
+    elif have == 0 or offset == 0:  # sampled from the start of what is given
+        starts = [None] if total_tokens < n_ctx else list(window_starts(total_tokens, n_ctx, hop))
     else:
-        starts = list(window_starts(total_tokens, n_ctx, max(1, int(hop_fraction * n_ctx))))
+        song_starts = window_starts(offset + total_tokens, n_ctx, hop)
+        # Windows before the tail's start end before its end (piece_tail keeps a whole window): nothing to sample.
+        assert all(s + n_ctx <= offset + have for s in song_starts if s < offset), "the kept tail is too short"
+        starts = [s - offset for s in song_starts if s >= offset]
     for start in starts:
         if start is None:
-            tokens = sample_window(loaded, tokens, labels, prior_index, 0, total_tokens, temperature)
+            tokens = sample_window(loaded, tokens, labels, prior_index, 0, total_tokens, temperature, offset)
         else:
-            tokens = sample_window(loaded, tokens, labels, prior_index, start, None, temperature)
+            tokens = sample_window(loaded, tokens, labels, prior_index, start, None, temperature, offset)
         if after_window is not None:
             after_window(tokens[prior_index])
     return tokens
@@ -226,13 +241,64 @@ def continued_codes(codes: list[torch.Tensor], n_samples: int, device: torch.dev
     return [r.to(device, torch.long) for r in rows]
 
 
-def _streamer(loaded: LoadedModel, plan: Plan, prior_index: int, total_tokens: int, on_chunk: ChunkFn) -> Streamer:
+def decode_context(loaded: LoadedModel, prior_index: int) -> Context:
+    """The codes of context prior_index's level decodes with (chunked_decode.py), measured once per model."""
     level = len(loaded.model.priors) - 1 - prior_index  # the VQ-VAE's numbering: 0 = bottom
-    if level not in loaded.decode_contexts:  # measured once per model and level
+    if level not in loaded.decode_contexts:
         loaded.decode_contexts[level] = measure_context(loaded.model.vqvae, level)
-    context = loaded.decode_contexts[level]
+    return loaded.decode_contexts[level]
+
+
+def _streamer(loaded: LoadedModel, plan: Plan, prior_index: int, total_tokens: int, first: int,
+              on_chunk: ChunkFn) -> Streamer:
+    context = decode_context(loaded, prior_index)
     chunk_codes = int(plan.stream_seconds * loaded.sample_rate) // context.hop
-    return Streamer(loaded.model.vqvae, level, context, chunk_codes, total_tokens, on_chunk)
+    level = len(loaded.model.priors) - 1 - prior_index
+    return Streamer(loaded.model.vqvae, level, context, chunk_codes, total_tokens, on_chunk, first)
+
+
+def _decode_from(loaded: LoadedModel, tokens: list[torch.Tensor], prior_index: int, first: int) -> np.ndarray:
+    """prior_index's codes from code `first` on, decoded as one decode of them all would (new_only)."""
+    if first == 0:
+        return decode(loaded, tokens, prior_index)
+    level = len(loaded.model.priors) - 1 - prior_index
+    codes = tokens[prior_index]
+    return decode_range(loaded.model.vqvae, codes, level, first, codes.shape[1], decode_context(loaded, prior_index))
+
+
+def _reach(loaded: LoadedModel, prior_index: int) -> int:
+    """Codes before a new_only output that its decode needs: the overlap it re-makes and that overlap's context."""
+    context = decode_context(loaded, prior_index)
+    return context.after + context.before
+
+
+def piece_tail(loaded: LoadedModel, codes: list[torch.Tensor], position: int) -> tuple[list[torch.Tensor], int]:
+    """What a later continue needs of a piece (top first, starting `position` samples into the song): at every
+    level its last window and the codes its decoder reaches back, cut at a whole top-level code. A chain then
+    keeps a bounded tail however long the piece grows (about 24 s of codes for OpenAI's models). Levels the
+    piece does not hold whole are dropped: a continuation samples them from the tail's start.
+    Returns the tail and its position in the song."""
+    priors = loaded.model.priors
+    raws = [int(p.raw_to_tokens) for p in priors]
+    length = codes[0].shape[1] * raws[0]
+    whole = [c.shape[1] * raw == length for c, raw in zip(codes, raws, strict=True)]
+    needed = max(max(int(priors[i].n_ctx), _reach(loaded, i)) * raws[i] for i in range(len(priors)) if whole[i])
+    cut = (length - needed) // raws[0] * raws[0]
+    if cut <= 0:
+        return codes, position
+    tail = [c[:, cut // raw:] if w else c[:, :0] for c, raw, w in zip(codes, raws, whole, strict=True)]
+    return tail, position + cut
+
+
+def song_position(loaded: LoadedModel, position: int, samples: int, song_samples: int) -> tuple[int, int]:
+    """(position, song length) in samples for a continuation of `samples` that starts `position` into the song,
+    asked to be in a song of at least `song_samples`. The song is at least as long as what is made; when that
+    passes the model's longest song (OpenAI's: 600 s), the kept tail starts a new song (position 0), as a prompt
+    would: labels cannot say "later than the longest song", and a chain goes on."""
+    _, longest = song_length_range(loaded.model.config)
+    if position + samples >= longest * loaded.sample_rate:
+        position = 0
+    return position, max(song_samples, position + samples)
 
 
 def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: ProgressFn,
@@ -266,6 +332,13 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
             tokens = [tokens[0]] + empty[1:]
     model.total_length = plan.song_samples  # read by prior.get_metadata: the song's length, as OpenAI's labels
     targets = tokens_per_level(model, total_samples)
+    if plan.position % top_raw:
+        raise ValueError("a piece's position is a whole number of top-level codes")
+    offsets = tokens_per_level(model, plan.position)
+    # new_only: the output starts where the codes given end (their top level says how far they reach), less the
+    # overlap the decoder reaches back from the new codes.
+    given = tokens_per_level(model, tokens[0].shape[1] * top_raw) if plan.new_only else [0] * n_priors
+    first = [max(0, g - decode_context(loaded, i).after) if g else 0 for i, g in enumerate(given)]
     expected = {i: max(0, targets[i] - tokens[i].shape[1]) for i in plan.levels}
     counter = _TokenCounter(loaded, expected, progress, cancel)
     try:
@@ -274,12 +347,12 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
             counter.start_level(prior_index)
             temperature = plan.temperature if prior_index == 0 else UPSAMPLER_TEMPERATURE
             last = prior_index == plan.levels[-1]
-            streamer = (_streamer(loaded, plan, prior_index, targets[prior_index], on_chunk)
+            streamer = (_streamer(loaded, plan, prior_index, targets[prior_index], first[prior_index], on_chunk)
                         if last and on_chunk is not None else None)
             with torch.inference_mode():  # less per-op bookkeeping than no_grad: measurable at ~10k ops a token
                 tokens = sample_level(loaded, tokens, labels[prior_index], prior_index, targets[prior_index],
                                       _hop(plan, model, protocol_level(prior_index, n_priors)), temperature,
-                                      streamer.update if streamer is not None else None)
+                                      streamer.update if streamer is not None else None, offsets[prior_index])
                 if streamer is not None:
                     streamer.update(tokens[prior_index])  # the rest, or all of it when nothing was sampled
             counter.finish_level()
@@ -287,9 +360,11 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
                 raise JobCancelled()
             if last or (plan.preview and prior_index == 0):
                 progress(counter.done_before / counter.total, protocol_level(prior_index, n_priors), "decode")
-                audio = streamer.audio() if streamer is not None else decode(loaded, tokens, prior_index)
+                audio = (streamer.audio() if streamer is not None
+                         else _decode_from(loaded, tokens, prior_index, first[prior_index]))
+                overlap = (given[prior_index] - first[prior_index]) * int(model.priors[prior_index].raw_to_tokens)
                 yield Output(final=last, level=protocol_level(prior_index, n_priors), audio=audio[0],
-                             variations=audio, codes=tokens if last else None)
+                             variations=audio, codes=tokens if last else None, overlap=overlap)
     finally:
         counter.remove()
         _clear_caches(model)

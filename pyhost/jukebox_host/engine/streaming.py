@@ -17,15 +17,16 @@ ChunkFn = Callable[[int, np.ndarray], None]  # (first sample at the model's rate
 
 class Streamer:
     def __init__(self, vqvae: object, level: int, context: cd.Context, chunk_codes: int, total_codes: int,
-                 on_chunk: ChunkFn) -> None:
-        """level: the VQ-VAE's (0 = bottom); chunk_codes: the least worth sending before the end."""
+                 on_chunk: ChunkFn, first: int = 0) -> None:
+        """level: the VQ-VAE's (0 = bottom); chunk_codes: the least worth sending before the end; first: the
+        first code whose audio is wanted (a continuation that returns only what it adds)."""
         self.vqvae = vqvae
         self.level = level
         self.context = context
         self.chunk_codes = max(1, chunk_codes)
         self.total_codes = total_codes
         self.on_chunk = on_chunk
-        self.sent = 0  # codes whose audio has been handed on
+        self.sent = first  # codes whose audio has been handed on (or is not wanted)
         self.pieces: list[np.ndarray] = []
 
     def update(self, codes: torch.Tensor) -> None:
