@@ -33,6 +33,9 @@ struct jbx_client {
     long long job_id;      /* -1: no job in flight */
     int job_is_echo;
     long chain_left;       /* continue jobs still to run after this one (setting chain) */
+    int link_next;         /* the next submit is a chain link (new_only) */
+    int job_is_link;       /* the job in flight is one: its audio goes at the piece's end, less its overlap */
+    long long piece_frames; /* frames of the piece dst holds: the last result, and the links after it */
     int job_started;       /* "running" announced */
     long long ping_id;     /* -1: no user ping waiting */
     long long status_id;   /* -1: no status request waiting */
@@ -192,24 +195,22 @@ done:
     return rc;
 }
 
-static jbx_field f_str(const char *k, const char *v) { jbx_field f = {k, JBX_F_STR, v, 0, 0.0}; return f; }
-static jbx_field f_int(const char *k, long long v) { jbx_field f = {k, JBX_F_INT, NULL, v, 0.0}; return f; }
 
 /* A message with only v, type, id (plus one optional int field). */
 static int send_simple(jbx_client *c, const char *type, long long id,
                        const char *extra_key, long long extra, char *err, size_t errlen)
 {
-    jbx_field f[4] = {f_int("v", JBX_PROTOCOL_VERSION), f_str("type", type), f_int("id", id)};
+    jbx_field f[4] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", type), jbx_f_int("id", id)};
     size_t n = 3;
-    if (extra_key) f[n++] = f_int(extra_key, extra);
+    if (extra_key) f[n++] = jbx_f_int(extra_key, extra);
     return send_msg(c, f, n, NULL, 0, 0, err, errlen);
 }
 
 static void send_hello(jbx_client *c)
 {
     char err[256];
-    jbx_field f[4] = {f_int("v", JBX_PROTOCOL_VERSION), f_str("type", JBX_TYPE_HELLO),
-                      f_int("id", c->next_id), f_str("client", "jukebox~ (C core)")};
+    jbx_field f[4] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_HELLO),
+                      jbx_f_int("id", c->next_id), jbx_f_str("client", "jukebox~ (C core)")};
     if (send_msg(c, f, 4, NULL, 0, 0, err, sizeof err) == 0) c->hello_id = c->next_id;
     c->next_id++;
 }
@@ -397,15 +398,19 @@ static long long submit(jbx_client *c, const char *type, const float *const *ch,
     long long id = c->next_id++;
     jbx_field f[JBX_MAX_FIELDS + 8];
     size_t n = 0;
-    f[n++] = f_int("v", JBX_PROTOCOL_VERSION);
-    f[n++] = f_str("type", type);
-    f[n++] = f_int("id", id);
-    f[n++] = f_int("channels", nch);
-    f[n++] = f_int("frames", nch > 0 ? frames : 0);
-    if (nch > 0) f[n++] = f_int("sample_rate", (long long)(sr + 0.5));
+    f[n++] = jbx_f_int("v", JBX_PROTOCOL_VERSION);
+    f[n++] = jbx_f_str("type", type);
+    f[n++] = jbx_f_int("id", id);
+    f[n++] = jbx_f_int("channels", nch);
+    f[n++] = jbx_f_int("frames", nch > 0 ? frames : 0);
+    if (nch > 0) f[n++] = jbx_f_int("sample_rate", (long long)(sr + 0.5));
     if (!is_echo) n += jbx_params_fields(&c->params, f + n);
+    int link = c->link_next && !is_echo;
+    c->link_next = 0;
+    if (link) f[n++] = jbx_f_bool("new_only", 1); /* only what a link adds comes back; the host keeps a tail */
     if (send_msg(c, f, n, ch, nch, frames, err, errlen) != 0) return -1;
     c->job_id = id;
+    c->job_is_link = link;
     c->job_is_echo = is_echo;
     c->job_started = 0;
     c->job_news = now_s();
@@ -464,13 +469,22 @@ static void emit_state(const jbx_callbacks *cb, const char *state)
 
 /* After a final result: the next link of a chain continues it (mode continue, the other settings as they are
  * now). One job at a time, so a chain never floods the host; an error or a cancel ends it. */
-static void next_link(jbx_client *c, const jbx_callbacks *cb)
+static void next_link(jbx_client *c, const jbx_callbacks *cb, double sample_rate)
 {
     if (c->chain_left <= 0 || c->job_id >= 0) return; /* off, or a callback started a job of its own */
-    c->chain_left--;
     char mode[sizeof c->params.mode], err[512];
+    double adds = c->params.has_length ? c->params.length : JBX_DEFAULT_LENGTH;
+    if ((double)c->piece_frames + adds * sample_rate > (double)JBX_MAX_PIECE_SECONDS * sample_rate) {
+        c->chain_left = 0;
+        snprintf(err, sizeof err, "chain stopped: dst would pass %d s, the most a chain appends (bang with mode "
+                 "continue to go on from its end in a fresh dst)", JBX_MAX_PIECE_SECONDS);
+        emit_error(cb, JBX_LOCAL_CHAIN_FULL, err);
+        return;
+    }
+    c->chain_left--;
     memcpy(mode, c->params.mode, sizeof mode);
     (void)jbx_params_set_mode(&c->params, "continue", err, sizeof err);
+    c->link_next = 1;
     long long id = submit(c, JBX_TYPE_GENERATE, NULL, 0, 0, 0.0, err, sizeof err);
     memcpy(c->params.mode, mode, sizeof mode);
     if (id < 0) {
@@ -504,12 +518,15 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
     }
     int streamed = 0; /* a final result after chunks: the audio is in them, none follows */
     if (!is_echo && !is_chunk) (void)jbx_get_bool(h, "streamed", &streamed);
+    long long overlap = 0; /* a chain link re-makes this much of the piece's end */
+    if (!is_echo && c->job_is_link) (void)jbx_get_int(h, "overlap", &overlap);
     /* PCM frames are variation-major: nvar groups of nch. Both are small, so nch * nvar cannot
      * wrap; frames * 4 must not either: no frame can be larger than a whole message. */
     if (nch < 0 || nch > JBX_MAX_CHANNELS || nvar < 1 || nvar > JBX_MAX_N_SAMPLES ||
         (streamed ? nparts != 1 : nch * nvar != nparts - 1) || frames < 0 ||
         frames > (long long)(JBX_MAX_MESSAGE_BYTES / sizeof(float)) || start < 0 ||
-        start > (long long)JBX_MAX_OUTPUT_SECONDS * JBX_MAX_SAMPLE_RATE) {
+        start > (long long)JBX_MAX_OUTPUT_SECONDS * JBX_MAX_SAMPLE_RATE || overlap < 0 ||
+        overlap > (long long)JBX_MAX_OUTPUT_SECONDS * JBX_MAX_SAMPLE_RATE) {
         c->job_id = -1;
         emit_state(cb, "idle");
         emit_error(cb, JBX_LOCAL_BAD_REPLY, "the host sent a result whose frames do not match its header");
@@ -531,6 +548,10 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
             ok = copies[k] != NULL;
         }
     }
+    /* Where this audio goes in the piece: a link's at the piece's end, less the overlap it re-makes. */
+    long long base = 0;
+    if (c->job_is_link && !is_echo) base = overlap < c->piece_frames ? c->piece_frames - overlap : 0;
+    if (final && !is_echo) c->piece_frames = base + frames;
     if (final) c->job_id = -1; /* before callbacks: they may submit a new job */
     if (!ok) {
         if (!final) c->job_id = -1;
@@ -540,11 +561,11 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
         if (final) emit_state(cb, "done");
         for (int v = 0; v < (int)nvar && cb && cb->result; v++) {
             jbx_result r = {final && v == (int)nvar - 1, srd, (int)nch, (long)frames, (int)level,
-                            seconds, planes + (size_t)v * (size_t)nch, v, (int)nvar, is_chunk, (long)start,
-                            streamed};
+                            seconds, planes + (size_t)v * (size_t)nch, v, (int)nvar, is_chunk, (long)(base + start),
+                            streamed, base > 0};
             cb->result(cb->ctx, &r);
         }
-        if (final && !is_echo) next_link(c, cb);
+        if (final && !is_echo) next_link(c, cb, srd);
     }
     for (int k = 0; k < nplanes; k++) free(copies[k]);
 }

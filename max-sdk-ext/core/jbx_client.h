@@ -20,6 +20,12 @@
 #define JBX_LOCAL_BAD_REPLY "bad_reply"   /* host sent something malformed */
 #define JBX_LOCAL_AUTOSTART "autostart"   /* spawning jukebox-host failed */
 #define JBX_LOCAL_LOST "lost"             /* the host answers but no longer has the job */
+#define JBX_LOCAL_CHAIN_FULL "chain_full" /* a chain stopped: dst would pass JBX_MAX_PIECE_SECONDS */
+
+/* The most a chain appends to dst: the piece (first result and links) stays under an hour. */
+#define JBX_MAX_PIECE_SECONDS 3600
+/* The host's 'length' when none is set (docs/PROTOCOL.md, generate). */
+#define JBX_DEFAULT_LENGTH 10.0
 
 /* Seconds without any message from the host, while a request is in flight and
  * pings go unanswered, before the request fails with JBX_LOCAL_TIMEOUT. */
@@ -52,8 +58,9 @@ typedef struct jbx_result {
     int variation;      /* 0-based: n_samples > 1 delivers variations 0 .. variations-1 in turn, */
     int variations;     /* one callback each, final only on the last */
     int chunk;          /* 1: a streamed stretch (setting stream) of the result, never final; */
-    long start;         /* its first frame in the result. */
+    long start;         /* its first frame in dst (a chain link's: in the piece so far). */
     int streamed;       /* 1: the final result of a streamed job: planes are NULL, the chunks held it all */
+    int append;         /* 1: a chain link's result: write it at start and keep what lies before (as a chunk) */
 } jbx_result;
 
 typedef struct jbx_status {

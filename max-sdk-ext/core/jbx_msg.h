@@ -16,6 +16,12 @@ typedef struct jbx_field {
     double d;      /* JBX_F_DOUBLE */
 } jbx_field;
 
+/* One field each: the key and the string are not copied (they must outlive the encoding). */
+static inline jbx_field jbx_f_str(const char *k, const char *v) { jbx_field f = {k, JBX_F_STR, v, 0, 0.0}; return f; }
+static inline jbx_field jbx_f_int(const char *k, long long v) { jbx_field f = {k, JBX_F_INT, NULL, v, 0.0}; return f; }
+static inline jbx_field jbx_f_double(const char *k, double v) { jbx_field f = {k, JBX_F_DOUBLE, NULL, 0, v}; return f; }
+static inline jbx_field jbx_f_bool(const char *k, int v) { jbx_field f = {k, JBX_F_BOOL, NULL, v, 0.0}; return f; }
+
 /* Packs the fields as one msgpack map into out (already msgpack_sbuffer_init'ed).
  * Returns 0, or -1 when msgpack-c fails (out of memory). */
 int jbx_encode(const jbx_field *fields, size_t n, msgpack_sbuffer *out);

@@ -196,31 +196,27 @@ const char *jbx_params_mode(const jbx_params *p)
     return p->mode[0] ? p->mode : "primed";
 }
 
-static jbx_field fs(const char *k, const char *v) { jbx_field f = {k, JBX_F_STR, v, 0, 0.0}; return f; }
-static jbx_field fi(const char *k, long long v) { jbx_field f = {k, JBX_F_INT, NULL, v, 0.0}; return f; }
-static jbx_field fd(const char *k, double v) { jbx_field f = {k, JBX_F_DOUBLE, NULL, 0, v}; return f; }
-static jbx_field fb(const char *k, int v) { jbx_field f = {k, JBX_F_BOOL, NULL, v, 0.0}; return f; }
 
 size_t jbx_params_fields(const jbx_params *p, jbx_field *f)
 {
     size_t n = 0;
-    if (p->mode[0]) f[n++] = fs("mode", p->mode);
-    if (p->model) f[n++] = fs("model", p->model);
-    if (p->has_length) f[n++] = fd("length", p->length);
-    if (p->has_song_length) f[n++] = fd("song_length", p->song_length);
-    if (p->has_prompt) f[n++] = fd("prompt", p->prompt);
-    if (p->has_levels) f[n++] = fi("levels", p->levels);
-    if (p->has_temperature) f[n++] = fd("temperature", p->temperature);
-    if (p->has_hop) f[n++] = fd("hop_fraction", p->hop_fraction);
-    if (p->has_n_samples) f[n++] = fi("n_samples", p->n_samples);
-    if (p->has_seed) f[n++] = fi("seed", p->seed);
-    if (p->artist) f[n++] = fs("artist", p->artist);
-    if (p->genre) f[n++] = fs("genre", p->genre);
-    if (p->lyrics) f[n++] = fs("lyrics", p->lyrics);
-    if (p->out_sample_rate > 0) f[n++] = fi("out_sample_rate", p->out_sample_rate);
-    if (p->out_channels > 0) f[n++] = fi("out_channels", p->out_channels);
-    if (p->preview >= 0) f[n++] = fb("preview", p->preview);
-    if (p->stream >= 0) f[n++] = fb("stream", p->stream);
+    if (p->mode[0]) f[n++] = jbx_f_str("mode", p->mode);
+    if (p->model) f[n++] = jbx_f_str("model", p->model);
+    if (p->has_length) f[n++] = jbx_f_double("length", p->length);
+    if (p->has_song_length) f[n++] = jbx_f_double("song_length", p->song_length);
+    if (p->has_prompt) f[n++] = jbx_f_double("prompt", p->prompt);
+    if (p->has_levels) f[n++] = jbx_f_int("levels", p->levels);
+    if (p->has_temperature) f[n++] = jbx_f_double("temperature", p->temperature);
+    if (p->has_hop) f[n++] = jbx_f_double("hop_fraction", p->hop_fraction);
+    if (p->has_n_samples) f[n++] = jbx_f_int("n_samples", p->n_samples);
+    if (p->has_seed) f[n++] = jbx_f_int("seed", p->seed);
+    if (p->artist) f[n++] = jbx_f_str("artist", p->artist);
+    if (p->genre) f[n++] = jbx_f_str("genre", p->genre);
+    if (p->lyrics) f[n++] = jbx_f_str("lyrics", p->lyrics);
+    if (p->out_sample_rate > 0) f[n++] = jbx_f_int("out_sample_rate", p->out_sample_rate);
+    if (p->out_channels > 0) f[n++] = jbx_f_int("out_channels", p->out_channels);
+    if (p->preview >= 0) f[n++] = jbx_f_bool("preview", p->preview);
+    if (p->stream >= 0) f[n++] = jbx_f_bool("stream", p->stream);
     return n;
 }
 

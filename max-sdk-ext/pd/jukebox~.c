@@ -74,8 +74,8 @@ static void on_progress(void *ctx, double fraction, int level, const char *stage
     outlet_float(x->out_progress, (t_float)fraction);
 }
 
-/* Writes one variation into the array called name: a result resizes it to its length, a chunk is written at
- * its start (the array grows to hold it; what lies before stays). 0 when it could not. */
+/* Writes one variation into the array called name: a result resizes it to its length, a chunk or a chain link
+ * is written at its start (the array grows to hold it; what lies before stays). 0 when it could not. */
 static int write_array(t_jukebox *x, t_symbol *name, const jbx_result *r)
 {
     t_garray *a = find_array(x, name);
@@ -83,8 +83,9 @@ static int write_array(t_jukebox *x, t_symbol *name, const jbx_result *r)
     if (r->streamed) return 1; /* the chunks wrote it all */
     int n = 0;
     t_word *vec = NULL;
-    long offset = r->chunk ? r->start : 0;
-    if (!r->chunk || garray_npoints(a) < offset + r->frames)
+    int placed = r->chunk || r->append;
+    long offset = placed ? r->start : 0;
+    if (!placed || garray_npoints(a) < offset + r->frames)
         garray_resize_long(a, offset + r->frames > 0 ? offset + r->frames : 1);
     if (!garray_getfloatwords(a, &n, &vec)) {
         char msg[MAXPDSTRING];
@@ -92,7 +93,7 @@ static int write_array(t_jukebox *x, t_symbol *name, const jbx_result *r)
         report(x, "no_array", msg);
         return 0;
     }
-    if (r->chunk) {
+    if (placed) {
         for (long i = 0; i < r->frames && offset + i < n; i++) vec[offset + i].w_float = (t_float)r->planes[0][i];
     } else {
         for (int i = 0; i < n; i++)

@@ -57,11 +57,14 @@ static void on_result(void *ctx, const jbx_result *res)
     r->res_sr = res->sample_rate;
     r->res_channels = res->channels;
     r->res_frames = res->frames;
+    r->res_start = res->start;
+    r->res_append = res->append;
+    r->res_streamed = res->streamed;
     for (int c = 0; c < JBX_MAX_CHANNELS; c++) {
         free(r->res_planes[c]);
         r->res_planes[c] = NULL;
     }
-    for (int c = 0; c < res->channels; c++) {
+    for (int c = 0; c < res->channels && !res->streamed; c++) { /* streamed: the chunks held the audio */
         size_t bytes = (size_t)res->frames * sizeof(float);
         r->res_planes[c] = malloc(bytes ? bytes : 1);
         if (r->res_planes[c] && bytes) memcpy(r->res_planes[c], res->planes[c], bytes);

@@ -17,6 +17,8 @@ typedef struct rec {
     int res_final, res_channels;
     double res_sr;
     long res_frames;
+    long res_start; /* where the last result goes in dst (a chain link's: in the piece) */
+    int res_append, res_streamed;
     float *res_planes[JBX_MAX_CHANNELS]; /* copies of the last result */
     char code[64], message[1024], state[32];
     jbx_status status;

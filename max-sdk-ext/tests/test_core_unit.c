@@ -141,20 +141,126 @@ static void test_requests_and_timeout(void)
     jbx_client_free(c);
 }
 
-/* Receives one whole request on the fake host's ROUTER; keeps its routing id in rid. */
-static int fake_host_receive(void *router, zmq_msg_t *rid)
+/* A request's header as the fake host received it: parsed from the copy it keeps (the map points into it). */
+typedef struct fake_request {
+    unsigned char data[4096];
+    jbx_header h;
+} fake_request;
+
+/* Receives one whole request on the fake host's ROUTER; keeps its routing id in rid and, when req is not NULL,
+ * its header (jbx_header_destroy req->h after). */
+static int fake_host_receive(void *router, zmq_msg_t *rid, fake_request *req)
 {
-    int more = 1;
+    int more = 1, first = 1, rc = 0;
     size_t len = sizeof more;
     if (zmq_msg_recv(rid, router, 0) < 0) return -1;
     while (zmq_getsockopt(router, ZMQ_RCVMORE, &more, &len) == 0 && more) {
         zmq_msg_t part;
         zmq_msg_init(&part);
-        int rc = zmq_msg_recv(&part, router, 0);
+        if (zmq_msg_recv(&part, router, 0) < 0) {
+            rc = -1;
+        } else if (first && req) {
+            size_t size = zmq_msg_size(&part);
+            if (size > sizeof req->data) size = sizeof req->data; /* a cut header fails to parse */
+            memcpy(req->data, zmq_msg_data(&part), size);
+            if (jbx_header_parse(&req->h, req->data, size) != 0) rc = -1;
+        }
+        first = 0;
         zmq_msg_close(&part);
-        if (rc < 0) return -1;
     }
-    return 0;
+    return rc;
+}
+
+/* Receives requests until a generate comes (a hello and pings may come first); its header is in req. */
+static int fake_host_generate(void *router, zmq_msg_t *rid, fake_request *req)
+{
+    char type[32] = "";
+    for (int k = 0; k < 16; k++) {
+        if (fake_host_receive(router, rid, req) != 0) return -1;
+        int found = jbx_get_str(&req->h, "type", type, sizeof type) && strcmp(type, JBX_TYPE_GENERATE) == 0;
+        if (found) return 0;
+        jbx_header_destroy(&req->h);
+    }
+    return -1;
+}
+
+/* Sends a header-only message (a streamed result: no PCM) to the client at rid. */
+static int fake_host_send(void *router, zmq_msg_t *rid, const jbx_field *f, size_t n)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    zmq_msg_t to;
+    zmq_msg_init(&to);
+    int rc = jbx_encode(f, n, &sb) == 0 && zmq_msg_copy(&to, rid) == 0 && zmq_msg_send(&to, router, ZMQ_SNDMORE) >= 0 &&
+                     zmq_send(router, sb.data, sb.size, 0) >= 0
+                 ? 0
+                 : -1;
+    zmq_msg_close(&to);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+/* A streamed final result of `seconds` at 8 kHz for job id, a chain link's when overlap (s) >= 0. */
+static int fake_result(void *router, zmq_msg_t *rid, long long id, long long seconds, long long overlap)
+{
+    jbx_field f[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_RESULT), jbx_f_int("id", id),
+                     jbx_f_bool("final", 1), jbx_f_int("channels", 1), jbx_f_int("frames", seconds * 8000),
+                     jbx_f_int("sample_rate", 8000), jbx_f_bool("streamed", 1), jbx_f_int("overlap", overlap * 8000)};
+    return fake_host_send(router, rid, f, overlap >= 0 ? 9 : 8);
+}
+
+/* chain: each link asks for new_only, its audio goes at the piece's end less its overlap, and a chain stops
+ * (chain_full) before dst would pass JBX_MAX_PIECE_SECONDS. A fake host answers at once. */
+static void test_chain_places_links_and_stops_at_the_bound(void)
+{
+    char err[256], ep[128], mode[16] = "";
+    snprintf(ep, sizeof ep, "ipc:///tmp/jbx-ctest-chain-%d", (int)getpid());
+    void *ctx = zmq_ctx_new();
+    void *router = zmq_socket(ctx, ZMQ_ROUTER);
+    int timeout_ms = 5000;
+    CHECK(zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) == 0);
+    CHECK(zmq_bind(router, ep) == 0);
+    jbx_client *c = jbx_client_new(ep, err, sizeof err);
+    CHECK(c != NULL);
+    if (!c) return;
+    jbx_params *p = jbx_client_params(c);
+    CHECK(jbx_params_set_mode(p, "ancestral", err, sizeof err) == 0);
+    CHECK(jbx_params_set_length(p, 600, err, sizeof err) == 0);
+    CHECK(jbx_params_set_chain(p, 10, err, sizeof err) == 0);
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    zmq_msg_t rid;
+    zmq_msg_init(&rid);
+    fake_request req;
+    int new_only = 0;
+    long long id = jbx_client_submit(c, NULL, 0, 0, 44100, err, sizeof err);
+    /* the first result: 1000 s, a plain one; the chain's first link follows it */
+    CHECK(id >= 0 && fake_host_generate(router, &rid, &req) == 0 && !jbx_get_bool(&req.h, "new_only", &new_only));
+    jbx_header_destroy(&req.h);
+    CHECK(fake_result(router, &rid, id, 1000, -1) == 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_result == 1, 5.0) && r.res_start == 0 && !r.res_append);
+    CHECK(fake_host_generate(router, &rid, &req) == 0);
+    CHECK(jbx_get_bool(&req.h, "new_only", &new_only) && new_only && jbx_get_str(&req.h, "mode", mode, sizeof mode) &&
+          strcmp(mode, "continue") == 0 && jbx_get_int(&req.h, "id", &id));
+    jbx_header_destroy(&req.h);
+    /* a link of 601 s re-making the piece's last second: it goes at 999 s; the piece is 1600 s */
+    CHECK(fake_result(router, &rid, id, 601, 1) == 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_result == 2, 5.0) && r.res_start == 999 * 8000 && r.res_append);
+    CHECK(fake_host_generate(router, &rid, &req) == 0 && jbx_get_int(&req.h, "id", &id));
+    jbx_header_destroy(&req.h);
+    /* a link to 3600 s: another 600 would pass the bound, so the chain stops there and sends nothing */
+    CHECK(fake_result(router, &rid, id, 2000, 0) == 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_error > 0, 5.0) && strcmp(r.code, JBX_LOCAL_CHAIN_FULL) == 0);
+    CHECK(r.n_result == 3 && r.res_start == 1600 * 8000 && !jbx_client_busy(c));
+    timeout_ms = 300;
+    CHECK(zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) == 0);
+    CHECK(fake_host_generate(router, &rid, &req) != 0); /* no generate came */
+    rec_free(&r);
+    jbx_client_free(c);
+    zmq_msg_close(&rid);
+    zmq_close(router);
+    zmq_ctx_term(ctx);
+    unlink(ep + strlen("ipc://"));
 }
 
 /* A host that lies about a result's size: frames * 4 bytes wraps around 2^64 to match a 400-byte frame. The
@@ -175,7 +281,7 @@ static void test_lying_result(void)
     long long id = c ? jbx_client_echo(c, planes, 1, 100, 44100, err, sizeof err) : -1;
     zmq_msg_t rid;
     zmq_msg_init(&rid);
-    CHECK(id >= 0 && fake_host_receive(router, &rid) == 0);
+    CHECK(id >= 0 && fake_host_receive(router, &rid, NULL) == 0);
     jbx_field f[] = {{"v", JBX_F_INT, NULL, JBX_PROTOCOL_VERSION, 0.0}, {"type", JBX_F_STR, "echo", 0, 0.0},
                      {"id", JBX_F_INT, NULL, id, 0.0}, {"channels", JBX_F_INT, NULL, 1, 0.0},
                      {"frames", JBX_F_INT, NULL, (1LL << 62) + 100, 0.0}};
@@ -315,6 +421,7 @@ int main(void)
     test_codec();
     test_params();
     test_lying_result();
+    test_chain_places_links_and_stops_at_the_bound();
     test_pcm();
     test_keys();
     test_requests_and_timeout();

@@ -195,7 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--mode", default="primed", choices=[m for m in C.MODES if m != C.MODE_CONTINUE])
     render.add_argument("--then-continue", dest="then_continue", type=float, action="append", default=None,
                         metavar="SECONDS", help="then extend the result by SECONDS from its exact codes (mode "
-                                                "continue); repeat it to extend again; the file holds the whole")
+                                                "continue, a chain link); repeat it to extend again; the file "
+                                                "holds the whole")
+    render.add_argument("--stream", action="store_true",
+                        help="write the audio into the file(s) while the host makes it, chunk by chunk, so they "
+                             "can be played before the job ends")
     render.add_argument("--length", type=float, default=None,
                         help="total seconds of the result, prompt included (default: the prompt + 6 s)")
     render.add_argument("--prompt", type=float, default=None,

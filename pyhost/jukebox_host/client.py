@@ -179,26 +179,30 @@ class Client:
 
     def continue_piece(self, on_progress: Callable[[float, int, str], None] | None = None,
                        on_chunk: Callable[[int, list[np.ndarray], int], None] | None = None,
-                       job_timeout: float = 3600.0, **params: Any) -> tuple[list[np.ndarray], int, int]:
+                       job_timeout: float = 3600.0, piece_frames: int = 0,
+                       **params: Any) -> tuple[list[np.ndarray], int, int]:
         """One link of a chain: `mode continue` with `new_only`, so the host returns (and keeps) only what a next
         link needs. Returns (every variation, rate, overlap): each variation's first `overlap` frames replace
-        the last `overlap` frames of the piece so far (docs/PROTOCOL.md, "Continue"); join_link() does that."""
+        the last `overlap` frames of the piece so far (docs/PROTOCOL.md, "Chains"); join_link() does that.
+        Streamed (on_chunk), each chunk's start is its frame in a piece of `piece_frames` so far."""
         params.update(mode=C.MODE_CONTINUE, new_only=True)
-        variations, rate, header = self._generate(None, None, on_progress, None, job_timeout, on_chunk, params)
+        variations, rate, header = self._generate(None, None, on_progress, None, job_timeout, on_chunk, params,
+                                                  piece_frames)
         return variations, rate, int(header.get("overlap", 0))
 
     def _generate(self, audio: np.ndarray | None, sample_rate: int | None,
                   on_progress: Callable[[float, int, str], None] | None,
                   on_preview: Callable[[np.ndarray, int], None] | None, job_timeout: float,
                   on_chunk: Callable[[int, list[np.ndarray], int], None] | None,
-                  params: dict[str, Any]) -> tuple[list[np.ndarray], int, dict[str, Any]]:
+                  params: dict[str, Any], piece_frames: int = 0) -> tuple[list[np.ndarray], int, dict[str, Any]]:
         streamed: list[list[np.ndarray]] = []  # per chunk, its variations: a streamed result is these joined
         if on_chunk is not None:
             params["stream"] = True
 
-            def keep(start: int, parts: list[np.ndarray], rate: int) -> None:
+            def keep(header: dict[str, Any], parts: list[np.ndarray]) -> None:
                 streamed.append(parts)
-                on_chunk(start, parts, rate)
+                start = int(header["start"]) + max(0, piece_frames - int(header.get("overlap", 0)))
+                on_chunk(start, parts, int(header["sample_rate"]))
 
         pcm: list[bytes] = []
         if audio is not None and audio.size:
@@ -232,7 +236,7 @@ class Client:
 
     def _follow(self, rid: int, job_timeout: float, on_progress: Callable[[float, int, str], None] | None,
                 on_preview: Callable[[np.ndarray, int], None] | None,
-                on_chunk: Callable[[int, list[np.ndarray], int], None] | None = None) -> Reply:
+                on_chunk: Callable[[dict[str, Any], list[np.ndarray]], None] | None = None) -> Reply:
         """The job's final result (previews go to on_preview, first variation)."""
         deadline = time.monotonic() + job_timeout
         heard = time.monotonic()  # last message from the host
@@ -270,7 +274,7 @@ class Client:
             missing = 0
             reply.raise_if_error()
             if reply.type == C.TYPE_CHUNK and on_chunk is not None:
-                on_chunk(int(header["start"]), reply.variations(), int(header["sample_rate"]))
+                on_chunk(header, reply.variations())
             if reply.type == C.TYPE_PROGRESS and on_progress is not None:
                 on_progress(float(header["fraction"]), int(header["level"]), str(header["stage"]))
             if reply.type == C.TYPE_RESULT:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from jukebox_host import constants as C
+from jukebox_host.piece_files import PieceFiles
 
 DEFAULT_CONTINUATION = 6.0  # seconds added to the prompt when --length is not given
 DEFAULT_PROMPT = 12.0  # seconds of a long input used as the prompt when --prompt is not given
@@ -121,7 +122,6 @@ def private_host(model: str, device: str) -> Iterator[str]:
 
 
 def render(args: argparse.Namespace) -> int:
-    import soundfile as sf
     from tqdm import tqdm
 
     from jukebox_host.client import Client, HostUnavailable, JobLost, MessageTooLarge, RemoteError
@@ -154,39 +154,48 @@ def render(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     keys = dict(server_key=args.server_key, client_key=args.client_key)
+    files = PieceFiles(output)
+    # --stream: each chunk goes into the files as it comes (they can be played while they grow).
+    on_chunk = (lambda start, parts, out_rate: files.write(start, parts, out_rate)) if args.stream else None
     try:
         with (private_host(args.model, args.device) if args.endpoint is None else _running(args.endpoint, keys)
               ) as endpoint, Client(endpoint, timeout=30.0, **keys) as client:
-            outs, out_rate = client.generate_variations(audio, rate, on_progress=progress, **params)
+            outs, out_rate = client.generate_variations(audio, rate, on_progress=progress, on_chunk=on_chunk,
+                                                        **params)
+            if not args.stream:
+                files.write(0, outs, out_rate)
             for step, seconds in enumerate(extensions, start=1):
                 bar.reset()
-                more = {**params, "mode": C.MODE_CONTINUE, "length": seconds}
+                more = {**params, "length": seconds}
                 if args.seed is not None:
                     more["seed"] = (args.seed + step) % 2**32  # the same seed would draw the same numbers again
-                outs, out_rate = client.generate_variations(None, None, on_progress=progress, **more)
-    except RemoteError as exc:
+                # A chain link: only what it adds comes back (the host keeps a bounded tail), after the overlap
+                # it re-makes at the end of the piece so far.
+                outs, out_rate, overlap = client.continue_piece(on_progress=progress, on_chunk=on_chunk,
+                                                                piece_frames=files.frames, **more)
+                if not args.stream:
+                    files.write(max(0, files.frames - overlap), outs, out_rate)
+    except (RemoteError, HostUnavailable, JobLost, MessageTooLarge, KeyboardInterrupt) as exc:
         bar.close()
-        print(f"jukebox-host: {exc.code}: {exc.message}", file=sys.stderr)
+        files.close()
+        kept = f"; the piece so far is in {_names(files)}" if files.frames else ", nothing written"
+        if isinstance(exc, KeyboardInterrupt):
+            print(f"jukebox-host: interrupted: the job was cancelled{kept}", file=sys.stderr)
+            return 130
+        said = f"{exc.code}: {exc.message}" if isinstance(exc, RemoteError) else str(exc)
+        print(f"jukebox-host: {said}{kept}", file=sys.stderr)
         return 1
-    except (HostUnavailable, JobLost, MessageTooLarge) as exc:
-        bar.close()
-        print(f"jukebox-host: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        bar.close()
-        print("jukebox-host: interrupted: the job was cancelled, nothing written", file=sys.stderr)
-        return 130
     bar.update(100 - bar.n)
     bar.close()
-    files = [output] if len(outs) == 1 else [output.with_name(f"{output.stem}-{k}{output.suffix}")
-                                             for k in range(1, len(outs) + 1)]
-    for path, out in zip(files, outs, strict=True):
-        sf.write(str(path), out.T, out_rate, subtype="FLOAT")
-    out = outs[0]
-    names = str(output) if len(files) == 1 else f"{files[0]} … {files[-1].name}"
-    print(f"wrote {names}: {out.shape[1] / out_rate:.2f} s, {out.shape[0]} ch, {out_rate} Hz "
+    files.close()
+    print(f"wrote {_names(files)}: {files.frames / files.rate:.2f} s, {outs[0].shape[0]} ch, {files.rate} Hz "
           f"in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _names(files: PieceFiles) -> str:
+    paths = files.paths()
+    return str(paths[0]) if len(paths) == 1 else f"{paths[0]} … {paths[-1].name}"
 
 
 @contextmanager

@@ -224,16 +224,34 @@ def test_pd_stream_writes_chunks_into_dst_before_the_result(host: str, tmp_path:
     assert sr == SR and len(y) == position == 689 * 128
 
 
-def test_pd_chain_continues_each_result_and_cancel_stops_it(host: str, tmp_path: Path) -> None:
-    """chain 2: the first result, then two continue jobs on their own, each adding 'length'; dst grows."""
+def _piece_continued_whole(host: str, links: int) -> np.ndarray:
+    """The tiny model's 1 s ancestral result (seed 1) continued `links` times by 1 s, each as a whole continue
+    with the same seed: what a chain must leave in dst."""
+    from jukebox_host.client import Client
+
+    with Client(host, timeout=60) as c:
+        piece, _ = c.generate(None, None, model="tiny", mode="ancestral", length=1.0, levels=1, seed=1)
+        for _ in range(links):
+            piece, _ = c.generate(None, None, model="tiny", mode="continue", length=1.0, levels=1, seed=1)
+    return piece[0]
+
+
+@pytest.mark.parametrize("stream", [0, 1])
+def test_pd_chain_continues_each_result_and_cancel_stops_it(host: str, tmp_path: Path, stream: int) -> None:
+    """chain 2: the first result, then two continue links on their own, each adding 'length' (only that comes
+    back, after an overlap that re-makes dst's end); dst is the piece a whole continue makes, streamed or not."""
     whole = tmp_path / "whole.wav"
     patch = jukebox_patch([f"host {host}", "model tiny", "mode ancestral", "length 1", "levels 1", "seed 1",
-                           "chain 2", "bang"], src="nosuch", quit_after_ms=80000)
+                           f"stream {stream}", "chain 2", "bang"], src="nosuch", quit_after_ms=80000)
     count_bangs(patch, {2: save_array(patch, whole, then=patch.msg("; pd quit"))})
     rc, err = run_pd(patch.write(tmp_path / "chain.pd"), timeout=100)
     assert rc == 0, err
     assert err.count("done: bang") == 3, err
-    assert len(sf.read(whole, dtype="float32")[0]) == 3 * 344 * 128
+    ours = sf.read(whole, dtype="float32")[0]
+    assert len(ours) == 3 * 344 * 128
+    np.testing.assert_allclose(ours, _piece_continued_whole(host, 2), atol=1e-5)
+    if stream:
+        return  # the cancel below needs no second run
 
     patch = jukebox_patch([f"host {host}", "model tiny", "mode ancestral", "length 1", "levels 1", "seed 1",
                            "chain 100", "bang"], src="nosuch", quit_after_ms=80000)

@@ -84,15 +84,16 @@ static void on_progress(void *ctx, double fraction, int level, const char *stage
     outlet_float(((t_jukebox *)ctx)->out_progress, fraction);
 }
 
-/* Writes one variation into buffer~ b (its own channel count): a result resizes it to its length, a chunk is
- * written at its start (the buffer~ grows to hold it). 0 when it could not. */
+/* Writes one variation into buffer~ b (its own channel count): a result resizes it to its length, a chunk or a
+ * chain link is written at its start (the buffer~ grows to hold it). 0 when it could not. */
 static int write_buffer(t_jukebox *x, t_buffer_obj *b, const jbx_result *r)
 {
     if (!b || r->channels < 1) return 0;
     if (r->streamed) return 1; /* the chunks wrote it all */
-    long offset = r->chunk ? r->start : 0;
+    int placed = r->chunk || r->append;
+    long offset = placed ? r->start : 0;
     long needed = offset + r->frames;
-    if (r->chunk ? (long)buffer_getframecount(b) < needed : (long)buffer_getframecount(b) != needed) {
+    if (placed ? (long)buffer_getframecount(b) < needed : (long)buffer_getframecount(b) != needed) {
         t_atom a;
         atom_setlong(&a, needed);
         buffer_edit_begin(b);
