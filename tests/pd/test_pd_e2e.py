@@ -238,18 +238,18 @@ def _piece_continued_whole(host: str, links: int) -> np.ndarray:
 
 @pytest.mark.parametrize("stream", [0, 1])
 def test_pd_chain_continues_each_result_and_cancel_stops_it(host: str, tmp_path: Path, stream: int) -> None:
-    """chain 2: the first result, then two continue links on their own, each adding 'length' (only that comes
+    """chain 3: the first result, then three continue links on their own, each adding 'length' (only that comes
     back, after an overlap that re-makes dst's end); dst is the piece a whole continue makes, streamed or not."""
     whole = tmp_path / "whole.wav"
     patch = jukebox_patch([f"host {host}", "model tiny", "mode ancestral", "length 1", "levels 1", "seed 1",
-                           f"stream {stream}", "chain 2", "bang"], src="nosuch", quit_after_ms=80000)
-    count_bangs(patch, {2: save_array(patch, whole, then=patch.msg("; pd quit"))})
+                           f"stream {stream}", "chain 3", "bang"], src="nosuch", quit_after_ms=80000)
+    count_bangs(patch, {3: save_array(patch, whole, then=patch.msg("; pd quit"))})
     rc, err = run_pd(patch.write(tmp_path / "chain.pd"), timeout=100)
     assert rc == 0, err
-    assert err.count("done: bang") == 3, err
+    assert err.count("done: bang") == 4, err
     ours = sf.read(whole, dtype="float32")[0]
-    assert len(ours) == 3 * 344 * 128
-    np.testing.assert_allclose(ours, _piece_continued_whole(host, 2), atol=1e-5)
+    assert len(ours) == 4 * 344 * 128
+    np.testing.assert_allclose(ours, _piece_continued_whole(host, 3), atol=1e-5)
     if stream:
         return  # the cancel below needs no second run
 
