@@ -1,0 +1,57 @@
+"""A chain of continues, link by link: whole continues (each returns and decodes the whole piece) against
+new_only links (each returns what it adds; the host keeps a bounded tail), in one run on one host. Prints each
+link's time and the bytes it returned; asserts nothing.
+
+    python bench/chain.py [--model tiny] [--links 8] [--seconds 4] [--levels 3] [--device cpu]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+
+from common import cpu_line, start_host, stop, table
+
+from jukebox_host import constants as C
+from jukebox_host.client import Client
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default="tiny")
+    parser.add_argument("--links", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--levels", type=int, default=3)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    print(cpu_line())
+    endpoint = f"ipc://{tempfile.mkdtemp(prefix='bench-chain-')}/host.sock"
+    host = start_host(endpoint, [args.model], device=args.device)
+    params = dict(model=args.model, length=args.seconds, levels=args.levels, preview=False)
+    times: dict[bool, list[tuple[float, int]]] = {False: [], True: []}
+    try:
+        with Client(endpoint, timeout=60) as c:
+            for new_only in (False, True):
+                c.generate(None, None, mode=C.MODE_ANCESTRAL, seed=1, **params)
+                for link in range(args.links):
+                    started = time.perf_counter()
+                    if new_only:
+                        (audio,), _, _ = c.continue_piece(seed=2 + link, **params)
+                    else:
+                        audio, _ = c.generate(None, None, mode=C.MODE_CONTINUE, seed=2 + link, **params)
+                    times[new_only].append((time.perf_counter() - started, audio.nbytes))
+    finally:
+        stop(host)
+    rows = []
+    for link, ((whole_s, whole_b), (new_s, new_b)) in enumerate(zip(times[False], times[True], strict=True)):
+        piece = args.seconds * (link + 2)
+        rows.append([str(link + 1), f"{piece:g}", f"{whole_s:.2f}", f"{new_s:.2f}", f"{whole_s / new_s:.2f}",
+                     f"{whole_b / 2**20:.1f}", f"{new_b / 2**20:.2f}"])
+    print(table(rows, ["link", "piece s", "whole continue s", "new_only s", "whole / new_only",
+                       "whole MiB back", "new_only MiB back"]))
+    print(f"model {args.model}, links of {args.seconds:g} s, levels {args.levels}, device {args.device}")
+
+
+if __name__ == "__main__":
+    main()
