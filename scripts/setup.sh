@@ -9,6 +9,8 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 apt_packages=(puredata-core puredata-dev libzmq3-dev libmsgpack-dev pkg-config cmake gcc python3 python3-venv)
+# --test: also what only the tests need (the Windows cross-compile check).
+if [ "${1:-}" = "--test" ]; then apt_packages+=(gcc-mingw-w64-x86-64); fi
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -7,13 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zmq.h>
 
 #include "jbx_keys.h"
 #include "jbx_msg.h"
 #include "jbx_pcm.h"
-#include "jbx_spawn.h"
+#include "jbx_platform.h"
 
 /* Seconds of silence before autostart spawns the host. */
 #define JBX_AUTOSTART_AFTER 1.0
@@ -49,7 +48,7 @@ struct jbx_client {
     double last_ping;      /* last heartbeat ping sent */
     int host_alive;        /* heard from the host since the last timeout/bye */
 
-    pid_t spawn_pid;       /* autostart shell still to reap */
+    jbx_child spawn_child; /* autostart's child still to reap (0: none) */
     double spawn_time;     /* < 0: never spawned */
 
     int curve;             /* CURVE keys below are set on every socket */
@@ -57,13 +56,6 @@ struct jbx_client {
     unsigned char curve_public[JBX_KEY_BYTES]; /* this client's pair */
     unsigned char curve_secret[JBX_KEY_BYTES];
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0.0;
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static char *dup_str(const char *s)
 {
@@ -81,7 +73,7 @@ static int pending(const jbx_client *c)
 static void mark_waiting(jbx_client *c)
 {
     if (!pending(c)) {
-        c->waiting_since = now_s();
+        c->waiting_since = jbx_now();
         c->last_ping = c->waiting_since;
     }
 }
@@ -254,7 +246,7 @@ void jbx_client_free(jbx_client *c)
     }
     if (c->sock) zmq_close(c->sock);
     if (c->zctx) zmq_ctx_term(c->zctx);
-    (void)jbx_spawn_reap(c->spawn_pid);
+    (void)jbx_spawn_reap(c->spawn_child);
     jbx_params_destroy(&c->params);
     free(c->endpoint);
     free(c->host_command);
@@ -337,10 +329,10 @@ void jbx_client_set_host_command(jbx_client *c, const char *program)
 
 int jbx_client_fd(const jbx_client *c)
 {
-    int fd = -1;
+    zmq_fd_t fd; /* a SOCKET on Windows (64 bits there), an int elsewhere */
     size_t len = sizeof fd;
     if (zmq_getsockopt(c->sock, ZMQ_FD, &fd, &len) != 0) return -1;
-    return fd;
+    return (int)fd; /* Pd's poll functions and Windows' select take SOCKETs as int */
 }
 
 /* ---- requests ---- */
@@ -413,7 +405,7 @@ static long long submit(jbx_client *c, const char *type, const float *const *ch,
     c->job_is_link = link;
     c->job_is_echo = is_echo;
     c->job_started = 0;
-    c->job_news = now_s();
+    c->job_news = jbx_now();
     c->job_missing = 0;
     c->watch_id = -1;
     return id;
@@ -621,7 +613,7 @@ static void handle_message(jbx_client *c, zmq_msg_t *parts, int nparts, const jb
         return; /* not protocol v1: ignore, as the host does for unknown keys */
     }
     (void)jbx_get_int(&h, "id", &id);
-    c->last_rx = now_s();
+    c->last_rx = jbx_now();
     c->host_alive = 1;
 
     int is_job = c->job_id >= 0 && id == c->job_id;
@@ -747,10 +739,10 @@ void jbx_client_tick(jbx_client *c, const jbx_callbacks *cb)
 {
     if (jbx_client_poll(c, cb) < 0)
         emit_error(cb, JBX_LOCAL_BAD_REPLY, zmq_strerror(zmq_errno()));
-    if (c->spawn_pid > 0 && jbx_spawn_reap(c->spawn_pid)) c->spawn_pid = 0;
+    if (c->spawn_child != 0 && jbx_spawn_reap(c->spawn_child)) c->spawn_child = 0;
     if (!pending(c)) return;
 
-    double t = now_s();
+    double t = jbx_now();
     double quiet_since = c->last_rx > c->waiting_since ? c->last_rx : c->waiting_since;
     if (t - c->last_ping >= JBX_PING_INTERVAL) {
         char err[256];
@@ -773,7 +765,7 @@ void jbx_client_tick(jbx_client *c, const jbx_callbacks *cb)
         (c->spawn_time < 0.0 || t - c->spawn_time > JBX_AUTOSTART_GRACE)) {
         char err[512];
         c->spawn_time = t; /* at most once per grace period: a host may be loading */
-        if (jbx_spawn_host(c->host_command, c->endpoint, &c->spawn_pid, err, sizeof err) != 0)
+        if (jbx_spawn_host(c->host_command, c->endpoint, &c->spawn_child, err, sizeof err) != 0)
             emit_error(cb, JBX_LOCAL_AUTOSTART, err);
     }
     double limit = c->timeout;
