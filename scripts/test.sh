@@ -8,7 +8,7 @@ bash scripts/setup.sh --test
 # with python3 too).
 export PATH="$PWD/.venv/bin:$PATH"
 
-ruff check pyhost tests bench
+ruff check pyhost tests bench package/tools
 
 sdk=()
 if [ -n "${MAX_SDK_BASE_DIR:-}" ]; then sdk=(-DMAX_SDK_BASE_DIR="$MAX_SDK_BASE_DIR"); fi

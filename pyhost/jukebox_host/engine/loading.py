@@ -135,10 +135,15 @@ class LoadedModel:
         }
 
 
-def pick_device(requested: str) -> torch.device:
-    if requested == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(requested)
+def pick_device(requested: str, cuda: bool | None = None, mps: bool | None = None) -> torch.device:
+    """'auto': CUDA, then Apple silicon's GPU (MPS), then the CPU. cuda/mps: what is there (default: ask torch)."""
+    if requested != "auto":
+        return torch.device(requested)
+    if cuda is None:
+        cuda = torch.cuda.is_available()
+    if mps is None:
+        mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    return torch.device("cuda" if cuda else "mps" if mps else "cpu")
 
 
 def pick_dtype(requested: str, device: torch.device) -> torch.dtype:

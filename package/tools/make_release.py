@@ -1,0 +1,91 @@
+"""Zips what `cmake --install` put in one or more prefixes into the release files:
+  jukebox~-max-package-<version>.zip  the Max package (package-info, patchers, help, refpages, every external)
+  jukebox~-pd-<platform>-<version>.zip  the Pd folder of each platform (external and help patch)
+
+    python package/tools/make_release.py --out release PREFIX [PREFIX ...] [--require-max mxo,mxe64]
+
+Each PREFIX is a `cmake --install build --prefix PREFIX` of one platform (the release workflow downloads one per
+job); the Max externals of all of them go into one package. Checks the versions agree and the package is whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PD_SUFFIXES = {".pd_linux": "linux", ".pd_darwin": "macos", ".dll": "windows"}
+MAX_SUFFIXES = (".mxo", ".mxe64", ".mxl_x86_64")
+
+
+def project_version() -> str:
+    """The one version, as CMake, the Python host and the Max package must all say it."""
+    cmake = re.search(r"project\(jukebox VERSION (\S+)", (ROOT / "CMakeLists.txt").read_text())
+    pyproject = re.search(r'^version = "([^"]+)"', (ROOT / "pyhost" / "pyproject.toml").read_text(), re.M)
+    package = json.loads((ROOT / "package" / "jukebox~" / "package-info.json").read_text())["version"]
+    versions = {cmake.group(1) if cmake else None, pyproject.group(1) if pyproject else None, package}
+    if len(versions) != 1:
+        sys.exit(f"make_release: the versions disagree (CMakeLists.txt, pyproject.toml, package-info.json): "
+                 f"{sorted(map(str, versions))}")
+    return package
+
+
+def add_tree(archive: zipfile.ZipFile, folder: Path, under: str) -> None:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            archive.write(path, f"{under}/{path.relative_to(folder).as_posix()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("prefixes", nargs="+", type=Path)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--require-max", default="", help="external kinds the Max package must hold: mxo,mxe64")
+    args = parser.parse_args()
+    version = project_version()
+    args.out.mkdir(parents=True, exist_ok=True)
+    made = []
+
+    packages = [p / "jukebox~" for p in args.prefixes if (p / "jukebox~" / "package-info.json").is_file()]
+    if not packages:
+        sys.exit("make_release: no prefix holds jukebox~/package-info.json (run cmake --install first)")
+    externals = [e for p in packages for e in sorted((p / "externals").glob("jukebox~*"))
+                 if e.suffix in MAX_SUFFIXES and e.suffix != ".mxl_x86_64"]  # Max does not run on Linux
+    kinds = {e.suffix.lstrip(".") for e in externals}
+    missing = {k for k in args.require_max.split(",") if k} - kinds
+    if missing:
+        sys.exit(f"make_release: the Max package lacks its {', '.join(sorted(missing))} external(s)")
+    max_zip = args.out / f"jukebox~-max-package-{version}.zip"
+    with zipfile.ZipFile(max_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(packages[0].rglob("*")):
+            if path.is_file() and "externals" not in path.relative_to(packages[0]).parts:
+                archive.write(path, f"jukebox~/{path.relative_to(packages[0]).as_posix()}")
+        for external in externals:
+            if external.is_dir():  # a macOS .mxo bundle
+                add_tree(archive, external, f"jukebox~/externals/{external.name}")
+            else:
+                archive.write(external, f"jukebox~/externals/{external.name}")
+    made.append(max_zip)
+
+    for prefix in args.prefixes:
+        folder = prefix / "pd" / "jukebox~"
+        for external in sorted(folder.glob("jukebox~.*")) if folder.is_dir() else []:
+            platform = PD_SUFFIXES.get(external.suffix)
+            if platform is None:
+                continue
+            if not (folder / "jukebox~-help.pd").is_file():
+                sys.exit(f"make_release: {folder} has no jukebox~-help.pd")
+            pd_zip = args.out / f"jukebox~-pd-{platform}-{version}.zip"
+            with zipfile.ZipFile(pd_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+                add_tree(archive, folder, "jukebox~")
+            made.append(pd_zip)
+    for path in made:
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
