@@ -363,7 +363,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute model: a name the host serves (tiny = built-in test model)"
+     "text": "attribute model: a model the host serves (tiny: the built-in test model; empty: the host's default)"
     }
    },
    {
@@ -396,7 +396,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute mode primed: continue the prompt"
+     "text": "attribute mode: primed: continue the prompt; ancestral: no input; upsample: re-sample the lower levels; continue: extend the last result by length s from its exact codes"
     }
    },
    {
@@ -429,7 +429,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute mode ancestral: no input, conditioning only"
+     "text": "attribute ... or ancestral"
     }
    },
    {
@@ -462,7 +462,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute mode upsample: re-sample the lower levels"
+     "text": "attribute ... or upsample"
     }
    },
    {
@@ -495,7 +495,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute mode continue: extend the last result by length s (its exact codes, no input)"
+     "text": "attribute ... or continue"
     }
    },
    {
@@ -528,7 +528,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute length of the result in seconds (prompt included)"
+     "text": "attribute length: seconds of the result, prompt included (continue: the seconds it adds)"
     }
    },
    {
@@ -561,7 +561,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute length of the whole song in seconds: labels the result (OpenAI's total length)"
+     "text": "attribute song_length: seconds of the whole song the result begins: labels it (OpenAI's total length)"
     }
    },
    {
@@ -594,7 +594,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute seconds of the input used as prompt (0 = whole input)"
+     "text": "attribute prompt: seconds of the input used as prompt (0: all of it)"
     }
    },
    {
@@ -612,7 +612,7 @@
      "outlettype": [
       ""
      ],
-     "text": "levels 1"
+     "text": "levels 3"
     }
    },
    {
@@ -627,7 +627,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute levels 1 = fast top-level preview quality"
+     "text": "attribute levels: 1: top level only, fast preview quality; 3: all levels, full quality (a preview first)"
     }
    },
    {
@@ -645,7 +645,7 @@
      "outlettype": [
       ""
      ],
-     "text": "levels 3"
+     "text": "temperature 0.98"
     }
    },
    {
@@ -660,7 +660,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute levels 3 = all levels, full quality (preview first)"
+     "text": "attribute temperature: top-level sampling temperature, (0, 2]"
     }
    },
    {
@@ -678,7 +678,7 @@
      "outlettype": [
       ""
      ],
-     "text": "temperature 0.98"
+     "text": "hop_fraction 0.5"
     }
    },
    {
@@ -693,7 +693,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute sampling temperature (0, 2]"
+     "text": "attribute hop_fraction: window hop for every level, (0, 1] (0: the model's 0.5 0.5 0.125)"
     }
    },
    {
@@ -711,7 +711,7 @@
      "outlettype": [
       ""
      ],
-     "text": "hop_fraction 0.5"
+     "text": "n_samples 1"
     }
    },
    {
@@ -726,7 +726,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute window hop, every level (0, 1]; unset: the model's 0.5 0.5 0.125"
+     "text": "attribute n_samples: variations sampled in one batch: the first in dst, the others in the buffers named by 'variations'"
     }
    },
    {
@@ -744,7 +744,7 @@
      "outlettype": [
       ""
      ],
-     "text": "n_samples 1"
+     "text": "seed 42"
     }
    },
    {
@@ -759,7 +759,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute variations sampled in one batch: 1 in dst, the others as named by 'variations'"
+     "text": "attribute fixed seed; seed -1 = random"
     }
    },
    {
@@ -777,7 +777,7 @@
      "outlettype": [
       ""
      ],
-     "text": "seed 42"
+     "text": "preview 1"
     }
    },
    {
@@ -792,7 +792,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute fixed seed; seed -1 = random"
+     "text": "attribute preview: send a top-level preview first when levels > 1"
     }
    },
    {
@@ -810,7 +810,7 @@
      "outlettype": [
       ""
      ],
-     "text": "artist unknown"
+     "text": "stream 1"
     }
    },
    {
@@ -825,7 +825,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute artist known to the model"
+     "text": "attribute stream: write the result into dst while it is made (info: chunk <start> <frames>)"
     }
    },
    {
@@ -843,7 +843,7 @@
      "outlettype": [
       ""
      ],
-     "text": "genre unknown"
+     "text": "chain 3"
     }
    },
    {
@@ -858,7 +858,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute genre known to the model"
+     "text": "attribute chain: continue each result this many times, one job at a time, appending to dst (cancel or chain 0 stops)"
     }
    },
    {
@@ -876,7 +876,7 @@
      "outlettype": [
       ""
      ],
-     "text": "lyrics la la la"
+     "text": "artist unknown"
     }
    },
    {
@@ -891,7 +891,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute lyrics conditioning"
+     "text": "attribute artist: an artist the model knows"
     }
    },
    {
@@ -909,7 +909,7 @@
      "outlettype": [
       ""
      ],
-     "text": "preview 1"
+     "text": "genre unknown"
     }
    },
    {
@@ -924,7 +924,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute send a top-level preview first when levels > 1"
+     "text": "attribute genre: a genre the model knows"
     }
    },
    {
@@ -942,7 +942,7 @@
      "outlettype": [
       ""
      ],
-     "text": "stream 1"
+     "text": "lyrics la la la"
     }
    },
    {
@@ -957,7 +957,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute write the result into dst while it is made (info: chunk <start> <frames>)"
+     "text": "attribute lyrics: lyrics conditioning"
     }
    },
    {
@@ -975,7 +975,7 @@
      "outlettype": [
       ""
      ],
-     "text": "chain 3"
+     "text": "host tcp://127.0.0.1:5557"
     }
    },
    {
@@ -990,7 +990,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute then continue each result 3 more times, one job at a time (cancel or chain 0 stops)"
+     "text": "attribute host: endpoint of jukebox-host serve"
     }
    },
    {
@@ -1008,7 +1008,7 @@
      "outlettype": [
       ""
      ],
-     "text": "host tcp://127.0.0.1:5557"
+     "text": "autostart 1"
     }
    },
    {
@@ -1023,7 +1023,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute endpoint of jukebox-host serve"
+     "text": "attribute autostart: start the host (hostcmd) when it does not answer"
     }
    },
    {
@@ -1041,7 +1041,7 @@
      "outlettype": [
       ""
      ],
-     "text": "autostart 1"
+     "text": "hostcmd jukebox-host"
     }
    },
    {
@@ -1056,7 +1056,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute start 'jukebox-host serve' when the host does not answer"
+     "text": "attribute hostcmd: the command autostart runs: give its full path when Max or Pd starts without your shell's PATH (e.g. /Users/me/jukebox/.venv/bin/jukebox-host)"
     }
    },
    {
@@ -1089,7 +1089,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute seconds of silence before 'host not responding'"
+     "text": "attribute timeout: seconds of silence before 'host not responding'"
     }
    },
    {
@@ -1122,7 +1122,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute CURVE: the host's public key file (jukebox-host keygen keys server)"
+     "text": "attribute server_key: CURVE: the host's public key file (jukebox-host keygen keys server)"
     }
    },
    {
@@ -1155,7 +1155,7 @@
      ],
      "numinlets": 1,
      "numoutlets": 0,
-     "text": "attribute CURVE: this client's secret key file; CURVE is on while both are set"
+     "text": "attribute client_key: CURVE: this client's secret key file; CURVE is on while both are set"
     }
    },
    {

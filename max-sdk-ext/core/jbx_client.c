@@ -217,10 +217,10 @@ jbx_client *jbx_client_new(const char *endpoint, char *err, size_t errlen)
         return NULL;
     }
     jbx_params_init(&c->params);
-    c->timeout = JBX_DEFAULT_TIMEOUT;
+    c->timeout = jbx_params_number(&c->params, JBX_S_timeout);
     c->job_id = c->ping_id = c->status_id = c->hello_id = c->watch_id = -1;
     c->spawn_time = -1.0;
-    c->host_command = dup_str(JBX_DEFAULT_HOST_COMMAND);
+    c->host_command = dup_str(jbx_params_text(&c->params, JBX_S_hostcmd));
     c->zctx = zmq_ctx_new();
     if (!c->host_command || !c->zctx) {
         snprintf(err, errlen, c->zctx ? "out of memory" : "zmq_ctx_new failed");
@@ -321,10 +321,79 @@ int jbx_client_busy(const jbx_client *c) { return c->job_id >= 0; }
 
 void jbx_client_set_host_command(jbx_client *c, const char *program)
 {
-    char *d = dup_str(program && *program ? program : JBX_DEFAULT_HOST_COMMAND);
+    char *d = dup_str(program && *program ? program : jbx_settings[JBX_S_hostcmd].fallback);
     if (!d) return; /* keep the old command when out of memory */
     free(c->host_command);
     c->host_command = d;
+}
+
+/* What a CLIENT setting does once its value changed (jbx_settings.h); 0, or -1 with err filled in. */
+static int apply_setting(jbx_client *c, int id, char *err, size_t errlen)
+{
+    const jbx_params *p = &c->params;
+    switch (id) {
+    case JBX_S_host: return jbx_client_set_endpoint(c, jbx_params_text(p, id), err, errlen);
+    case JBX_S_autostart: jbx_client_set_autostart(c, jbx_params_number(p, id) != 0); return 0;
+    case JBX_S_hostcmd: jbx_client_set_host_command(c, jbx_params_text(p, id)); return 0;
+    case JBX_S_timeout: jbx_client_set_timeout(c, jbx_params_number(p, id)); return 0;
+    case JBX_S_server_key:
+    case JBX_S_client_key: { /* CURVE is on while both files are set */
+        const char *server = jbx_params_text(p, JBX_S_server_key), *client = jbx_params_text(p, JBX_S_client_key);
+        if (*server && *client) return jbx_client_set_curve(c, server, client, err, errlen);
+        return jbx_client_set_curve(c, NULL, NULL, err, errlen);
+    }
+    default: return 0; /* WIRE settings act when a job is sent; chain when a result comes */
+    }
+}
+
+/* Sets (text or number) and applies a setting; what it was comes back when the new value is refused. */
+static int set_setting(jbx_client *c, int id, const char *text, double number, char *err, size_t errlen)
+{
+    if (id < 0 || id >= JBX_N_SETTINGS) {
+        snprintf(err, errlen, "no such setting");
+        return -1;
+    }
+    jbx_params *p = &c->params;
+    char *old_text = p->text[id] ? dup_str(p->text[id]) : NULL;
+    double old_number = p->number[id];
+    unsigned char old_set = p->is_set[id];
+    if (p->text[id] && !old_text) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = jbx_setting_is_text(id) ? jbx_params_set_text(p, id, text, err, errlen)
+                                     : jbx_params_set_number(p, id, number, err, errlen);
+    if (rc == 0 && jbx_settings[id].where == JBX_CLIENT && apply_setting(c, id, err, errlen) != 0) {
+        char ignored[64];
+        jbx_params_unset(p, id);
+        if (old_set && old_text) (void)jbx_params_set_text(p, id, old_text, ignored, sizeof ignored);
+        else if (old_set) (void)jbx_params_set_number(p, id, old_number, ignored, sizeof ignored);
+        rc = -1;
+    }
+    free(old_text);
+    return rc;
+}
+
+int jbx_client_set_text(jbx_client *c, int id, const char *text, char *err, size_t errlen)
+{
+    return set_setting(c, id, text, 0.0, err, errlen);
+}
+
+int jbx_client_set_number(jbx_client *c, int id, double number, char *err, size_t errlen)
+{
+    return set_setting(c, id, NULL, number, err, errlen);
+}
+
+int jbx_client_unset(jbx_client *c, int id, char *err, size_t errlen)
+{
+    if (id < 0 || id >= JBX_N_SETTINGS) {
+        snprintf(err, errlen, "no such setting");
+        return -1;
+    }
+    jbx_kind kind = jbx_settings[id].kind;
+    return jbx_setting_is_text(id) ? set_setting(c, id, NULL, 0.0, err, errlen)
+                                   : set_setting(c, id, NULL, kind == JBX_SWITCH || kind == JBX_SEED ? -1.0 : 0.0,
+                                                 err, errlen);
 }
 
 int jbx_client_fd(const jbx_client *c)
@@ -414,7 +483,7 @@ static long long submit(jbx_client *c, const char *type, const float *const *ch,
 long long jbx_client_submit(jbx_client *c, const float *const *ch, int nch, long frames,
                             double sr, char *err, size_t errlen)
 {
-    c->chain_left = c->params.chain;
+    c->chain_left = (long)jbx_params_number(&c->params, JBX_S_chain);
     return submit(c, JBX_TYPE_GENERATE, ch, nch, frames, sr, err, errlen);
 }
 
@@ -464,8 +533,8 @@ static void emit_state(const jbx_callbacks *cb, const char *state)
 static void next_link(jbx_client *c, const jbx_callbacks *cb, double sample_rate)
 {
     if (c->chain_left <= 0 || c->job_id >= 0) return; /* off, or a callback started a job of its own */
-    char mode[sizeof c->params.mode], err[512];
-    double adds = c->params.has_length ? c->params.length : JBX_DEFAULT_LENGTH;
+    char mode[32], err[512];
+    double adds = jbx_params_number(&c->params, JBX_S_length);
     if ((double)c->piece_frames + adds * sample_rate > (double)JBX_MAX_PIECE_SECONDS * sample_rate) {
         c->chain_left = 0;
         snprintf(err, sizeof err, "chain stopped: dst would pass %d s, the most a chain appends (bang with mode "
@@ -474,11 +543,13 @@ static void next_link(jbx_client *c, const jbx_callbacks *cb, double sample_rate
         return;
     }
     c->chain_left--;
-    memcpy(mode, c->params.mode, sizeof mode);
-    (void)jbx_params_set_mode(&c->params, "continue", err, sizeof err);
+    int mode_set = jbx_params_is_set(&c->params, JBX_S_mode); /* the setting is left as it was */
+    snprintf(mode, sizeof mode, "%s", jbx_params_text(&c->params, JBX_S_mode));
+    (void)jbx_params_set_text(&c->params, JBX_S_mode, "continue", err, sizeof err);
     c->link_next = 1;
     long long id = submit(c, JBX_TYPE_GENERATE, NULL, 0, 0, 0.0, err, sizeof err);
-    memcpy(c->params.mode, mode, sizeof mode);
+    if (mode_set) (void)jbx_params_set_text(&c->params, JBX_S_mode, mode, err, sizeof err);
+    else jbx_params_unset(&c->params, JBX_S_mode);
     if (id < 0) {
         c->chain_left = 0;
         emit_error(cb, JBX_LOCAL_SEND, err);

@@ -21,15 +21,14 @@
 #define JBX_LOCAL_AUTOSTART "autostart"   /* spawning jukebox-host failed */
 #define JBX_LOCAL_LOST "lost"             /* the host answers but no longer has the job */
 #define JBX_LOCAL_CHAIN_FULL "chain_full" /* a chain stopped: dst would pass JBX_MAX_PIECE_SECONDS */
+/* The externals' own conditions, the same code in Max and Pd (a Pd array is a buffer here). */
+#define JBX_LOCAL_NO_BUFFER "no_buffer"       /* the source or destination buffer~/array is not there */
+#define JBX_LOCAL_EMPTY_BUFFER "empty_buffer" /* the source holds no samples */
+#define JBX_LOCAL_BAD_SETTING "bad_setting"   /* a setting's value was refused (it stays as it was) */
+#define JBX_LOCAL_NO_MEMORY "no_memory"
 
 /* The most a chain appends to dst: the piece (first result and links) stays under an hour. */
 #define JBX_MAX_PIECE_SECONDS 3600
-/* The host's 'length' when none is set (docs/PROTOCOL.md, generate). */
-#define JBX_DEFAULT_LENGTH 10.0
-
-/* Seconds without any message from the host, while a request is in flight and
- * pings go unanswered, before the request fails with JBX_LOCAL_TIMEOUT. */
-#define JBX_DEFAULT_TIMEOUT 5.0
 /* Heartbeat ping interval while something is in flight. */
 #define JBX_PING_INTERVAL 1.0
 /* Seconds without news of a job before the client asks the host (status) whether it still has it, and the
@@ -39,8 +38,6 @@
 #define JBX_JOB_LOST_GRACE 3.0
 /* Extra patience after autostart (model loading). */
 #define JBX_AUTOSTART_GRACE 60.0
-/* Program started by autostart (found on PATH). */
-#define JBX_DEFAULT_HOST_COMMAND "jukebox-host"
 
 typedef struct jbx_client jbx_client;
 
@@ -109,11 +106,18 @@ int jbx_client_set_curve(jbx_client *c, const char *server_public_key_file,
 /* 1 while CURVE is on. */
 int jbx_client_curve(const jbx_client *c);
 
-/* Job settings (model, mode, length, ...): see jbx_params.h. The client owns
- * them; they are read when a job is submitted. */
+/* The settings (jbx_settings.h), by id: what the externals' messages and attributes set. WIRE settings are read
+ * when a job is submitted; CLIENT ones act now (host reconnects, the key files turn CURVE on or off, …). A
+ * refused value (out of range, an endpoint that does not parse, a key file that cannot be read) leaves the
+ * setting as it was: -1 with err filled in. Unset: the table's fallback (the host's default for WIRE ones). */
+int jbx_client_set_text(jbx_client *c, int id, const char *text, char *err, size_t errlen);
+int jbx_client_set_number(jbx_client *c, int id, double number, char *err, size_t errlen);
+int jbx_client_unset(jbx_client *c, int id, char *err, size_t errlen);
+/* The values, read-only (jbx_params_number / jbx_params_text); also out_sample_rate and out_channels, which
+ * the fronts set from the destination. */
 jbx_params *jbx_client_params(jbx_client *c);
 
-/* Client settings. */
+/* The CLIENT settings' effects, for callers without the table (the C tests). */
 void jbx_client_set_autostart(jbx_client *c, int on);
 void jbx_client_set_host_command(jbx_client *c, const char *program);
 void jbx_client_set_timeout(jbx_client *c, double seconds);

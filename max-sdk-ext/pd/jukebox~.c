@@ -24,7 +24,6 @@ typedef struct _jukebox {
     jbx_callbacks cb;
     t_clock *clock;
     int fd;
-    t_symbol *server_key, *client_key; /* CURVE key files; empty = not set */
     t_symbol *dir;                     /* the patch's folder, for relative key paths */
     t_outlet *out_done, *out_progress, *out_info;
 } t_jukebox;
@@ -59,7 +58,7 @@ static t_garray *find_array(t_jukebox *x, t_symbol *name)
     t_garray *a = name && *name->s_name ? (t_garray *)pd_findbyclass(name, garray_class) : NULL;
     if (!a) {
         snprintf(msg, sizeof msg, "array '%s' not found", name ? name->s_name : "");
-        report(x, "no_array", msg);
+        report(x, JBX_LOCAL_NO_BUFFER, msg);
     }
     return a;
 }
@@ -90,7 +89,7 @@ static int write_array(t_jukebox *x, t_symbol *name, const jbx_result *r)
     if (!garray_getfloatwords(a, &n, &vec)) {
         char msg[MAXPDSTRING];
         snprintf(msg, sizeof msg, "array '%s' is not a float array", name->s_name);
-        report(x, "no_array", msg);
+        report(x, JBX_LOCAL_NO_BUFFER, msg);
         return 0;
     }
     if (placed) {
@@ -209,17 +208,17 @@ static void jukebox_bang(t_jukebox *x)
         if (!a) return;
         if (!garray_getfloatwords(a, &n, &vec)) {
             snprintf(err, sizeof err, "array '%s' is not a float array", x->src->s_name);
-            report(x, "no_array", err);
+            report(x, JBX_LOCAL_NO_BUFFER, err);
             return;
         }
         if (n <= 0) {
             snprintf(err, sizeof err, "array '%s' is empty", x->src->s_name);
-            report(x, "empty_array", err);
+            report(x, JBX_LOCAL_EMPTY_BUFFER, err);
             return;
         }
         samples = malloc((size_t)n * sizeof(float));
         if (!samples) {
-            report(x, "no_memory", "out of memory");
+            report(x, JBX_LOCAL_NO_MEMORY, "out of memory");
             return;
         }
         for (int i = 0; i < n; i++) samples[i] = (float)vec[i].w_float;
@@ -271,7 +270,6 @@ static void jukebox_variations(t_jukebox *x, t_symbol *s, int argc, t_atom *argv
                  JBX_MAX_N_SAMPLES - 1);
 }
 
-/* Joins the atoms of a message into one string (lyrics, names with spaces). */
 /* Joins the atoms with spaces into buf; returns -1 (buf unchanged past its size) when they do not fit. */
 static int join_atoms(int argc, t_atom *argv, char *buf, size_t len)
 {
@@ -289,131 +287,48 @@ static int join_atoms(int argc, t_atom *argv, char *buf, size_t len)
     return 0;
 }
 
-static void check(t_jukebox *x, int rc, const char *err)
+/* A key file named relative to the patch's folder, as Pd users expect of a path in a patch. */
+static void patch_path(t_jukebox *x, const char *path, char *buf, size_t len)
 {
-    if (rc != 0) pd_error(x, "jukebox~: %s", err);
-}
-
-#define STRING_SETTING(name)                                                    \
-    static void jukebox_##name(t_jukebox *x, t_symbol *s, int argc, t_atom *argv) \
-    {                                                                            \
-        (void)s;                                                                 \
-        char buf[JBX_MAX_LYRICS_CHARS + 1], err[256];                           \
-        if (join_atoms(argc, argv, buf, sizeof buf) != 0) {                      \
-            pd_error(x, "jukebox~: " #name " is longer than %d characters", JBX_MAX_LYRICS_CHARS); \
-            return;                                                              \
-        }                                                                        \
-        check(x, jbx_params_set_##name(jbx_client_params(x->client), buf, err, sizeof err), err); \
-    }
-STRING_SETTING(model)
-STRING_SETTING(mode)
-STRING_SETTING(artist)
-STRING_SETTING(genre)
-STRING_SETTING(lyrics)
-
-#define FLOAT_SETTING(name, type)                                               \
-    static void jukebox_##name(t_jukebox *x, t_floatarg f)                      \
-    {                                                                            \
-        char err[256];                                                           \
-        check(x, jbx_params_set_##name(jbx_client_params(x->client), (type)f, err, sizeof err), err); \
-    }
-FLOAT_SETTING(length, double)
-FLOAT_SETTING(song_length, double)
-FLOAT_SETTING(prompt, double)
-FLOAT_SETTING(levels, long)
-FLOAT_SETTING(chain, long)
-FLOAT_SETTING(temperature, double)
-FLOAT_SETTING(hop_fraction, double)
-FLOAT_SETTING(n_samples, long)
-
-/* "seed N" fixes the seed, "seed" alone goes back to random. */
-static void jukebox_seed(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
-{
-    (void)s;
-    jbx_params *p = jbx_client_params(x->client);
-    if (argc > 0 && argv[0].a_type == A_FLOAT)
-        jbx_params_set_seed(p, (long long)atom_getfloat(argv));
+    if (!*path || path[0] == '/' || (path[0] && path[1] == ':') || !x->dir || !*x->dir->s_name)
+        snprintf(buf, len, "%s", path);
     else
-        jbx_params_clear_seed(p);
+        snprintf(buf, len, "%s/%s", x->dir->s_name, path);
 }
 
-static void jukebox_stream(t_jukebox *x, t_floatarg f)
+/* Every setting of the table (jbx_settings.h) is a message of its name: 'length 30', 'artist the beatles',
+ * 'seed' alone (or any setting without a value) goes back to the default. A refused value is reported as
+ * 'error bad_setting <message>', as the Max external does. */
+static void jukebox_setting(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
 {
-    jbx_params_set_stream(jbx_client_params(x->client), f != 0);
-}
-
-static void jukebox_preview(t_jukebox *x, t_floatarg f)
-{
-    jbx_params_set_preview(jbx_client_params(x->client), f != 0);
-}
-
-static void jukebox_autostart(t_jukebox *x, t_floatarg f)
-{
-    jbx_client_set_autostart(x->client, f != 0);
-}
-
-static void jukebox_timeout(t_jukebox *x, t_floatarg f)
-{
-    jbx_client_set_timeout(x->client, f);
-}
-
-/* "host EP" reconnects to EP; "host" alone goes back to the default. */
-static void jukebox_host(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
-{
-    (void)s;
-    char ep[MAXPDSTRING], err[512];
-    join_atoms(argc, argv, ep, sizeof ep);
-    if (jbx_client_set_endpoint(x->client, ep, err, sizeof err) != 0)
-        pd_error(x, "jukebox~: %s", err);
-    watch_fd(x);
-}
-
-/* CURVE is on while both key files are set: "server_key PATH" (the host's
- * public .key) and "client_key PATH" (this client's .key_secret). Relative
- * paths are taken from the patch's folder; no argument unsets. */
-static void key_path(t_jukebox *x, t_symbol *key, char *buf, size_t len)
-{
-    const char *k = key->s_name;
-    if (k[0] == '/' || (k[0] && k[1] == ':') || !x->dir || !*x->dir->s_name)
-        snprintf(buf, len, "%s", k);
-    else
-        snprintf(buf, len, "%s/%s", x->dir->s_name, k);
-}
-
-static void apply_curve(t_jukebox *x)
-{
-    char err[1024], server[MAXPDSTRING], client[MAXPDSTRING];
-    int was_on = jbx_client_curve(x->client);
-    int rc;
-    if (*x->server_key->s_name && *x->client_key->s_name) {
-        key_path(x, x->server_key, server, sizeof server);
-        key_path(x, x->client_key, client, sizeof client);
-        rc = jbx_client_set_curve(x->client, server, client, err, sizeof err);
-        if (rc == 0) post("jukebox~: CURVE authentication on (host key %s)", server);
+    int id = jbx_setting_id(s->s_name);
+    char err[1024], text[JBX_MAX_LYRICS_CHARS + 1], path[MAXPDSTRING];
+    int was_curve = jbx_client_curve(x->client), rc;
+    if (id < 0) return; /* only the table's names are registered */
+    if (argc == 0) {
+        rc = jbx_client_unset(x->client, id, err, sizeof err);
+    } else if (jbx_setting_is_text(id)) {
+        if (join_atoms(argc, argv, text, sizeof text) != 0) {
+            snprintf(err, sizeof err, "%s is longer than %d characters", s->s_name, JBX_MAX_LYRICS_CHARS);
+            report(x, JBX_LOCAL_BAD_SETTING, err);
+            return;
+        }
+        if (jbx_settings[id].kind == JBX_FILE) {
+            patch_path(x, text, path, sizeof path);
+            rc = jbx_client_set_text(x->client, id, path, err, sizeof err);
+        } else {
+            rc = jbx_client_set_text(x->client, id, text, err, sizeof err);
+        }
+    } else if (argv[0].a_type != A_FLOAT) {
+        snprintf(err, sizeof err, "%s takes a number", s->s_name);
+        rc = -1;
     } else {
-        rc = jbx_client_set_curve(x->client, NULL, NULL, err, sizeof err);
-        if (rc == 0 && was_on) post("jukebox~: CURVE authentication off");
+        rc = jbx_client_set_number(x->client, id, atom_getfloat(argv), err, sizeof err);
     }
-    if (rc != 0) pd_error(x, "jukebox~: %s", err);
-    watch_fd(x); /* the socket was re-created */
-}
-
-static void jukebox_server_key(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
-{
-    (void)s;
-    char path[MAXPDSTRING];
-    join_atoms(argc, argv, path, sizeof path);
-    x->server_key = gensym(path);
-    apply_curve(x);
-}
-
-static void jukebox_client_key(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
-{
-    (void)s;
-    char path[MAXPDSTRING];
-    join_atoms(argc, argv, path, sizeof path);
-    x->client_key = gensym(path);
-    apply_curve(x);
+    if (rc != 0) report(x, JBX_LOCAL_BAD_SETTING, err);
+    if (jbx_settings[id].where == JBX_CLIENT) watch_fd(x); /* host and keys re-create the socket */
+    if (jbx_client_curve(x->client) != was_curve)
+        post("jukebox~: CURVE authentication %s", was_curve ? "off" : "on");
 }
 
 /* ---- lifecycle ---- */
@@ -429,7 +344,6 @@ static void *jukebox_new(t_symbol *src, t_symbol *dst)
     t_jukebox *x = (t_jukebox *)pd_new(jukebox_class);
     x->client = c;
     x->fd = -1;
-    x->server_key = x->client_key = gensym("");
     x->dir = canvas_getcurrentdir();
     x->cb.ctx = x;
     x->cb.progress = on_progress;
@@ -466,26 +380,7 @@ void jukebox_tilde_setup(void)
     class_addmethod(jukebox_class, (t_method)jukebox_status, gensym("status"), 0);
     class_addmethod(jukebox_class, (t_method)jukebox_set, gensym("set"), A_SYMBOL, A_DEFSYM, 0);
     class_addmethod(jukebox_class, (t_method)jukebox_variations, gensym("variations"), A_GIMME, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_model, gensym("model"), A_GIMME, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_mode, gensym("mode"), A_GIMME, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_artist, gensym("artist"), A_GIMME, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_genre, gensym("genre"), A_GIMME, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_lyrics, gensym("lyrics"), A_GIMME, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_host, gensym("host"), A_GIMME, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_server_key, gensym("server_key"), A_GIMME, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_client_key, gensym("client_key"), A_GIMME, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_seed, gensym("seed"), A_GIMME, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_length, gensym("length"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_song_length, gensym("song_length"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_prompt, gensym("prompt"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_levels, gensym("levels"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_chain, gensym("chain"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_temperature, gensym("temperature"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_hop_fraction, gensym("hop_fraction"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_n_samples, gensym("n_samples"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_preview, gensym("preview"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_stream, gensym("stream"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_autostart, gensym("autostart"), A_FLOAT, 0);
-    class_addmethod(jukebox_class, (t_method)jukebox_timeout, gensym("timeout"), A_FLOAT, 0);
+    for (int id = 0; id < JBX_N_SETTINGS; id++) /* one message per setting, all through the table */
+        class_addmethod(jukebox_class, (t_method)jukebox_setting, gensym(jbx_settings[id].name), A_GIMME, 0);
     post("jukebox~ %s (protocol v%d)", JBX_VERSION, JBX_PROTOCOL_VERSION);
 }

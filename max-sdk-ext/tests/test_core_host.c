@@ -25,12 +25,12 @@ static void tiny_settings(jbx_client *c)
 {
     char err[256];
     jbx_params *p = jbx_client_params(c);
-    CHECK(jbx_params_set_model(p, "tiny", err, sizeof err) == 0);
-    CHECK(jbx_params_set_length(p, 2.0, err, sizeof err) == 0);
-    CHECK(jbx_params_set_song_length(p, 90.0, err, sizeof err) == 0); /* the host refuses it outside the model's range */
-    CHECK(jbx_params_set_prompt(p, 1.0, err, sizeof err) == 0);
-    CHECK(jbx_params_set_levels(p, 1, err, sizeof err) == 0);
-    jbx_params_set_seed(p, 1);
+    CHECK(jbx_params_set_text(p, JBX_S_model, "tiny", err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(p, JBX_S_length, 2.0, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(p, JBX_S_song_length, 90.0, err, sizeof err) == 0); /* the host refuses it outside the model's range */
+    CHECK(jbx_params_set_number(p, JBX_S_prompt, 1.0, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(p, JBX_S_levels, 1, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(p, JBX_S_seed, 1, err, sizeof err) == 0);
 }
 
 /* Runs one primed job on 1.5 s of sine; returns 1 when a final result came. */
@@ -158,14 +158,14 @@ static void case_errors(const char *ep)
     rec r = {0};
     char err[256];
     tiny_settings(c);
-    CHECK(jbx_params_set_model(jbx_client_params(c), "no-such-model-xyz", err, sizeof err) == 0);
+    CHECK(jbx_params_set_text(jbx_client_params(c), JBX_S_model, "no-such-model-xyz", err, sizeof err) == 0);
     CHECK(!run_job(c, &r, 60.0));
     CHECK(strcmp(r.code, JBX_ERR_UNKNOWN_MODEL) == 0);
     CHECK(strcmp(r.state, "idle") == 0);
     /* the same client keeps working afterwards */
     rec_reset(&r);
     tiny_settings(c);
-    CHECK(jbx_params_set_artist(jbx_client_params(c), "zz-no-such-artist-zz", err, sizeof err) == 0);
+    CHECK(jbx_params_set_text(jbx_client_params(c), JBX_S_artist, "zz-no-such-artist-zz", err, sizeof err) == 0);
     CHECK(!run_job(c, &r, 60.0));
     CHECK(strcmp(r.code, JBX_ERR_UNKNOWN_ARTIST) == 0);
     rec_reset(&r);
@@ -184,7 +184,7 @@ static void case_cancel(const char *ep)
     char err[256];
     jbx_callbacks cb = rec_callbacks(&r);
     tiny_settings(c);
-    CHECK(jbx_params_set_length(jbx_client_params(c), 60.0, err, sizeof err) == 0); /* long job */
+    CHECK(jbx_params_set_number(jbx_client_params(c), JBX_S_length, 60.0, err, sizeof err) == 0); /* long job */
     long frames = (long)SR;
     float *x = test_sine(frames, SR);
     const float *planes[1] = {x};
@@ -302,8 +302,8 @@ static jbx_client *job_under_way(const char *ep, pid_t host, double length, rec 
     if (!c) { host_kill(host, SIGKILL); jbx_test_failures++; return NULL; }
     tiny_settings(c);
     jbx_client_set_timeout(c, 120.0);
-    CHECK(jbx_params_set_song_length(jbx_client_params(c), length > 90.0 ? length : 90.0, err, sizeof err) == 0);
-    CHECK(jbx_params_set_length(jbx_client_params(c), length, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(jbx_client_params(c), JBX_S_song_length, length > 90.0 ? length : 90.0, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(jbx_client_params(c), JBX_S_length, length, err, sizeof err) == 0);
     jbx_callbacks cb = rec_callbacks(r);
     long frames = (long)(1.5 * SR);
     float *x = test_sine(frames, SR);
@@ -361,7 +361,7 @@ static void case_lost(void)
     CHECK(r.n_error == 1 && strcmp(r.code, JBX_LOCAL_LOST) == 0 && dt < 15.0);
     CHECK(strstr(r.message, "no longer has job") != NULL);
     rec_reset(&r);
-    CHECK(jbx_params_set_length(jbx_client_params(c), 2.0, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(jbx_client_params(c), JBX_S_length, 2.0, err, sizeof err) == 0);
     CHECK(run_job(c, &r, 120.0)); /* and the next bang works */
     host_kill(host, SIGTERM);
     rec_free(&r);

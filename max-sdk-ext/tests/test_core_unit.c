@@ -56,36 +56,48 @@ static void test_params(void)
     jbx_field f[JBX_MAX_FIELDS];
     CHECK(jbx_params_fields(&p, f) == 0); /* nothing set: host defaults */
     CHECK(strcmp(jbx_params_mode(&p), "primed") == 0);
-    CHECK(jbx_params_set_mode(&p, "sideways", err, sizeof err) != 0);
+    CHECK(jbx_params_set_text(&p, JBX_S_mode, "sideways", err, sizeof err) != 0 && strstr(err, "primed") != NULL);
     CHECK(jbx_params_needs_audio(&p)); /* primed, unset */
-    jbx_params_set_stream(&p, 1);
-    CHECK(jbx_params_fields(&p, f) == 1 && strcmp(f[0].key, "stream") == 0);
-    jbx_params_set_stream(&p, -1);
-    CHECK(jbx_params_fields(&p, f) == 0);
-    CHECK(jbx_params_set_mode(&p, "continue", err, sizeof err) == 0 && !jbx_params_needs_audio(&p));
-    CHECK(jbx_params_set_mode(&p, "upsample", err, sizeof err) == 0 && jbx_params_needs_audio(&p));
-    CHECK(jbx_params_set_mode(&p, "ancestral", err, sizeof err) == 0 && !jbx_params_needs_audio(&p));
-    CHECK(jbx_params_set_temperature(&p, -0.5, err, sizeof err) != 0);
-    CHECK(jbx_params_set_temperature(&p, 2.5, err, sizeof err) != 0);
-    CHECK(jbx_params_set_temperature(&p, 0.9, err, sizeof err) == 0);
-    CHECK(jbx_params_set_levels(&p, 4, err, sizeof err) != 0);
-    CHECK(jbx_params_set_levels(&p, 3, err, sizeof err) == 0);
-    CHECK(jbx_params_set_hop_fraction(&p, 1.5, err, sizeof err) != 0);
-    CHECK(jbx_params_set_length(&p, -1, err, sizeof err) != 0);
-    CHECK(jbx_params_set_length(&p, 0, err, sizeof err) == 0 && !p.has_length);
-    CHECK(jbx_params_set_length(&p, JBX_MAX_OUTPUT_SECONDS + 1, err, sizeof err) != 0);
-    CHECK(jbx_params_set_song_length(&p, -1, err, sizeof err) != 0);
-    CHECK(jbx_params_set_song_length(&p, 90, err, sizeof err) == 0 && p.has_song_length);
-    CHECK(jbx_params_set_model(&p, "tiny", err, sizeof err) == 0);
-    CHECK(jbx_params_set_model(&p, "other", err, sizeof err) == 0);
-    CHECK(jbx_params_set_artist(&p, "", err, sizeof err) == 0 && p.artist == NULL);
+    CHECK(jbx_params_set_number(&p, JBX_S_stream, 1, err, sizeof err) == 0);
+    CHECK(jbx_params_fields(&p, f) == 1 && strcmp(f[0].key, "stream") == 0 && f[0].type == JBX_F_BOOL);
+    CHECK(jbx_params_set_number(&p, JBX_S_stream, -1, err, sizeof err) == 0 && jbx_params_fields(&p, f) == 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_stream, 2, err, sizeof err) != 0); /* a switch is 0 or 1 */
+    CHECK(jbx_params_set_text(&p, JBX_S_mode, "continue", err, sizeof err) == 0 && !jbx_params_needs_audio(&p));
+    CHECK(jbx_params_set_text(&p, JBX_S_mode, "upsample", err, sizeof err) == 0 && jbx_params_needs_audio(&p));
+    CHECK(jbx_params_set_text(&p, JBX_S_mode, "ancestral", err, sizeof err) == 0 && !jbx_params_needs_audio(&p));
+    CHECK(jbx_params_set_number(&p, JBX_S_temperature, -0.5, err, sizeof err) != 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_temperature, 2.5, err, sizeof err) != 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_temperature, 0.9, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_levels, 4, err, sizeof err) != 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_levels, 2.5, err, sizeof err) != 0); /* whole numbers only */
+    CHECK(jbx_params_set_number(&p, JBX_S_levels, 3, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_hop_fraction, 1.5, err, sizeof err) != 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_length, -1, err, sizeof err) != 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_length, 0, err, sizeof err) == 0 && !jbx_params_is_set(&p, JBX_S_length));
+    CHECK(jbx_params_number(&p, JBX_S_length) == 10.0); /* unset: what the host does then */
+    CHECK(jbx_params_set_number(&p, JBX_S_length, JBX_MAX_OUTPUT_SECONDS + 1, err, sizeof err) != 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_song_length, -1, err, sizeof err) != 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_song_length, 90, err, sizeof err) == 0);
+    CHECK(jbx_params_set_text(&p, JBX_S_model, "tiny", err, sizeof err) == 0);
+    CHECK(jbx_params_set_text(&p, JBX_S_model, "other", err, sizeof err) == 0);
+    CHECK(jbx_params_set_text(&p, JBX_S_artist, "", err, sizeof err) == 0 && !jbx_params_is_set(&p, JBX_S_artist));
+    CHECK(jbx_params_set_number(&p, JBX_S_artist, 3, err, sizeof err) != 0); /* wrong kind */
     static char longtext[JBX_MAX_LYRICS_CHARS + 2];
     memset(longtext, 'a', sizeof longtext - 1);
-    CHECK(jbx_params_set_lyrics(&p, longtext, err, sizeof err) != 0);
-    jbx_params_set_seed(&p, 42);
-    jbx_params_set_preview(&p, 0);
-    CHECK(jbx_params_fields(&p, f) == 7); /* mode model song_length temperature levels seed preview */
-    CHECK(strcmp(f[2].key, "song_length") == 0 && f[2].d == 90.0);
+    CHECK(jbx_params_set_text(&p, JBX_S_lyrics, longtext, err, sizeof err) != 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_seed, 4294967296.0, err, sizeof err) != 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_seed, 0, err, sizeof err) == 0 && jbx_params_is_set(&p, JBX_S_seed));
+    CHECK(jbx_params_set_number(&p, JBX_S_seed, 42, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_preview, 0, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(&p, JBX_S_chain, 5, err, sizeof err) == 0);
+    CHECK(jbx_params_set_text(&p, JBX_S_host, "tcp://h:1", err, sizeof err) == 0);
+    /* the set WIRE settings in table order; chain and host stay in the client */
+    CHECK(jbx_params_fields(&p, f) == 7); /* model mode song_length levels temperature seed preview */
+    CHECK(strcmp(f[0].key, "model") == 0 && strcmp(f[0].s, "other") == 0);
+    CHECK(strcmp(f[2].key, "song_length") == 0 && f[2].d == 90.0 && f[2].type == JBX_F_DOUBLE);
+    CHECK(strcmp(f[5].key, "seed") == 0 && f[5].i == 42 && f[5].type == JBX_F_INT);
+    for (int id = 0; id < JBX_N_SETTINGS; id++) CHECK(jbx_setting_id(jbx_settings[id].name) == id);
+    CHECK(jbx_setting_id("nonsense") == -1);
     jbx_params_destroy(&p);
 }
 
@@ -224,9 +236,9 @@ static void test_chain_places_links_and_stops_at_the_bound(void)
     CHECK(c != NULL);
     if (!c) return;
     jbx_params *p = jbx_client_params(c);
-    CHECK(jbx_params_set_mode(p, "ancestral", err, sizeof err) == 0);
-    CHECK(jbx_params_set_length(p, 600, err, sizeof err) == 0);
-    CHECK(jbx_params_set_chain(p, 10, err, sizeof err) == 0);
+    CHECK(jbx_params_set_text(p, JBX_S_mode, "ancestral", err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(p, JBX_S_length, 600, err, sizeof err) == 0);
+    CHECK(jbx_params_set_number(p, JBX_S_chain, 10, err, sizeof err) == 0);
     rec r = {0};
     jbx_callbacks cb = rec_callbacks(&r);
     zmq_msg_t rid;

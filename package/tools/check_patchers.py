@@ -9,35 +9,12 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import make_patchers as mp
+import make_maxref  # noqa: E402
+import make_patchers as mp  # noqa: E402
+import settings_table  # noqa: E402
 
 ROOT = mp.ROOT
-NAMES = [
-    "bang",
-    "cancel",
-    "set",
-    "status",
-    "ping",
-    "model",
-    "mode",
-    "length",
-    "song_length",
-    "prompt",
-    "levels",
-    "temperature",
-    "hop_fraction",
-    "seed",
-    "artist",
-    "genre",
-    "lyrics",
-    "host",
-    "autostart",
-    "n_samples",
-    "preview",
-    "timeout",
-    "server_key",
-    "client_key",
-]
+NAMES = ["bang", "cancel", "set", "status", "ping", "variations"] + [s.name for s in settings_table.settings()]
 FILES = [
     ROOT / "help" / "jukebox~-help.pd",
     ROOT / "help" / "jukebox~.maxhelp",
@@ -68,7 +45,9 @@ for f in FILES[1:]:
     if not any("jukebox~" in b["box"].get("text", "") for b in doc["patcher"]["boxes"]):
         failures.append(f"{f}: no jukebox~ object")
 
-ref = (ROOT / "package" / "jukebox~" / "docs" / "refpages" / "jukebox~.maxref.xml").read_text()
+ref = make_maxref.REFPAGE.read_text()
+if make_maxref.render(ref) != ref:
+    failures.append(f"{make_maxref.REFPAGE} is stale: run python3 package/tools/make_maxref.py")
 for name in NAMES:
     for f in FILES[:2]:
         if not re.search(rf"(^|[ \";]){re.escape(name)}\b", f.read_text(), re.MULTILINE):

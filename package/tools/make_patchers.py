@@ -4,7 +4,11 @@
 Generated so that every message and attribute appears once, from one list."""
 
 import json
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import settings_table  # noqa: E402  (a sibling script, not a package)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,39 +22,19 @@ ACTIONS = [
         "host status -> info: status device .. queue .. running .. mine .. models ..",
     ),
 ]
-SETTINGS = [
-    ("model tiny", "model: a name the host serves (tiny = built-in test model)"),
-    ("mode primed", "mode primed: continue the prompt"),
-    ("mode ancestral", "mode ancestral: no input, conditioning only"),
-    ("mode upsample", "mode upsample: re-sample the lower levels"),
-    ("mode continue", "mode continue: extend the last result by length s (its exact codes, no input)"),
-    ("length 10", "length of the result in seconds (prompt included)"),
-    ("song_length 180", "length of the whole song in seconds: labels the result (OpenAI's total length)"),
-    ("prompt 4", "seconds of the input used as prompt (0 = whole input)"),
-    ("levels 1", "levels 1 = fast top-level preview quality"),
-    ("levels 3", "levels 3 = all levels, full quality (preview first)"),
-    ("temperature 0.98", "sampling temperature (0, 2]"),
-    ("hop_fraction 0.5", "window hop, every level (0, 1]; unset: the model's 0.5 0.5 0.125"),
-    ("n_samples 1", "variations sampled in one batch: 1 in dst, the others as named by 'variations'"),
-    ("seed 42", "fixed seed (seed -1 in Max / 'seed' alone in Pd: random)"),
-    ("artist unknown", "artist known to the model"),
-    ("genre unknown", "genre known to the model"),
-    ("lyrics la la la", "lyrics conditioning"),
-    ("preview 1", "send a top-level preview first when levels > 1"),
-    ("stream 1", "write the result into dst while it is made (info: chunk <start> <frames>)"),
-    ("chain 3", "then continue each result 3 more times, one job at a time (cancel or chain 0 stops)"),
-    ("host tcp://127.0.0.1:5557", "endpoint of jukebox-host serve"),
-    ("autostart 1", "start 'jukebox-host serve' when the host does not answer"),
-    ("timeout 5", "seconds of silence before 'host not responding'"),
-    (
-        "server_key keys/server.key",
-        "CURVE: the host's public key file (jukebox-host keygen keys server)",
-    ),
-    (
-        "client_key keys/client.key_secret",
-        "CURVE: this client's secret key file; CURVE is on while both are set",
-    ),
-]
+
+
+def _settings() -> list[tuple[str, str]]:
+    """(message, what it does) for every setting of the core's table, a message per choice of a choice."""
+    rows = []
+    for setting in settings_table.settings():
+        values = setting.choices or [setting.example]
+        for k, value in enumerate(values):
+            rows.append((f"{setting.name} {value}", f"{setting.name}: {setting.help}" if k == 0 else f"... or {value}"))
+    return rows
+
+
+SETTINGS = _settings()
 INTRO = [
     "jukebox~ - continue, re-imagine or upsample audio with OpenAI Jukebox",
     "The model runs in a separate process: start it with 'jukebox-host serve' (or autostart 1).",

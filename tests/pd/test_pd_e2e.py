@@ -45,7 +45,21 @@ def test_pd_missing_array(host: str, tmp_path: Path) -> None:
     rc, err = run_pd(patch.write(tmp_path / "missing.pd"))
     assert rc == 0, err
     assert "jukebox~: array 'nosuch' not found" in err, err
-    assert "info: error no_array" in err, err
+    assert "info: error no_buffer" in err, err
+
+
+def test_pd_refused_setting_is_an_error_on_the_info_outlet_and_changes_nothing(host: str, tmp_path: Path) -> None:
+    """The same 'error bad_setting <message>' as the Max external; the setting keeps its value (levels 1 here:
+    the job still runs and bangs)."""
+    patch = jukebox_patch(settings(host, "levels 9", "mode sideways", "mode ancestral", "bang"), src="nosuch",
+                          quit_after_ms=60000)
+    count_bangs(patch, {1: patch.msg("; pd quit")})
+    rc, err = run_pd(patch.write(tmp_path / "bad_setting.pd"), timeout=90)
+    assert rc == 0, err
+    assert err.count("info: error bad_setting") == 2, err  # the info outlet, as in Max; the console says what
+    assert "jukebox~: levels must be a whole number from 1 to 3" in err, err
+    assert "jukebox~: mode must be one of: primed ancestral upsample continue (not 'sideways')" in err, err
+    assert "done: bang" in err, err
 
 
 def test_pd_empty_array(host: str, tmp_path: Path) -> None:

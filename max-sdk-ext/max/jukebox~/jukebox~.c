@@ -31,13 +31,7 @@ typedef struct _jukebox {
     t_clock *clock;
     t_qelem *qelem;
     void *out_done, *out_progress, *out_info;
-    /* attributes: 0 / empty = not set, the host's default applies */
-    t_symbol *model, *mode, *artist, *genre, *lyrics, *host;
-    t_symbol *host_failed; /* endpoint that did not parse, not retried */
-    t_symbol *server_key, *client_key;    /* CURVE key files; empty = not set */
-    t_symbol *curve_server, *curve_client; /* the pair last applied (or refused) */
-    double length, song_length, prompt, temperature, hop_fraction, timeout;
-    t_atom_long levels, seed, n_samples, autostart, preview, stream, chain;
+    /* Attributes live in the core (jbx_settings.h), set and read through the accessors below. */
 } t_jukebox;
 
 static t_class *jukebox_class;
@@ -70,7 +64,7 @@ static t_buffer_obj *get_buffer(t_jukebox *x, t_buffer_ref *ref, t_symbol *name)
     if (!b) {
         char msg[512];
         snprintf(msg, sizeof msg, "buffer~ '%s' not found", name ? name->s_name : "");
-        report(x, "no_buffer", msg);
+        report(x, JBX_LOCAL_NO_BUFFER, msg);
     }
     return b;
 }
@@ -102,7 +96,7 @@ static int write_buffer(t_jukebox *x, t_buffer_obj *b, const jbx_result *r)
     }
     float *samples = buffer_locksamples(b);
     if (!samples) {
-        report(x, "no_buffer", "cannot lock the destination buffer~");
+        report(x, JBX_LOCAL_NO_BUFFER, "cannot lock the destination buffer~");
         return 0;
     }
     long nch = (long)buffer_getchannelcount(b);
@@ -191,10 +185,6 @@ static void on_status(void *ctx, const jbx_status *s)
 
 /* ---- polling: clock (any thread) -> qelem (main thread) ---- */
 
-static const char *sym_or_null(t_symbol *s)
-{
-    return s && *s->s_name ? s->s_name : NULL;
-}
 
 
 /* A key path as the file system wants it (Max may hand out "Disk:/a/b"). */
@@ -204,50 +194,8 @@ static void conform_path(t_symbol *s, char *buf)
         snprintf(buf, MAX_PATH_CHARS, "%s", s->s_name);
 }
 
-/* CURVE is on while both @server_key (the host's public .key) and @client_key
- * (this client's .key_secret) are set; a refused pair is reported once. */
-static void sync_curve(t_jukebox *x)
-{
-    if (x->server_key == x->curve_server && x->client_key == x->curve_client) return;
-    char err[1024];
-    int was_on = jbx_client_curve(x->client);
-    x->curve_server = x->server_key;
-    x->curve_client = x->client_key;
-    if (sym_or_null(x->server_key) && sym_or_null(x->client_key)) {
-        char server[MAX_PATH_CHARS], client[MAX_PATH_CHARS];
-        conform_path(x->server_key, server);
-        conform_path(x->client_key, client);
-        if (jbx_client_set_curve(x->client, server, client, err, sizeof err) != 0)
-            report(x, "bad_setting", err);
-        else
-            object_post((t_object *)x, "CURVE authentication on (host key %s)", server);
-    } else if (jbx_client_set_curve(x->client, NULL, NULL, err, sizeof err) != 0) {
-        report(x, "bad_setting", err);
-    } else if (was_on) {
-        object_post((t_object *)x, "CURVE authentication off");
-    }
-}
-
-/* Applies the host/autostart/timeout/CURVE attributes. A bad endpoint is
- * reported once, not at every poll. */
-static void sync_host(t_jukebox *x)
-{
-    sync_curve(x);
-    const char *want = x->host && *x->host->s_name ? x->host->s_name : JBX_DEFAULT_ENDPOINT;
-    if (strcmp(want, jbx_client_endpoint(x->client)) != 0 && x->host != x->host_failed) {
-        char err[512];
-        if (jbx_client_set_endpoint(x->client, want, err, sizeof err) != 0) {
-            x->host_failed = x->host;
-            report(x, JBX_LOCAL_BAD_REQUEST, err);
-        }
-    }
-    jbx_client_set_autostart(x->client, (int)x->autostart);
-    jbx_client_set_timeout(x->client, x->timeout > 0 ? x->timeout : JBX_DEFAULT_TIMEOUT);
-}
-
 static void poll_main(t_jukebox *x)
 {
-    sync_host(x);
     jbx_client_tick(x->client, &x->cb);
     clock_fdelay(x->clock, POLL_MS);
 }
@@ -257,34 +205,89 @@ static void clock_tick(t_jukebox *x)
     qelem_set(x->qelem);
 }
 
-/* ---- settings -> core, right before a request ---- */
+/* ---- attributes: one per row of the settings table, kept in the core ---- */
 
-static int apply_settings(t_jukebox *x, long out_sr, long out_ch)
+/* A refused value is reported when it is set (and the attribute keeps its value). */
+static t_max_err set_setting(t_jukebox *x, int id, long argc, t_atom *argv)
 {
-    char err[256];
-    jbx_params *p = jbx_client_params(x->client);
-    int rc = 0;
-    rc |= jbx_params_set_model(p, sym_or_null(x->model), err, sizeof err);
-    rc |= jbx_params_set_mode(p, sym_or_null(x->mode), err, sizeof err);
-    rc |= jbx_params_set_artist(p, sym_or_null(x->artist), err, sizeof err);
-    rc |= jbx_params_set_genre(p, sym_or_null(x->genre), err, sizeof err);
-    rc |= jbx_params_set_lyrics(p, sym_or_null(x->lyrics), err, sizeof err);
-    rc |= jbx_params_set_length(p, x->length, err, sizeof err);
-    rc |= jbx_params_set_song_length(p, x->song_length, err, sizeof err);
-    rc |= jbx_params_set_prompt(p, x->prompt, err, sizeof err);
-    rc |= jbx_params_set_levels(p, (long)x->levels, err, sizeof err);
-    rc |= jbx_params_set_temperature(p, x->temperature, err, sizeof err);
-    rc |= jbx_params_set_hop_fraction(p, x->hop_fraction, err, sizeof err);
-    rc |= jbx_params_set_n_samples(p, (long)x->n_samples, err, sizeof err);
-    rc |= jbx_params_set_chain(p, (long)x->chain, err, sizeof err);
-    if (x->seed >= 0) jbx_params_set_seed(p, (long long)x->seed);
-    else jbx_params_clear_seed(p);
-    jbx_params_set_preview(p, (int)x->preview);
-    jbx_params_set_stream(p, (int)x->stream);
-    jbx_params_set_out_sample_rate(p, out_sr);
-    jbx_params_set_out_channels(p, out_ch);
-    if (rc != 0) report(x, "bad_setting", err);
-    return rc;
+    char err[1024], path[MAX_PATH_CHARS];
+    int rc;
+    int was_curve = jbx_client_curve(x->client);
+    if (argc < 1 || (atom_gettype(argv) == A_SYM && *atom_getsym(argv)->s_name == '\0')) {
+        rc = jbx_client_unset(x->client, id, err, sizeof err);
+    } else if (jbx_setting_is_text(id)) {
+        t_symbol *text = atom_gettype(argv) == A_SYM ? atom_getsym(argv) : gensym("");
+        if (jbx_settings[id].kind == JBX_FILE) {
+            conform_path(text, path);
+            rc = jbx_client_set_text(x->client, id, path, err, sizeof err);
+        } else {
+            rc = jbx_client_set_text(x->client, id, text->s_name, err, sizeof err);
+        }
+    } else {
+        rc = jbx_client_set_number(x->client, id, atom_getfloat(argv), err, sizeof err);
+    }
+    if (rc != 0) report(x, JBX_LOCAL_BAD_SETTING, err);
+    if (jbx_client_curve(x->client) != was_curve)
+        object_post((t_object *)x, "CURVE authentication %s", was_curve ? "off" : "on");
+    return MAX_ERR_NONE;
+}
+
+static t_max_err get_setting(t_jukebox *x, int id, long *argc, t_atom **argv)
+{
+    char alloc;
+    if (atom_alloc(argc, argv, &alloc) != MAX_ERR_NONE) return MAX_ERR_OUT_OF_MEM;
+    const jbx_params *p = jbx_client_params(x->client);
+    jbx_kind kind = jbx_settings[id].kind;
+    if (jbx_setting_is_text(id))
+        atom_setsym(*argv, gensym(jbx_params_text(p, id)));
+    else if (kind == JBX_NUMBER)
+        atom_setfloat(*argv, jbx_params_number(p, id));
+    else
+        atom_setlong(*argv, (t_atom_long)jbx_params_number(p, id));
+    return MAX_ERR_NONE;
+}
+
+/* Max's accessors carry no name: one pair per setting, made from the table. */
+#define JBX_MAX_ACCESSORS(name, ...)                                                                     \
+    static t_max_err set_##name(t_jukebox *x, void *attr, long argc, t_atom *argv)                       \
+    {                                                                                                    \
+        (void)attr;                                                                                      \
+        return set_setting(x, JBX_S_##name, argc, argv);                                                 \
+    }                                                                                                    \
+    static t_max_err get_##name(t_jukebox *x, void *attr, long *argc, t_atom **argv)                     \
+    {                                                                                                    \
+        (void)attr;                                                                                      \
+        return get_setting(x, JBX_S_##name, argc, argv);                                                 \
+    }
+JBX_SETTINGS(JBX_MAX_ACCESSORS)
+#undef JBX_MAX_ACCESSORS
+
+static const method setting_setters[JBX_N_SETTINGS] = {
+#define JBX_MAX_SETTER(name, ...) (method)set_##name,
+    JBX_SETTINGS(JBX_MAX_SETTER)
+#undef JBX_MAX_SETTER
+};
+static const method setting_getters[JBX_N_SETTINGS] = {
+#define JBX_MAX_GETTER(name, ...) (method)get_##name,
+    JBX_SETTINGS(JBX_MAX_GETTER)
+#undef JBX_MAX_GETTER
+};
+
+/* Each setting as an attribute of its kind, labelled, in its category, saved with the patcher. */
+static void add_attributes(t_class *c)
+{
+    for (int id = 0; id < JBX_N_SETTINGS; id++) {
+        const jbx_setting *set = &jbx_settings[id];
+        t_symbol *type = jbx_setting_is_text(id) ? gensym("symbol") : set->kind == JBX_NUMBER ? gensym("float64")
+                                                                                            : gensym("long");
+        class_addattr(c, attribute_new(set->name, type, 0, setting_getters[id], setting_setters[id]));
+        CLASS_ATTR_LABEL(c, set->name, 0, set->help);
+        CLASS_ATTR_CATEGORY(c, set->name, 0, set->category);
+        CLASS_ATTR_SAVE(c, set->name, 0);
+        if (set->kind == JBX_SWITCH) CLASS_ATTR_STYLE(c, set->name, 0, "onoff");
+        if (set->kind == JBX_FILE) CLASS_ATTR_STYLE(c, set->name, 0, "file");
+        if (set->kind == JBX_CHOICE) CLASS_ATTR_ENUM(c, set->name, 0, set->choices);
+    }
 }
 
 /* ---- messages (main thread; deferred there when they arrive elsewhere) ---- */
@@ -307,13 +310,13 @@ static void do_bang(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
     (void)argc;
     (void)argv;
     char err[512];
-    sync_host(x);
     t_buffer_obj *dst = get_buffer(x, x->dst_ref, x->dst);
     if (!dst) return;
     long out_sr = (long)(buffer_getsamplerate(dst) + 0.5);
     long out_ch = (long)buffer_getchannelcount(dst);
-    if (apply_settings(x, out_sr, out_ch > JBX_MAX_CHANNELS ? JBX_MAX_CHANNELS : out_ch) != 0)
-        return;
+    jbx_params *p = jbx_client_params(x->client); /* the result as dst holds it: its rate and channels */
+    jbx_params_set_out_sample_rate(p, out_sr);
+    jbx_params_set_out_channels(p, out_ch > JBX_MAX_CHANNELS ? JBX_MAX_CHANNELS : out_ch);
     float *planes_mem = NULL;
     const float *planes[JBX_MAX_CHANNELS] = {0};
     long frames = 0, nch = 0;
@@ -326,7 +329,7 @@ static void do_bang(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
         sr = buffer_getsamplerate(src);
         if (frames <= 0 || nch <= 0) {
             snprintf(err, sizeof err, "buffer~ '%s' is empty", x->src->s_name);
-            report(x, "empty_buffer", err);
+            report(x, JBX_LOCAL_EMPTY_BUFFER, err);
             return;
         }
         if (nch > JBX_MAX_CHANNELS) {
@@ -336,13 +339,13 @@ static void do_bang(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
         long stride = (long)buffer_getchannelcount(src);
         planes_mem = malloc((size_t)frames * (size_t)nch * sizeof(float));
         if (!planes_mem) {
-            report(x, "no_memory", "out of memory");
+            report(x, JBX_LOCAL_NO_MEMORY, "out of memory");
             return;
         }
         float *samples = buffer_locksamples(src); /* held only during the copy */
         if (!samples) {
             free(planes_mem);
-            report(x, "no_buffer", "cannot lock the source buffer~");
+            report(x, JBX_LOCAL_NO_BUFFER, "cannot lock the source buffer~");
             return;
         }
         for (long c = 0; c < nch; c++) {
@@ -380,7 +383,6 @@ static void do_ping(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
     (void)s;
     (void)argc;
     (void)argv;
-    sync_host(x);
     if (jbx_client_ping(x->client) != 0) report(x, JBX_LOCAL_SEND, "cannot send ping");
     qelem_set(x->qelem);
 }
@@ -390,7 +392,6 @@ static void do_status(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
     (void)s;
     (void)argc;
     (void)argv;
-    sync_host(x);
     if (jbx_client_status(x->client) != 0) report(x, JBX_LOCAL_SEND, "cannot send status");
     qelem_set(x->qelem);
 }
@@ -441,9 +442,9 @@ static void jukebox_assist(t_jukebox *x, void *b, long m, long a, char *s)
         "float: progress 0..1",
         "info: state, error <code> <message>, preview, pong, status"};
     if (m == ASSIST_INLET)
-        snprintf(s, 256, "bang, cancel, set src dst, status, ping, attributes");
+        snprintf(s, ASSIST_MAX_STRING_LEN, "bang, cancel, set src dst, status, ping, attributes");
     else if (a >= 0 && a < 3)
-        snprintf(s, 256, "%s", outs[a]);
+        snprintf(s, ASSIST_MAX_STRING_LEN, "%s", outs[a]);
 }
 
 /* ---- lifecycle ---- */
@@ -467,12 +468,6 @@ static void *jukebox_new(t_symbol *s, long argc, t_atom *argv)
     x->cb.state = on_state;
     x->cb.pong = on_pong;
     x->cb.status = on_status;
-    x->model = x->mode = x->artist = x->genre = x->lyrics = gensym("");
-    x->host = gensym(JBX_DEFAULT_ENDPOINT);
-    x->server_key = x->client_key = x->curve_server = x->curve_client = gensym("");
-    x->seed = -1;
-    x->preview = 1;
-    x->timeout = JBX_DEFAULT_TIMEOUT;
 
     long nargs = attr_args_offset((short)argc, argv);
     x->src = nargs > 0 && atom_gettype(argv) == A_SYM ? atom_getsym(argv) : gensym("");
@@ -518,57 +513,7 @@ void ext_main(void *r)
     class_addmethod(c, (method)jukebox_notify, "notify", A_CANT, 0);
     class_addmethod(c, (method)jukebox_assist, "assist", A_CANT, 0);
 
-    CLASS_ATTR_SYM(c, "model", 0, t_jukebox, model);
-    CLASS_ATTR_LABEL(c, "model", 0, "Model (Hugging Face id or folder; empty = host default)");
-    CLASS_ATTR_SYM(c, "mode", 0, t_jukebox, mode);
-    CLASS_ATTR_ENUM(c, "mode", 0, "primed ancestral upsample continue");
-    CLASS_ATTR_LABEL(c, "mode", 0, "Mode");
-    CLASS_ATTR_DOUBLE(c, "length", 0, t_jukebox, length);
-    CLASS_ATTR_FILTER_CLIP(c, "length", 0, JBX_MAX_OUTPUT_SECONDS);
-    CLASS_ATTR_LABEL(c, "length", 0, "Result length in seconds (0 = host default)");
-    CLASS_ATTR_DOUBLE(c, "song_length", 0, t_jukebox, song_length);
-    CLASS_ATTR_FILTER_CLIP(c, "song_length", 0, JBX_MAX_OUTPUT_SECONDS);
-    CLASS_ATTR_LABEL(c, "song_length", 0, "Length of the whole song in seconds, labels the result (0 = host default)");
-    CLASS_ATTR_DOUBLE(c, "prompt", 0, t_jukebox, prompt);
-    CLASS_ATTR_FILTER_CLIP(c, "prompt", 0, JBX_MAX_INPUT_SECONDS);
-    CLASS_ATTR_LABEL(c, "prompt", 0, "Prompt seconds (0 = whole input)");
-    CLASS_ATTR_LONG(c, "levels", 0, t_jukebox, levels);
-    CLASS_ATTR_FILTER_CLIP(c, "levels", 0, 3);
-    CLASS_ATTR_LABEL(c, "levels", 0, "Levels 1-3 (0 = host default)");
-    CLASS_ATTR_DOUBLE(c, "temperature", 0, t_jukebox, temperature);
-    CLASS_ATTR_FILTER_CLIP(c, "temperature", 0, 2);
-    CLASS_ATTR_LABEL(c, "temperature", 0, "Temperature (0 = host default)");
-    CLASS_ATTR_DOUBLE(c, "hop_fraction", 0, t_jukebox, hop_fraction);
-    CLASS_ATTR_FILTER_CLIP(c, "hop_fraction", 0, 1);
-    CLASS_ATTR_LABEL(c, "hop_fraction", 0, "Hop fraction (0 = host default)");
-    CLASS_ATTR_LONG(c, "n_samples", 0, t_jukebox, n_samples);
-    CLASS_ATTR_FILTER_MIN(c, "n_samples", 0);
-    CLASS_ATTR_LABEL(c, "n_samples", 0, "Variations sampled (0 = host default)");
-    CLASS_ATTR_LONG(c, "seed", 0, t_jukebox, seed);
-    CLASS_ATTR_LABEL(c, "seed", 0, "Seed (-1 = random)");
-    CLASS_ATTR_SYM(c, "artist", 0, t_jukebox, artist);
-    CLASS_ATTR_LABEL(c, "artist", 0, "Artist");
-    CLASS_ATTR_SYM(c, "genre", 0, t_jukebox, genre);
-    CLASS_ATTR_LABEL(c, "genre", 0, "Genre");
-    CLASS_ATTR_SYM(c, "lyrics", 0, t_jukebox, lyrics);
-    CLASS_ATTR_LABEL(c, "lyrics", 0, "Lyrics");
-    CLASS_ATTR_LONG(c, "preview", 0, t_jukebox, preview);
-    CLASS_ATTR_STYLE_LABEL(c, "preview", 0, "onoff", "Top-level preview first");
-    CLASS_ATTR_LONG(c, "chain", 0, t_jukebox, chain);
-    CLASS_ATTR_LABEL(c, "chain", 0, "Links: continue each result this many times (0 = off)");
-    CLASS_ATTR_LONG(c, "stream", 0, t_jukebox, stream);
-    CLASS_ATTR_STYLE_LABEL(c, "stream", 0, "onoff", "Write the result into dst while it is made");
-    CLASS_ATTR_SYM(c, "host", 0, t_jukebox, host);
-    CLASS_ATTR_LABEL(c, "host", 0, "Host endpoint");
-    CLASS_ATTR_SYM(c, "server_key", 0, t_jukebox, server_key);
-    CLASS_ATTR_STYLE_LABEL(c, "server_key", 0, "file", "CURVE: the host's public key file (.key)");
-    CLASS_ATTR_SYM(c, "client_key", 0, t_jukebox, client_key);
-    CLASS_ATTR_STYLE_LABEL(c, "client_key", 0, "file", "CURVE: this client's secret key file (.key_secret)");
-    CLASS_ATTR_LONG(c, "autostart", 0, t_jukebox, autostart);
-    CLASS_ATTR_STYLE_LABEL(c, "autostart", 0, "onoff", "Start jukebox-host when it does not answer");
-    CLASS_ATTR_DOUBLE(c, "timeout", 0, t_jukebox, timeout);
-    CLASS_ATTR_FILTER_MIN(c, "timeout", 0.1);
-    CLASS_ATTR_LABEL(c, "timeout", 0, "Seconds before a silent host is reported");
+    add_attributes(c);
 
     class_register(CLASS_BOX, c);
     jukebox_class = c;

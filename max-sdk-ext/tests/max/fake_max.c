@@ -17,7 +17,15 @@ enum { K_CLASS = 1, K_ATTR, K_CLOCK, K_QELEM, K_OUTLET, K_BUFREF, K_BUFFER, K_OB
 typedef struct hdr { int magic, kind; } hdr;
 
 typedef struct fmethod { char name[64]; method m; int type; } fmethod;
-typedef struct fattr { hdr h; char name[64]; t_symbol *type; long offset; int clip; double min, max; } fattr;
+typedef struct fattr {
+    hdr h;
+    char name[64];
+    t_symbol *type;
+    long offset;
+    int clip;
+    double min, max;
+    method mget, mset; /* attribute_new's accessors (then no offset) */
+} fattr;
 typedef struct fclass {
     hdr h;
     char name[64];
@@ -196,6 +204,36 @@ t_object *attr_offset_new(C74_CONST char *name, C74_CONST t_symbol *type, long f
     return (t_object *)a;
 }
 
+t_atom_float atom_getfloat(const t_atom *a) { return atom_num(a); }
+char *str_tr(const char *s) { return (char *)s; } /* no translations here */
+
+t_object *attribute_new(C74_CONST char *name, t_symbol *type, long flags, method mget, method mset)
+{
+    (void)flags;
+    if (!mget || !mset) fail("attribute_new: the fake needs both accessors");
+    fattr *a = fake_alloc(sizeof *a, K_ATTR);
+    snprintf(a->name, sizeof a->name, "%s", name);
+    a->type = type;
+    a->mget = mget;
+    a->mset = mset;
+    return (t_object *)a;
+}
+
+t_max_err atom_alloc(long *ac, t_atom **av, char *alloc)
+{
+    *alloc = 0;
+    if (*ac < 1 || !*av) {
+        *av = calloc(1, sizeof **av);
+        if (!*av) return MAX_ERR_OUT_OF_MEM;
+        *ac = 1;
+        *alloc = 1;
+    }
+    return MAX_ERR_NONE;
+}
+
+typedef t_max_err (*attr_setter)(void *x, void *attr, long ac, t_atom *av);
+typedef t_max_err (*attr_getter)(void *x, void *attr, long *ac, t_atom **av);
+
 t_max_err class_addattr(t_class *cl, t_object *attr)
 {
     fclass *c = (fclass *)cl;
@@ -271,6 +309,10 @@ static void set_attr(fobject *o, const char *name, short ac, t_atom *av)
         logf_("error: no attribute %s\n", name);
         return;
     }
+    if (a->mset) {
+        ((attr_setter)a->mset)(o->x, a, ac, av);
+        return;
+    }
     if (ac < 1) return;
     char *field = (char *)o->x + a->offset;
     double v = atom_num(av);
@@ -286,6 +328,28 @@ static void set_attr(fobject *o, const char *name, short ac, t_atom *av)
     } else {
         fail("set_attr: unfaked attribute type");
     }
+}
+
+const char *fake_get(void *x, const char *name)
+{
+    static char text[1024];
+    fobject *o = find_object(x);
+    if (!o) fail("fake_get: unknown object");
+    for (int i = 0; i < o->c->nattrs; i++) {
+        fattr *a = o->c->attrs[i];
+        if (strcmp(a->name, name) != 0 || !a->mget) continue;
+        long ac = 0;
+        t_atom *av = NULL;
+        ((attr_getter)a->mget)(o->x, a, &ac, &av);
+        if (ac < 1 || !av) fail("fake_get: the getter gave nothing");
+        if (av->a_type == A_SYM) snprintf(text, sizeof text, "%s", av->a_w.w_sym->s_name);
+        else if (av->a_type == A_LONG) snprintf(text, sizeof text, "%lld", (long long)av->a_w.w_long);
+        else snprintf(text, sizeof text, "%g", av->a_w.w_float);
+        free(av);
+        return text;
+    }
+    fail("fake_get: no such attribute with a getter");
+    return NULL;
 }
 
 void attr_args_process(void *x, short ac, t_atom *av)

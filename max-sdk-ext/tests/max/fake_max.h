@@ -23,6 +23,8 @@ float *fake_buffer_samples(const char *name);
 void *fake_new(const char *class_name, const char *args);
 /* Sends a message to x ("bang", "set a b", "cancel", "@length 60" for an attribute). */
 void fake_send(void *x, const char *msg);
+/* An attribute's value as its getter gives it, as text ("2", "0.5", "tiny"). */
+const char *fake_get(void *x, const char *name);
 /* Runs clocks, qelems and deferred calls until until() is true or secs pass. */
 int fake_run(double secs, int (*until)(void));
 /* 0 makes systhread_ismainthread() say "scheduler thread". */

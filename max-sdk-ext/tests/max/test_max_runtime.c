@@ -92,9 +92,19 @@ int main(void)
     CHECK(strstr(fake_log(), "post: job cancelled") != NULL);
     CHECK(strstr(fake_log(), "out2 bang") == NULL);
 
-    /* attribute clipping: levels 9 -> 3 is accepted, not an error */
+    /* attributes live in the core: a refused value is reported when it is set and the attribute keeps its
+     * value; unset (0) reads as the host's default */
+    fake_log_clear();
+    fake_send(x, "@levels 2");
     fake_send(x, "@levels 9");
+    CHECK(strstr(fake_log(), "out0 error bad_setting") != NULL && strstr(fake_log(), "levels must be") != NULL);
+    CHECK(strcmp(fake_get(x, "levels"), "2") == 0);
+    fake_send(x, "@levels 0");
+    CHECK(strcmp(fake_get(x, "levels"), "1") == 0);
+    fake_send(x, "@mode sideways");
+    CHECK(strcmp(fake_get(x, "mode"), "ancestral") == 0);
     fake_send(x, "@mode primed");
+    CHECK(strcmp(fake_get(x, "mode"), "primed") == 0 && strcmp(fake_get(x, "length"), "60") == 0);
 
     /* a host that is not there: timeout error on the console within seconds */
     fake_log_clear();
