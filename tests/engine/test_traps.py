@@ -1,4 +1,4 @@
-"""Each trap of transformers' Jukebox code (README, "Which jukebox") has a test here that fails if it comes back."""
+"""Each trap of transformers' Jukebox code (docs/ENGINE.md, "Which jukebox") has a test here that fails if it comes back."""
 
 from __future__ import annotations
 
