@@ -37,12 +37,28 @@ with tempfile.TemporaryDirectory() as tmp:
 
 for f in FILES[1:]:
     doc = json.loads(f.read_text())
-    ids = {b["box"]["id"] for b in doc["patcher"]["boxes"]}
-    for line in doc["patcher"]["lines"]:
-        pl = line["patchline"]
-        if pl["source"][0] not in ids or pl["destination"][0] not in ids:
-            failures.append(f"{f}: dangling patchline {pl}")
-    if not any("jukebox~" in b["box"].get("text", "") for b in doc["patcher"]["boxes"]):
+    def check_lines(patcher: dict, f: Path = f) -> None:
+        """Every patchline joins boxes of its own patcher (each help tab is one)."""
+        ids = {b["box"]["id"] for b in patcher["boxes"]}
+        for line in patcher["lines"]:
+            pl = line["patchline"]
+            if pl["source"][0] not in ids or pl["destination"][0] not in ids:
+                failures.append(f"{f}: dangling patchline {pl}")
+        for b in patcher["boxes"]:
+            if "patcher" in b["box"]:
+                check_lines(b["box"]["patcher"], f)
+
+    check_lines(doc["patcher"])
+    def boxes(patcher: dict) -> list[dict]:
+        """Every box, those of subpatchers (help tabs) included."""
+        found = []
+        for b in patcher["boxes"]:
+            found.append(b["box"])
+            if "patcher" in b["box"]:
+                found += boxes(b["box"]["patcher"])
+        return found
+
+    if not any("jukebox~" in b.get("text", "") for b in boxes(doc["patcher"])):
         failures.append(f"{f}: no jukebox~ object")
 
 ref = make_maxref.REFPAGE.read_text()

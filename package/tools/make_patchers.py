@@ -50,64 +50,131 @@ INTRO = [
 
 
 def pd_escape(text: str) -> str:
-    return text.replace(",", " \\,").replace(";", " \\;")
+    return text.replace(",", " \\,").replace(";", " \\;").replace("$", "\\$")
+
+
+class PdCanvas:
+    """A Pd canvas: objects numbered in creation order, connections by those numbers, subpatches nested."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.count = 0
+
+    def add(self, kind: str, x: int, y: int, text: str) -> int:
+        self.lines.append(f"#X {kind} {x} {y} {pd_escape(text)};")
+        self.count += 1
+        return self.count - 1
+
+    def comment(self, x: int, y: int, text: str) -> None:
+        self.add("text", x, y, text)
+
+    def connect(self, a: int, o: int, b: int, i: int = 0) -> None:
+        self.lines.append(f"#X connect {a} {o} {b} {i};")
+
+    def sub(self, x: int, y: int, name: str, child: "PdCanvas") -> int:
+        """[pd name]: click it to open the page (Pd's way to what Max shows as tabs)."""
+        self.lines += [f"#N canvas 80 80 1000 900 {name} 0;", *child.lines, f"#X restore {x} {y} pd {name};"]
+        self.count += 1
+        return self.count - 1
+
+    def text(self) -> str:
+        return "\n".join(["#N canvas 60 60 1000 900 12;", *self.lines]) + "\n"
+
+
+# Help pages, the same in Max (tabs) and Pd (subpatches): the settings of each come from the table by category.
+LOOP_NOTE = "1 record a phrase  2 bang jukebox~  3 it plays when the left outlet bangs"
+PAGES = [
+    ("settings", "What and how to generate: every setting of the Generation and Conditioning categories.",
+     lambda s: s.category in ("Generation", "Conditioning") and s.name not in ("n_samples", "stream", "chain")),
+    ("variations_and_chain", "Several takes at once, audio while it is made, a piece that goes on by itself: "
+     "chain appends each link to dst; cancel or chain 0 stops it.",
+     lambda s: s.name in ("n_samples", "stream", "chain")),
+    ("remote_host", "Which host, starting it, CURVE keys for a host on another machine.",
+     lambda s: s.category == "Host"),
+]
+PAGE_EXTRA = {
+    "variations_and_chain": [("variations jbx-var2 jbx-var3", "buffers for variations 2, 3 … (n_samples > 1)"),
+                             ("cancel", "stop the job and the chain")],
+    "remote_host": ACTIONS[2:],  # ping, status
+}
+
+
+def basic_actions(buffers: str) -> list[tuple[str, str]]:
+    """The first page's messages: a job, and the settings that matter first."""
+    return [*ACTIONS[:2], ("set jbx-src jbx-dst", f"choose source and destination {buffers}"),
+            ("model tiny", "a model the host serves"), ("length 10", "seconds of the result, the phrase included"),
+            ("levels 1", "fast, rough: 3 = full quality")]
+
+
+def page_rows(page: str, keep) -> list[tuple[str, str]]:  # noqa: ANN001 - a predicate on settings
+    names = {s.name for s in settings_table.settings() if keep(s)}
+    return [row for row in SETTINGS if row[0].split()[0] in names] + PAGE_EXTRA.get(page, [])
+
+
+def pd_page(rows: list[tuple[str, str]], note: str) -> PdCanvas:
+    page = PdCanvas()
+    page.comment(20, 10, note)
+    jb_y = 50 + len(rows) * 26 + 20
+    jb = page.add("obj", 20, jb_y, "jukebox~ jbx-src jbx-dst")
+    for i, (msg, doc) in enumerate(rows):
+        m = page.add("msg", 20, 50 + i * 26, msg)
+        page.comment(300, 50 + i * 26, doc)
+        page.connect(m, 0, jb)
+    info = page.add("obj", 300, jb_y + 40, "print jukebox-info")
+    page.connect(jb, 2, info)
+    return page
 
 
 def make_pd() -> None:
-    lines = ["#N canvas 60 60 1000 1000 12;"]
-    n = 0
-
-    def add(kind: str, x: int, y: int, text: str) -> int:
-        nonlocal n
-        lines.append(f"#X {kind} {x} {y} {pd_escape(text)};")
-        n += 1
-        return n - 1
-
-    def connect(a: int, o: int, b: int, i: int = 0) -> None:
-        lines.append(f"#X connect {a} {o} {b} {i};")
-
+    main = PdCanvas()
     y = 10
     for t in INTRO:
-        add("text", 20, y, t)
+        main.comment(20, y, t)
         y += 40
-    add(
-        "text",
-        20,
-        y,
-        "Pd arrays are mono; Pd's sample rate (sys_getsr) is sent and asked back. "
-        "Relative key paths are taken from the patch's folder.",
-    )
+    main.comment(20, y, "Pd arrays are mono; Pd's sample rate (sys_getsr) is sent and asked back. "
+                        "Relative key paths are taken from the patch's folder.")
     y += 40
-    actions = ACTIONS + [("set jbx-src jbx-dst", "choose source and destination arrays"),
-                         ("variations jbx-var2 jbx-var3", "arrays for variations 2, 3 … (n_samples > 1)")]
-    jb_y = y + len(actions) * 28 + 10 + len(SETTINGS) * 26 + 20  # below the settings
-    jb = add("obj", 20, jb_y, "jukebox~ jbx-src jbx-dst")
+    main.comment(20, y, LOOP_NOTE)
+    y += 30
+    # the loop: record from the input into jbx-src, jukebox~, play jbx-dst
+    adc = main.add("obj", 20, y, "adc~")
+    rec = main.add("msg", 120, y, "bang")
+    main.comment(170, y, "record 10 s")
+    write = main.add("obj", 20, y + 30, "tabwrite~ jbx-src")
+    main.connect(adc, 0, write)
+    main.connect(rec, 0, write)
+    actions = basic_actions("arrays")
+    msgs = []
     for i, (msg, doc) in enumerate(actions):
-        m = add("msg", 20, y + i * 28, msg)
-        add("text", 260, y + i * 28, doc)
-        connect(m, 0, jb)
-    y2 = y + 5 * 28 + 10
-    for i, (msg, doc) in enumerate(SETTINGS):
-        m = add("msg", 20, y2 + i * 26, msg)
-        add("text", 260, y2 + i * 26, doc)
-        connect(m, 0, jb)
-    done = add("obj", 20, jb_y + 40, "print jukebox-done")
-    prog = add("floatatom", 180, jb_y + 40, "8 0 1 0 - - - 0")
-    info = add("obj", 300, jb_y + 40, "print jukebox-info")
-    connect(jb, 0, done)
-    connect(jb, 1, prog)
-    connect(jb, 2, info)
-    src = add("obj", 620, 720, "table jbx-src 44100")
-    dst = add("obj", 620, 750, "table jbx-dst")
-    rd = add("msg", 620, 640, "read -resize input.wav jbx-src")
-    sfr = add("obj", 620, 680, "soundfiler")
-    connect(rd, 0, sfr)
-    wr = add("msg", 620, 790, "write -wave -bytes 4 result.wav jbx-dst")
-    sfw = add("obj", 620, 820, "soundfiler")
-    connect(wr, 0, sfw)
-    add("text", 620, 600, "load a prompt / save the result:")
-    del src, dst
-    (ROOT / "help" / "jukebox~-help.pd").write_text("\n".join(lines) + "\n")
+        msgs.append(main.add("msg", 20, y + 70 + i * 26, msg))
+        main.comment(260, y + 70 + i * 26, doc)
+    jb_y = y + 70 + len(actions) * 26 + 10
+    jb = main.add("obj", 20, jb_y, "jukebox~ jbx-src jbx-dst")
+    for m in msgs:
+        main.connect(m, 0, jb)
+    play = main.add("obj", 20, jb_y + 40, "tabplay~ jbx-dst")
+    prog = main.add("floatatom", 200, jb_y + 40, "8 0 1 0 - - - 0")
+    info = main.add("obj", 300, jb_y + 40, "print jukebox-info")
+    dac = main.add("obj", 20, jb_y + 80, "dac~")
+    main.connect(jb, 0, play)  # plays as soon as dst holds the result
+    main.connect(jb, 1, prog)
+    main.connect(jb, 2, info)
+    main.connect(play, 0, dac)
+    main.connect(play, 0, dac, 1)
+    main.add("obj", 620, y, "table jbx-src 441000")
+    main.add("obj", 620, y + 30, "table jbx-dst")
+    main.add("obj", 620, y + 60, "table jbx-var2")
+    main.add("obj", 620, y + 90, "table jbx-var3")
+    rd = main.add("msg", 620, y + 130, "read -resize input.wav jbx-src")
+    sfr = main.add("obj", 620, y + 160, "soundfiler")
+    main.connect(rd, 0, sfr)
+    wr = main.add("msg", 620, y + 200, "write -wave -bytes 4 result.wav jbx-dst")
+    sfw = main.add("obj", 620, y + 230, "soundfiler")
+    main.connect(wr, 0, sfw)
+    main.comment(620, y + 270, "more, one page each (click to open):")
+    for i, (name, note, keep) in enumerate(PAGES):
+        main.sub(620, y + 300 + i * 30, name, pd_page(page_rows(name, keep), note))
+    (ROOT / "help" / "jukebox~-help.pd").write_text(main.text())
 
 
 class MaxPatch:
@@ -163,9 +230,9 @@ class MaxPatch:
     def connect(self, a: str, o: int, b: str, i: int = 0) -> None:
         self.lines.append({"patchline": {"source": [a, o], "destination": [b, i]}})
 
-    def write(self, path: Path) -> None:
-        doc = {
-            "patcher": {
+    def patcher(self, showontab: bool = False) -> dict:
+        """The patcher dictionary; showontab: a help tab (a subpatcher shown as a tab of its parent)."""
+        return {
                 "fileversion": 1,
                 "appversion": {
                     "major": 8,
@@ -199,56 +266,81 @@ class MaxPatch:
                 "assistshowspatchername": 0,
                 "boxes": self.boxes,
                 "lines": self.lines,
+                **({"showontab": 1} if showontab else {}),
             }
-        }
+
+    def tab(self, x: int, y: int, name: str, child: "MaxPatch") -> str:
+        """A subpatcher [p name] that Max shows as a tab of this help patch."""
+        return self.box("newobj", x, y, f"p {name}", w=140, inlets=0, outlets=0, patcher=child.patcher(True))
+
+    def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(doc, indent=1) + "\n")
+        path.write_text(json.dumps({"patcher": self.patcher()}, indent=1) + "\n")
 
 
 JB_OUT = ["bang", "float", ""]
 
 
+def max_page(rows: list[tuple[str, str]], note: str) -> "MaxPatch":
+    page = MaxPatch([60, 60, 1000, 900])
+    page.comment(20, 10, note, w=900)
+    jb_y = 50 + len(rows) * 24 + 16
+    jb = page.obj(20, jb_y, "jukebox~ jbx-src jbx-dst", 1, 3, JB_OUT, w=320)
+    for i, (msg, doc) in enumerate(rows):
+        m = page.msg(20, 50 + i * 24, msg, w=240)
+        page.comment(280, 50 + i * 24, doc, w=680)
+        page.connect(m, 0, jb)
+    info = page.obj(200, jb_y + 40, "print jukebox-info", 1, 0)
+    page.connect(jb, 2, info)
+    return page
+
+
 def make_maxhelp() -> None:
-    p = MaxPatch([60, 60, 1000, 980])
+    """Tabs: basic (a record -> jukebox~ -> play loop), then one per group of settings."""
+    basic = MaxPatch([60, 60, 1000, 900])
     y = 10
     for t in INTRO:
-        p.comment(20, y, t, w=900)
+        basic.comment(20, y, t, w=900)
         y += 28
-    p.comment(
-        20,
-        y,
-        "Buffers: all channels of src are sent at src's sample rate; "
-        "the result is resized into dst at dst's rate and channel count.",
-        w=900,
-    )
-    y += 40
-    actions = ACTIONS + [("set jbx-src jbx-dst", "choose source and destination buffer~"),
-                         ("variations jbx-var2 jbx-var3", "buffer~s for variations 2, 3 … (n_samples > 1)")]
-    jb_y = y + len(actions) * 26 + 10 + len(SETTINGS) * 24 + 16  # below the settings
-    jb = p.obj(20, jb_y, "jukebox~ jbx-src jbx-dst", 1, 3, JB_OUT, w=320)
+    basic.comment(20, y, "Buffers: all channels of src are sent at src's sample rate; the result is resized into dst "
+                         "at dst's rate and channel count.", w=900)
+    y += 34
+    basic.comment(20, y, LOOP_NOTE, w=600)
+    y += 30
+    adc = basic.obj(20, y, "adc~ 1", 1, 1, ["signal"])
+    rec_on, rec_off = basic.msg(200, y, "1", w=30), basic.msg(240, y, "0", w=30)
+    basic.comment(280, y, "record on / off", w=200)
+    rec = basic.obj(20, y + 34, "record~ jbx-src", 2, 1, ["signal"])
+    basic.connect(adc, 0, rec)
+    basic.connect(rec_on, 0, rec)
+    basic.connect(rec_off, 0, rec)
+    actions = basic_actions("buffer~")
+    msgs = []
     for i, (msg, doc) in enumerate(actions):
-        m = p.msg(20, y + i * 26, msg)
-        p.comment(200, y + i * 26, doc)
-        p.connect(m, 0, jb)
-    y2 = y + 5 * 26 + 10
-    for i, (msg, doc) in enumerate(SETTINGS):
-        if msg == "seed 42":
-            doc = "fixed seed; seed -1 = random"
-        m = p.msg(20, y2 + i * 24, msg)
-        p.comment(200, y2 + i * 24, f"attribute {doc}")
-        p.connect(m, 0, jb)
-    done = p.box("button", 20, jb_y + 40, None, w=24, inlets=1, outlets=1, outtypes=["bang"])
-    prog = p.box("flonum", 80, jb_y + 40, None, w=60, inlets=1, outlets=2, outtypes=["", "bang"])
-    info = p.obj(200, jb_y + 40, "print jukebox-info", 1, 0)
-    p.connect(jb, 0, done)
-    p.connect(jb, 1, prog)
-    p.connect(jb, 2, info)
-    src = p.obj(620, 700, "buffer~ jbx-src 10000", 1, 2, ["float", "bang"], w=200)
-    p.obj(620, 740, "buffer~ jbx-dst", 1, 2, ["float", "bang"], w=200)
-    rd = p.msg(620, 660, "read")
-    p.comment(700, 660, "load a prompt into jbx-src", w=240)
-    p.connect(rd, 0, src)
-    p.write(ROOT / "help" / "jukebox~.maxhelp")
+        msgs.append(basic.msg(20, y + 74 + i * 24, msg))
+        basic.comment(200, y + 74 + i * 24, doc)
+    jb_y = y + 74 + len(actions) * 24 + 10
+    jb = basic.obj(20, jb_y, "jukebox~ jbx-src jbx-dst", 1, 3, JB_OUT, w=320)
+    for m in msgs:
+        basic.connect(m, 0, jb)
+    start = basic.msg(20, jb_y + 40, "start", w=50)
+    prog = basic.box("flonum", 120, jb_y + 40, None, w=60, inlets=1, outlets=2, outtypes=["", "bang"])
+    info = basic.obj(200, jb_y + 40, "print jukebox-info", 1, 0)
+    play = basic.obj(20, jb_y + 74, "play~ jbx-dst", 2, 2, ["signal", "bang"])
+    dac = basic.obj(20, jb_y + 110, "dac~", 2, 0)
+    basic.connect(jb, 0, start)  # plays as soon as dst holds the result
+    basic.connect(jb, 1, prog)
+    basic.connect(jb, 2, info)
+    basic.connect(start, 0, play)
+    basic.connect(play, 0, dac)
+    basic.connect(play, 0, dac, 1)
+    for i, name in enumerate(("jbx-src 10000", "jbx-dst", "jbx-var2", "jbx-var3")):
+        basic.obj(620, y + i * 34, f"buffer~ {name}", 1, 2, ["float", "bang"], w=200)
+    help_patch = MaxPatch([60, 60, 1000, 900])
+    help_patch.tab(20, 10, "basic", basic)
+    for i, (name, note, keep) in enumerate(PAGES):
+        help_patch.tab(180 + i * 170, 10, name, max_page(page_rows(name, keep), note))
+    help_patch.write(ROOT / "help" / "jukebox~.maxhelp")
 
 
 def make_example() -> None:
