@@ -51,8 +51,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup'ed hosts keep running after logout
-        signal.signal(signal.SIGHUP, stop)
+    hangup = getattr(signal, "SIGHUP", None)  # none on Windows
+    if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:  # nohup'ed hosts outlive logout
+        signal.signal(hangup, stop)
     if args.exit_with_parent is not None:
         _exit_with_parent(host.stop, args.exit_with_parent)
     host.serve()

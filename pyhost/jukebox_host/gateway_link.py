@@ -33,6 +33,17 @@ PENDING_BYTES = 2 * C.MAX_MESSAGE_BYTES  # replies kept while the gateway is rep
 LINK_BATCH = 256  # link messages handled per turn of the host's loop
 
 
+
+def link_address(socket: zmq.Socket, folder: str, generation: int) -> str:
+    """Binds the link to the gateway and returns its address: an ipc socket in a folder only this user can
+    enter; where this libzmq has no ipc (some Windows builds), a loopback port the system picks."""
+    if zmq.has("ipc"):
+        address = f"ipc://{folder}/link-{generation}"
+        socket.bind(address)
+        return address
+    socket.bind("tcp://127.0.0.1:*")
+    return str(socket.getsockopt_string(zmq.LAST_ENDPOINT))
+
 class GatewayError(Exception):
     """The gateway could not start listening on the endpoint."""
 
@@ -68,12 +79,11 @@ class GatewayLink:
 
     def _spawn(self) -> None:
         self.generation += 1
-        address = f"ipc://{self.folder}/link-{self.generation}"
         self.socket = self.context.socket(zmq.PAIR)
         self.socket.setsockopt(zmq.LINGER, 0)
         self.socket.setsockopt(zmq.SNDHWM, 0)  # the gateway drains it at once into its own bounded backlogs
         self.socket.setsockopt(zmq.RCVHWM, L.IN_FLIGHT)  # client messages: see gateway.py
-        self.socket.bind(address)
+        address = link_address(self.socket, self.folder, self.generation)
         command = [sys.executable, "-m", "jukebox_host.gateway", "--endpoint", self.endpoint, "--link", address,
                    "--parent", str(os.getpid()), "--memory-mib", str(self.memory_mib)]
         if self.curve is not None:

@@ -1,4 +1,5 @@
-"""Each trap of transformers' Jukebox code (docs/ENGINE.md, "Which jukebox") has a test here that fails if it comes back."""
+"""Each trap of transformers' Jukebox code (docs/ENGINE.md, "Which jukebox") has a test here that fails if it
+comes back."""
 
 from __future__ import annotations
 
