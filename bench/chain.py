@@ -7,27 +7,19 @@ link's time and the bytes it returned; asserts nothing.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
 
-from common import cpu_line, start_host, stop, table
+from common import host_for, job_parser, stop, table
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default="tiny")
+    parser = job_parser(__doc__, seconds=4.0, levels=3)
     parser.add_argument("--links", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=4.0)
-    parser.add_argument("--levels", type=int, default=3)
-    parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
-    print(cpu_line())
-    endpoint = f"ipc://{tempfile.mkdtemp(prefix='bench-chain-')}/host.sock"
-    host = start_host(endpoint, [args.model], device=args.device)
+    endpoint, host = host_for(args, "chain")
     params = dict(model=args.model, length=args.seconds, levels=args.levels, preview=False)
     times: dict[bool, list[tuple[float, int]]] = {False: [], True: []}
     try:

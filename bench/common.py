@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -25,6 +26,23 @@ def start_host(endpoint: str, models: list[str] | None = None, device: str = "au
             raise RuntimeError(Path(log.name).read_text(errors="replace"))
         time.sleep(0.05)
     return process
+
+
+def job_parser(doc: str | None, seconds: float, levels: int) -> argparse.ArgumentParser:
+    """The options of a benchmark that runs jobs through one host: --model, --seconds, --levels, --device."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--model", default="tiny")
+    parser.add_argument("--seconds", type=float, default=seconds)
+    parser.add_argument("--levels", type=int, default=levels)
+    parser.add_argument("--device", default="cpu")
+    return parser
+
+
+def host_for(args: argparse.Namespace, name: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """Prints the CPU line and starts a host for args.model on args.device at a private endpoint."""
+    print(cpu_line())
+    endpoint = f"ipc://{tempfile.mkdtemp(prefix=f'bench-{name}-')}/host.sock"
+    return endpoint, start_host(endpoint, [args.model], device=args.device)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -6,26 +6,18 @@ run on one host. Prints figures; asserts nothing.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
 
-from common import cpu_line, start_host, stop, table
+from common import host_for, job_parser, stop, table
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default="tiny")
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--levels", type=int, default=1)
-    parser.add_argument("--device", default="cpu")
+    parser = job_parser(__doc__, seconds=20.0, levels=1)
     args = parser.parse_args()
-    print(cpu_line())
-    endpoint = f"ipc://{tempfile.mkdtemp(prefix='bench-stream-')}/host.sock"
-    host = start_host(endpoint, [args.model], device=args.device)
+    endpoint, host = host_for(args, "stream")
     rows = []
     try:
         with Client(endpoint, timeout=60) as c:

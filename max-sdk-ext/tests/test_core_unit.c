@@ -153,6 +153,29 @@ static void test_requests_and_timeout(void)
     jbx_client_free(c);
 }
 
+/* A fake host: a ROUTER bound to a private ipc endpoint, waiting at most 5 s for each request. */
+typedef struct fake_host {
+    void *ctx, *router;
+    char ep[128];
+} fake_host;
+
+static void fake_host_start(fake_host *h, const char *name)
+{
+    snprintf(h->ep, sizeof h->ep, "ipc:///tmp/jbx-ctest-%s-%d", name, (int)getpid());
+    h->ctx = zmq_ctx_new();
+    h->router = zmq_socket(h->ctx, ZMQ_ROUTER);
+    int timeout_ms = 5000;
+    CHECK(zmq_setsockopt(h->router, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) == 0);
+    CHECK(zmq_bind(h->router, h->ep) == 0);
+}
+
+static void fake_host_stop(fake_host *h)
+{
+    zmq_close(h->router);
+    zmq_ctx_term(h->ctx);
+    unlink(h->ep + strlen("ipc://"));
+}
+
 /* A request's header as the fake host received it: parsed from the copy it keeps (the map points into it). */
 typedef struct fake_request {
     unsigned char data[4096];
@@ -225,16 +248,16 @@ static int fake_result(void *router, zmq_msg_t *rid, long long id, long long sec
  * (chain_full) before dst would pass JBX_MAX_PIECE_SECONDS. A fake host answers at once. */
 static void test_chain_places_links_and_stops_at_the_bound(void)
 {
-    char err[256], ep[128], mode[16] = "";
-    snprintf(ep, sizeof ep, "ipc:///tmp/jbx-ctest-chain-%d", (int)getpid());
-    void *ctx = zmq_ctx_new();
-    void *router = zmq_socket(ctx, ZMQ_ROUTER);
-    int timeout_ms = 5000;
-    CHECK(zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) == 0);
-    CHECK(zmq_bind(router, ep) == 0);
-    jbx_client *c = jbx_client_new(ep, err, sizeof err);
+    char err[256], mode[16] = "";
+    fake_host host;
+    fake_host_start(&host, "chain");
+    void *router = host.router;
+    jbx_client *c = jbx_client_new(host.ep, err, sizeof err);
     CHECK(c != NULL);
-    if (!c) return;
+    if (!c) {
+        fake_host_stop(&host);
+        return;
+    }
     jbx_params *p = jbx_client_params(c);
     CHECK(jbx_params_set_text(p, JBX_S_mode, "ancestral", err, sizeof err) == 0);
     CHECK(jbx_params_set_number(p, JBX_S_length, 600, err, sizeof err) == 0);
@@ -264,29 +287,24 @@ static void test_chain_places_links_and_stops_at_the_bound(void)
     CHECK(fake_result(router, &rid, id, 2000, 0) == 0);
     CHECK(WAIT_FOR(c, &cb, &r, r.n_error > 0, 5.0) && strcmp(r.code, JBX_LOCAL_CHAIN_FULL) == 0);
     CHECK(r.n_result == 3 && r.res_start == 1600 * 8000 && !jbx_client_busy(c));
-    timeout_ms = 300;
+    int timeout_ms = 300;
     CHECK(zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) == 0);
     CHECK(fake_host_generate(router, &rid, &req) != 0); /* no generate came */
     rec_free(&r);
     jbx_client_free(c);
     zmq_msg_close(&rid);
-    zmq_close(router);
-    zmq_ctx_term(ctx);
-    unlink(ep + strlen("ipc://"));
+    fake_host_stop(&host);
 }
 
 /* A host that lies about a result's size: frames * 4 bytes wraps around 2^64 to match a 400-byte frame. The
  * client must refuse the reply, not read past the frame. */
 static void test_lying_result(void)
 {
-    char err[256], ep[128];
-    snprintf(ep, sizeof ep, "ipc:///tmp/jbx-ctest-liar-%d", (int)getpid());
-    void *ctx = zmq_ctx_new();
-    void *router = zmq_socket(ctx, ZMQ_ROUTER);
-    int timeout_ms = 5000;
-    CHECK(zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) == 0);
-    CHECK(zmq_bind(router, ep) == 0);
-    jbx_client *c = jbx_client_new(ep, err, sizeof err);
+    char err[256];
+    fake_host host;
+    fake_host_start(&host, "liar");
+    void *router = host.router;
+    jbx_client *c = jbx_client_new(host.ep, err, sizeof err);
     CHECK(c != NULL);
     float x[100] = {0};
     const float *planes[1] = {x};
@@ -314,9 +332,7 @@ static void test_lying_result(void)
     }
     rec_free(&r);
     zmq_msg_close(&rid);
-    zmq_close(router);
-    zmq_ctx_term(ctx);
-    unlink(ep + strlen("ipc://"));
+    fake_host_stop(&host);
 }
 
 static void write_file(const char *path, const char *text)
