@@ -37,7 +37,17 @@ class JobQueue:
         self._lock = threading.Condition()
         self._limit = per_client_limit
         self._closed = False
-        self.running: Job | None = None
+        self._running: list[Job] = []  # one per worker: one, or a pool's replicas
+
+    @property
+    def running(self) -> Job | None:
+        """The job running longest, or None."""
+        with self._lock:
+            return self._running[0] if self._running else None
+
+    def running_jobs(self) -> list[Job]:
+        with self._lock:
+            return list(self._running)
 
     def put(self, job: Job) -> int:
         """Queue a job; return how many jobs run before it."""
@@ -58,7 +68,7 @@ class JobQueue:
             queue.append(job)
             position = self._order().index(job)
             self._lock.notify()
-            return position + (1 if self.running is not None else 0)
+            return position + len(self._running)
 
     def queued_bytes(self) -> int:
         """Audio held by every client's waiting jobs."""
@@ -86,23 +96,23 @@ class JobQueue:
                     self._queues.move_to_end(client)
                     if not queue:
                         del self._queues[client]
-                    self.running = job
+                    self._running.append(job)
                     return job
             return None
 
     def done(self, job: Job) -> None:
         with self._lock:
-            if self.running is job:
-                self.running = None
+            if job in self._running:
+                self._running.remove(job)
 
     def cancel(self, client: bytes, request_id: int) -> tuple[Job | None, bool]:
         """Remove a queued job, or flag the running one (which then reports its own end).
         Return (the job or None if this client has no such job, whether it was running)."""
         with self._lock:
-            running = self.running
-            if running is not None and running.client == client and running.request_id == request_id:
-                running.cancel.set()
-                return running, True
+            for running in self._running:
+                if running.client == client and running.request_id == request_id:
+                    running.cancel.set()
+                    return running, True
             queue = self._queues.get(client)
             for job in list(queue or ()):
                 if job.request_id == request_id:
@@ -116,16 +126,16 @@ class JobQueue:
     def ids_of(self, client: bytes) -> list[int]:
         """The request ids of this client's jobs the host still holds: running first, then queued in order."""
         with self._lock:
-            running = self.running
-            ids = [running.request_id] if running is not None and running.client == client else []
+            ids = [job.request_id for job in self._running if job.client == client]
             return ids + [job.request_id for job in self._queues.get(client, ())]
 
     def drop_client(self, client: bytes) -> list[Job]:
         """A client went away: forget its queued jobs and stop its running one."""
         with self._lock:
             dropped = list(self._queues.pop(client, ()))
-            if self.running is not None and self.running.client == client:
-                self.running.cancel.set()
+            for job in self._running:
+                if job.client == client:
+                    job.cancel.set()
             return dropped
 
     def close(self) -> list[Job]:
@@ -134,9 +144,9 @@ class JobQueue:
             self._closed = True
             queued = [job for q in self._queues.values() for job in q]
             self._queues.clear()
-            if self.running is not None:
-                self.running.cancel_code = C.ERR_SHUTDOWN
-                self.running.cancel.set()
+            for job in self._running:
+                job.cancel_code = C.ERR_SHUTDOWN
+                job.cancel.set()
             self._lock.notify_all()
             return queued
 

@@ -13,7 +13,9 @@ LONG = dict(mode="ancestral", length=60.0)  # minutes of work for the tiny model
 
 def test_cancel_a_running_job(client: Client) -> None:
     rid = submit(client, None, 0, seed=1, **LONG)
-    assert wait_for(client, rid, C.TYPE_PROGRESS).header["stage"] == "sample"
+    progress = wait_for(client, rid, C.TYPE_PROGRESS)
+    while progress.header["stage"] != "sample":  # "load" first when an earlier test unloaded the model
+        progress = wait_for(client, rid, C.TYPE_PROGRESS)
     cid = client.send(C.TYPE_CANCEL, target=rid)
     ack = wait_for(client, cid, C.TYPE_CANCELLED)
     assert ack.header == {**ack.header, "target": rid, "found": True}
