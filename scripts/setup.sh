@@ -31,4 +31,6 @@ pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
   "${pip[@]}" torch==2.13.0
 fi
-"${pip[@]}" -e "./pyhost[test]"
+extras="test"
+if [ "${1:-}" = "--test" ]; then extras="test,ray"; fi  # the tests start a Ray Serve pool too
+"${pip[@]}" -e "./pyhost[$extras]"

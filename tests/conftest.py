@@ -79,6 +79,24 @@ def host(tiny_dir: Path) -> Iterator[HostProcess]:
     process.stop()
 
 
+@pytest.fixture(scope="session")
+def ray_pool(tiny_dir: Path) -> Iterator[HostProcess]:
+    """A host whose jobs run on a local Ray Serve pool of 2 replicas (serve --backend ray)."""
+    process = HostProcess(_endpoint("pool"), ["tiny"], ["--backend", "ray", "--replicas", "2",
+                                                        "--cpus-per-replica", "1"])
+    yield process
+    code = process.stop(timeout=60)
+    assert code == 0, process.output()[-3000:]
+
+
+@pytest.fixture
+def one_thread_host(tiny_dir: Path) -> Iterator[HostProcess]:
+    """A host whose jobs use one torch thread, as each replica of ray_pool does."""
+    process = HostProcess(_endpoint("one-thread"), ["tiny"], ["--threads", "1"])
+    yield process
+    process.stop()
+
+
 @pytest.fixture
 def fresh_host(tiny_dir: Path) -> Iterator[HostProcess]:
     """A host of the test's own, for tests that stop or kill it."""

@@ -40,9 +40,25 @@ def _serve(args: argparse.Namespace) -> int:
         if not (args.curve_secret and args.curve_allow):
             raise SystemExit("jukebox-host: --curve-secret and --curve-allow go together")
         curve = CurveServer(Path(args.curve_secret), Path(args.curve_allow))
+    pool = None
+    if args.backend == "ray":
+        try:
+            import ray  # noqa: F401  (installed?)
+
+            from jukebox_host.ray_backend import PoolSettings
+        except ImportError:
+            raise SystemExit("jukebox-host: --backend ray needs Ray Serve: pip install './pyhost[ray]'") from None
+        if args.replicas < 1:
+            raise SystemExit("jukebox-host: --replicas must be at least 1")
+        threads = args.threads or max(1, int(args.cpus_per_replica))
+        pool = PoolSettings(args.address, args.replicas, args.gpus_per_replica, args.cpus_per_replica, threads)
+    elif args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     try:
         host = Host(args.endpoint, args.model, args.device, args.dtype, args.max_models, curve, args.fastpath,
-                    args.residency, args.allow_model, args.models_dir, args.gateway_memory)
+                    args.residency, args.allow_model, args.models_dir, args.gateway_memory, pool)
     except (SecurityError, GatewayError) as exc:
         raise SystemExit(f"jukebox-host: {exc}") from None
 
@@ -170,6 +186,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--gateway-memory", type=int, default=DEFAULT_MEMORY_MIB, metavar="MIB",
                        help="how far the process holding the public socket may grow, in MiB, before it is replaced "
                             "(clients reconnect; jobs and models stay); 0: no ceiling (Linux only)")
+    serve.add_argument("--backend", default="local", choices=["local", "ray"],
+                       help="'ray': run jobs on a Ray Serve pool of replicas, each with the models loaded on its "
+                            "own device (pip install './pyhost[ray]')")
+    serve.add_argument("--address", default=None,
+                       help="ray: the cluster to join ('auto', 'ray://head:10001'); default: start one here")
+    serve.add_argument("--replicas", type=int, default=2, help="ray: replicas, each running one job at a time")
+    serve.add_argument("--gpus-per-replica", dest="gpus_per_replica", type=float, default=0.0,
+                       help="ray: GPUs per replica (1 on a GPU cluster; 0: CPU)")
+    serve.add_argument("--cpus-per-replica", dest="cpus_per_replica", type=float, default=1.0,
+                       help="ray: CPUs per replica (also its torch threads)")
+    serve.add_argument("--threads", type=int, default=0,
+                       help="torch CPU threads per job (default: torch's; ray: --cpus-per-replica). Results are "
+                            "bit-identical between hosts and replicas that use the same number")
     serve.add_argument("--exit-with-parent", type=int, default=None, metavar="PID",
                        help="stop when process PID, which started this host, is gone (render uses it)")
     serve.set_defaults(func=_serve)

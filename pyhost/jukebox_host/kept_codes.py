@@ -10,6 +10,7 @@ levels (a code per 8, 32 and 128 samples): about 0.9 MB per sample.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -40,8 +41,13 @@ class KeptCodes:
         self.keep_seconds = keep_seconds
         self.max_bytes = max_bytes
         self._kept: OrderedDict[bytes, Kept] = OrderedDict()
+        self._lock = threading.RLock()  # a pool's dispatcher threads share one store
 
     def put(self, client: bytes, model: str, codes: list[torch.Tensor], start: int = 0) -> None:
+        with self._lock:
+            self._put(client, model, codes, start)
+
+    def _put(self, client: bytes, model: str, codes: list[torch.Tensor], start: int) -> None:
         self._kept.pop(client, None)
         kept = Kept(model, [c.detach().to("cpu", torch.int16) for c in codes], start)
         if kept.bytes > self.max_bytes:
@@ -52,6 +58,10 @@ class KeptCodes:
 
     def get(self, client: bytes, model: str) -> Kept:
         """The client's kept result for `model`, or a HostError that says why there is none."""
+        with self._lock:
+            return self._get(client, model)
+
+    def _get(self, client: bytes, model: str) -> Kept:
         kept = self._kept.get(client)
         if kept is not None and time.monotonic() - kept.made > self.keep_seconds:
             del self._kept[client]
@@ -68,4 +78,5 @@ class KeptCodes:
         return kept
 
     def total_bytes(self) -> int:
-        return sum(kept.bytes for kept in self._kept.values())
+        with self._lock:
+            return sum(kept.bytes for kept in self._kept.values())

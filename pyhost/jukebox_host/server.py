@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 import zmq
@@ -44,6 +44,9 @@ from jukebox_host.security import CurveServer, require_auth_off_loopback
 from jukebox_host.transport import pipe_pair
 from jukebox_host.worker import Worker
 
+if TYPE_CHECKING:  # Ray is an optional extra: the default path never imports it
+    from jukebox_host.ray_backend import PoolSettings, RayPool
+
 log = logging.getLogger("jukebox_host")
 
 
@@ -51,7 +54,9 @@ class Host:
     def __init__(self, endpoint: str = C.DEFAULT_ENDPOINT, models: list[str] | None = None, device: str = "auto",
                  dtype: str = "auto", max_models: int = 1, curve: CurveServer | None = None,
                  fastpath: str = "stock", residency: str = "all", allow_models: list[str] | None = None,
-                 models_dirs: list[str] | None = None, gateway_memory: int = DEFAULT_MEMORY_MIB) -> None:
+                 models_dirs: list[str] | None = None, gateway_memory: int = DEFAULT_MEMORY_MIB,
+                 pool: PoolSettings | None = None) -> None:
+        """pool: run jobs on a Ray Serve pool (ray_backend.py) instead of this process's worker thread."""
         self.endpoint = endpoint
         preload = list(models or [])
         self.default_model = preload[0] if preload else TINY_NAME
@@ -69,7 +74,15 @@ class Host:
         self.link = GatewayLink(self.context, endpoint, curve, self._receive, self._client_gone,
                                 self._gateway_replaced, gateway_memory)
         self.outbox, address = pipe_pair(self.context)
-        self.worker = Worker(self.queue, self.registry, self.context, address, preload)
+        self.pool = None
+        if pool is not None:
+            from jukebox_host.ray_backend import RayPool
+
+            registry_args = dict(device=device, dtype=dtype, max_models=max(max_models, len(preload)),
+                                 fastpath=fastpath, residency=residency, source=self.catalog.source)
+            self.pool = RayPool(pool, self.queue, self.context, address, registry_args, preload)
+        self.worker: Worker | RayPool = (self.pool if self.pool is not None
+                                         else Worker(self.queue, self.registry, self.context, address, preload))
 
     # ---- lifecycle -----------------------------------------------------------------------------------------
 
@@ -114,6 +127,8 @@ class Host:
             self.worker.join(0.05)
             self._forward_outbox()
         self._forward_outbox()
+        if self.pool is not None:
+            self.pool.close()
         # 'bye' goes behind each client's waiting replies (their jobs' shutdown errors); those long gone are
         # counted, not reported one by one.
         self.closing = True
@@ -223,5 +238,5 @@ class Host:
             running=running.request_id if running is not None else None,
             running_client=running is not None and running.client == client,
             jobs=self.queue.ids_of(client), models=self.registry.describe(), served=self.catalog.names(),
-            memory=memory,
+            memory=memory, **({"pool": self.pool.describe()} if self.pool is not None else {}),
         )

@@ -35,9 +35,11 @@ def describe_job(job: Job) -> str:
 
 
 class Worker(threading.Thread):
-    def __init__(self, queue: JobQueue, registry: ModelRegistry, context: zmq.Context, outbox_address: str,
-                 preload: list[str]) -> None:
-        super().__init__(name="jukebox-worker", daemon=True)
+    def __init__(self, queue: JobQueue, registry: ModelRegistry | None, context: zmq.Context, outbox_address: str,
+                 preload: list[str], kept: KeptCodes | None = None, name: str = "jukebox-worker") -> None:
+        """registry: the models this thread runs jobs on (None for a pool's dispatcher, ray_backend.py);
+        kept: each client's last result, for mode continue (shared by a pool's dispatchers)."""
+        super().__init__(name=name, daemon=True)
         self.queue = queue
         self.registry = registry
         self.context = context
@@ -46,17 +48,12 @@ class Worker(threading.Thread):
         self.stopping = threading.Event()
         self.preloaded = threading.Event()
         self.outbox: Outbox | None = None
-        self.kept = KeptCodes()  # each client's last result, for mode continue (only this thread uses it)
+        self.kept = kept if kept is not None else KeptCodes()
 
     def run(self) -> None:
         self.outbox = Outbox(self.context, self.outbox_address)
         try:
-            for name in self.preload:
-                try:
-                    self.registry.get(name)
-                    log.info("loaded %s", name)
-                except HostError as exc:
-                    log.error("could not preload %s: %s", name, exc.message)
+            self._preload()
             self.preloaded.set()
             while not self.stopping.is_set():
                 job = self.queue.take(timeout=0.2)
@@ -64,6 +61,21 @@ class Worker(threading.Thread):
                     self._run_job(job)
         finally:
             self.outbox.close()
+
+    def _preload(self) -> None:
+        for name in self.preload:
+            try:
+                self.registry.get(name)
+                log.info("loaded %s", name)
+            except HostError as exc:
+                log.error("could not preload %s: %s", name, exc.message)
+
+    def _load(self, name: str) -> float:
+        """Loads a model (a load job); returns the seconds it took."""
+        return self.registry.get(name).load_seconds
+
+    def _unload(self, name: str) -> None:
+        self.registry.unload(name)
 
     def _send(self, job: Job, header: dict, frames: list[bytes] | None = None) -> None:
         assert self.outbox is not None
@@ -76,10 +88,10 @@ class Worker(threading.Thread):
             if job.cancel.is_set():
                 raise JobCancelled()
             if job.kind == C.TYPE_LOAD:
-                loaded = self.registry.get(job.payload)
-                last = message(C.TYPE_LOADED, job.request_id, model=job.payload, seconds=loaded.load_seconds)
+                seconds = self._load(job.payload)
+                last = message(C.TYPE_LOADED, job.request_id, model=job.payload, seconds=seconds)
             elif job.kind == C.TYPE_UNLOAD:
-                self.registry.unload(job.payload)
+                self._unload(job.payload)
                 last = message(C.TYPE_UNLOADED, job.request_id, model=job.payload)
             else:
                 last, frames = self._generate(job, job.payload)
@@ -103,6 +115,7 @@ class Worker(threading.Thread):
     def _generate(self, job: Job, req: GenerateRequest) -> tuple[dict, list[bytes]]:
         """Run the job (generation.py), sending progress, previews and chunks; keep its codes for continue."""
         kept = self.kept.get(job.client, req.model) if req.mode == C.MODE_CONTINUE else None
+        assert self.registry is not None
         outcome = generation.generate(self.registry, req, job.request_id, kept, job.cancel,
                                       lambda header, frames=None: self._send(job, header, frames))
         self.kept.put(job.client, req.model, outcome.codes, outcome.start)
