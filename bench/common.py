@@ -14,8 +14,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def start_host(endpoint: str, models: list[str] | None = None, device: str = "auto") -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "jukebox_host", "serve", "--endpoint", endpoint, "--device", device]
+def start_host(endpoint: str, models: list[str] | None = None, device: str = "auto",
+               extra: list[str] | None = None) -> subprocess.Popen[bytes]:
+    args = [sys.executable, "-m", "jukebox_host", "serve", "--endpoint", endpoint, "--device", device, *(extra or [])]
     for model in models or []:
         args += ["--model", model]
     log = tempfile.NamedTemporaryFile(prefix="bench-host-", delete=False)
