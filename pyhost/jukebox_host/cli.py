@@ -177,8 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"],
                        help="priors' precision (auto: float16 on CUDA, float32 on CPU)")
     serve.add_argument("--max-models", type=int, default=1, help="models kept loaded at once (LRU beyond that)")
-    serve.add_argument("--fastpath", default="stock", choices=["stock", "linear", "int8"],
-                       help="priors' layers: transformers' own, nn.Linear (same maths), or int8 weight-only")
+    serve.add_argument("--fastpath", default="stock", choices=["stock", "linear", "int8", "auto"],
+                       help="priors' layers: transformers' own, nn.Linear (same maths), int8 weight-only, or 'auto': "
+                            "the fastest on this CPU, measured at start (with its precision, unless --dtype says)")
     serve.add_argument("--residency", default="all", choices=["all", "level"],
                        help="'level': only the prior being sampled on the GPU, the others in pinned host memory")
     serve.add_argument("--curve-secret", default=None, help="the host's .key_secret file: turns CURVE on")

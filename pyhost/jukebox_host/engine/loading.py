@@ -204,6 +204,14 @@ class ModelRegistry:
         self.device = pick_device(device)
         self.dtype = pick_dtype(dtype, self.device)
         self.fastpath = fastpath
+        if fastpath == "auto":  # measured on this machine (precision_choice.py)
+            from jukebox_host.engine.precision_choice import choose
+
+            choice = choose(self.device)
+            self.fastpath = choice.fastpath if choice is not None else "stock"
+            if choice is not None:
+                self.dtype = choice.dtype if dtype == "auto" else self.dtype
+                log.info("%s", choice.summary())
         self.residency = residency
         self.max_models = max(1, max_models)
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
