@@ -4,7 +4,7 @@ fp32, bf16, int8 weight-only layers), at batch 1 and 4. Per-step time is the med
 (priming excluded); the bandwidth limit is the bytes of weights read per step over this machine's read bandwidth,
 measured in the same run.
 
-    python bench/cpu_precision.py [--model 1b_lyrics] [--tokens 10] [--batches 1 4]
+    python bench/cpu_precision.py [--model 1b_lyrics] [--tokens 10] [--batches 1 4] [--dispatch]
 """
 
 from __future__ import annotations
@@ -56,6 +56,23 @@ def step_seconds(prior: torch.nn.Module, batch: int, tokens: int, prime: int = 0
     return statistics.median(np.diff(stamps))
 
 
+def op_seconds(prior: torch.nn.Module, batch: int, tokens: int) -> float:
+    """Seconds spent inside torch operators (their self time, summed) while sampling `tokens` tokens, priming
+    included: under the profiler, which adds overhead of its own, so only differences between runs are used."""
+    metadata, _ = blank_conditioning(prior, batch, torch.device("cpu"))
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof, torch.inference_mode():
+        prior.sample(batch, music_tokens=None, music_tokens_conds=None, metadata=metadata, sample_tokens=tokens)
+    return sum(event.self_cpu_time_total for event in prof.key_averages()) / 1e6
+
+
+def dispatch_share(prior: torch.nn.Module, batch: int, tokens: int, step: float) -> float:
+    """The share of a sampled token's time spent outside operators (Python, dispatch, the loop): 1 - operator
+    self time per token / wall time per token. Per token = the difference between sampling 2·tokens and tokens
+    (priming cancels out); wall time per token comes unprofiled (step)."""
+    per_token = (op_seconds(prior, batch, 2 * tokens) - op_seconds(prior, batch, tokens)) / tokens
+    return max(0.0, 1.0 - per_token / step)
+
+
 def _inplace(prior: torch.nn.Module) -> torch.nn.Module:
     use_inplace_cache(prior)
     return prior
@@ -83,6 +100,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, nargs="*", default=[1, 4])
     parser.add_argument("--only", nargs="*", default=None, help="variant numbers to run (0 = stock, always run)")
     parser.add_argument("--prime", type=int, default=0, help="music tokens of prompt before sampling (position)")
+    parser.add_argument("--dispatch", action="store_true",
+                        help="also each path's dispatch share (time outside operators), profiled: slower")
     parser.add_argument("--bf16", action="store_true",
                         help="also the bf16 variants (slow to prime on CPUs without native bfloat16, e.g. AVX2)")
     args = parser.parse_args()
@@ -106,14 +125,15 @@ def main() -> None:
             per_batch[batch] = seconds
             if baseline is None:
                 baseline = seconds
+            share = f"{100 * dispatch_share(prior, batch, args.tokens, seconds):.0f}%" if args.dispatch else "-"
             rows.append([name, str(batch), f"{size / 2**30:.2f}", f"{seconds * 1000:.0f}", f"{batch / seconds:.1f}",
                          f"{100 * limit / seconds:.0f}%", f"{baseline / seconds * batch:.2f}x",
-                         f"{per_batch[args.batches[0]] / seconds * batch / args.batches[0]:.2f}x"])
+                         f"{per_batch[args.batches[0]] / seconds * batch / args.batches[0]:.2f}x", share])
             print(rows[-1], flush=True)
         if prior is not stock:
             del prior
     print(table(rows, ["path", "batch", "weights GiB", "ms per step", "tokens/s", "of bandwidth limit",
-                       "tokens/s vs stock fp32 b1", "tokens/s vs same path b1"]))
+                       "tokens/s vs stock fp32 b1", "tokens/s vs same path b1", "dispatch share"]))
 
 
 if __name__ == "__main__":
