@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from common import host_for, job_parser, stop, table
+from common import cpu_line, host_for, job_parser, stop, table
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client
@@ -19,6 +19,7 @@ def main() -> None:
     parser = job_parser(__doc__, seconds=4.0, levels=3)
     parser.add_argument("--links", type=int, default=8)
     args = parser.parse_args()
+    print(cpu_line())
     endpoint, host = host_for(args, "chain")
     params = dict(model=args.model, length=args.seconds, levels=args.levels, preview=False)
     times: dict[bool, list[tuple[float, int]]] = {False: [], True: []}

@@ -39,11 +39,11 @@ def job_parser(doc: str | None, seconds: float, levels: int) -> argparse.Argumen
     return parser
 
 
-def host_for(args: argparse.Namespace, name: str) -> tuple[str, subprocess.Popen[bytes]]:
-    """Prints the CPU line and starts a host for args.model on args.device at a private endpoint."""
-    print(cpu_line())
+def host_for(args: argparse.Namespace, name: str,
+             extra: list[str] | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+    """Starts a host for args.model on args.device at a private endpoint (extra: more serve options)."""
     endpoint = f"ipc://{tempfile.mkdtemp(prefix=f'bench-{name}-')}/host.sock"
-    return endpoint, start_host(endpoint, [args.model], device=args.device)
+    return endpoint, start_host(endpoint, [args.model], device=args.device, extra=extra)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -2,25 +2,24 @@
 the same jobs from several clients at once (tiny model, CPU, one torch thread per replica). Prints figures;
 asserts nothing.
 
-    python bench/pool.py [--clients 4] [--seconds 3] [--levels 2]
+    python bench/pool.py [--clients 4] [--seconds 3] [--levels 2] [--model tiny] [--device cpu]
 """
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 
-from common import cpu_line, start_host, stop, table
+from common import cpu_line, host_for, job_parser, stop, table
 
 from jukebox_host.client import Client
 
 
-def run_jobs(endpoint: str, clients: int, seconds: float, levels: int) -> float:
+def run_jobs(endpoint: str, model: str, clients: int, seconds: float, levels: int) -> float:
     """Wall time for one job from each client, all sent at once."""
     def one(seed: int) -> None:
         with Client(endpoint, timeout=120) as c:
-            c.generate(None, None, model="tiny", mode="ancestral", length=seconds, levels=levels, seed=seed,
+            c.generate(None, None, model=model, mode="ancestral", length=seconds, levels=levels, seed=seed,
                        preview=False)
 
     one(0)  # warm every replica's first call off the clock (the router may pick either: twice)
@@ -35,28 +34,23 @@ def run_jobs(endpoint: str, clients: int, seconds: float, levels: int) -> float:
 
 
 def main() -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = job_parser(__doc__, seconds=3.0, levels=2)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--levels", type=int, default=2)
     args = parser.parse_args()
     print(cpu_line())
     rows, walls = [], {}
     for replicas in (1, 2):
-        endpoint = f"ipc://{tempfile.mkdtemp(prefix='bench-pool-')}/host.sock"
-        host = start_host(endpoint, ["tiny"], "cpu", ["--backend", "ray", "--replicas", str(replicas),
-                                                      "--cpus-per-replica", "1"])
+        endpoint, host = host_for(args, "pool", ["--backend", "ray", "--replicas", str(replicas),
+                                                 "--cpus-per-replica", "1"])
         try:
-            walls[replicas] = run_jobs(endpoint, args.clients, args.seconds, args.levels)
+            walls[replicas] = run_jobs(endpoint, args.model, args.clients, args.seconds, args.levels)
         finally:
             stop(host)
         rows.append([str(replicas), f"{walls[replicas]:.2f}", f"{args.clients / walls[replicas]:.2f}",
                      f"{walls[1] / walls[replicas]:.2f}"])
     print(table(rows, ["replicas", "wall s", "jobs/s", "speed-up"]))
-    print(f"{args.clients} clients, one {args.seconds:g} s ancestral job each, levels {args.levels}, tiny model, "
-          f"CPU, 1 torch thread per replica")
+    print(f"{args.clients} clients, one {args.seconds:g} s ancestral job each, levels {args.levels}, model "
+          f"{args.model}, device {args.device}, 1 torch thread per replica")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from common import host_for, job_parser, stop, table
+from common import cpu_line, host_for, job_parser, stop, table
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client
@@ -17,6 +17,7 @@ from jukebox_host.client import Client
 def main() -> None:
     parser = job_parser(__doc__, seconds=20.0, levels=1)
     args = parser.parse_args()
+    print(cpu_line())
     endpoint, host = host_for(args, "stream")
     rows = []
     try:

@@ -346,8 +346,12 @@ static int apply_setting(jbx_client *c, int id, char *err, size_t errlen)
     }
 }
 
-/* Sets (text or number) and applies a setting; what it was comes back when the new value is refused. */
-static int set_setting(jbx_client *c, int id, const char *text, double number, char *err, size_t errlen)
+typedef enum { SET_TEXT, SET_NUMBER, SET_UNSET } set_how;
+
+/* Sets (text or number) or unsets a setting and applies it; what it was comes back when the new value is
+ * refused. */
+static int set_setting(jbx_client *c, int id, set_how how, const char *text, double number, char *err,
+                       size_t errlen)
 {
     if (id < 0 || id >= JBX_N_SETTINGS) {
         snprintf(err, errlen, "no such setting");
@@ -361,8 +365,10 @@ static int set_setting(jbx_client *c, int id, const char *text, double number, c
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = jbx_setting_is_text(id) ? jbx_params_set_text(p, id, text, err, errlen)
-                                     : jbx_params_set_number(p, id, number, err, errlen);
+    int rc = 0;
+    if (how == SET_UNSET) jbx_params_unset(p, id);
+    else if (how == SET_TEXT) rc = jbx_params_set_text(p, id, text, err, errlen);
+    else rc = jbx_params_set_number(p, id, number, err, errlen);
     if (rc == 0 && jbx_settings[id].where == JBX_CLIENT && apply_setting(c, id, err, errlen) != 0) {
         char ignored[64];
         jbx_params_unset(p, id);
@@ -376,24 +382,17 @@ static int set_setting(jbx_client *c, int id, const char *text, double number, c
 
 int jbx_client_set_text(jbx_client *c, int id, const char *text, char *err, size_t errlen)
 {
-    return set_setting(c, id, text, 0.0, err, errlen);
+    return set_setting(c, id, SET_TEXT, text, 0.0, err, errlen);
 }
 
 int jbx_client_set_number(jbx_client *c, int id, double number, char *err, size_t errlen)
 {
-    return set_setting(c, id, NULL, number, err, errlen);
+    return set_setting(c, id, SET_NUMBER, NULL, number, err, errlen);
 }
 
 int jbx_client_unset(jbx_client *c, int id, char *err, size_t errlen)
 {
-    if (id < 0 || id >= JBX_N_SETTINGS) {
-        snprintf(err, errlen, "no such setting");
-        return -1;
-    }
-    jbx_kind kind = jbx_settings[id].kind;
-    return jbx_setting_is_text(id) ? set_setting(c, id, NULL, 0.0, err, errlen)
-                                   : set_setting(c, id, NULL, kind == JBX_SWITCH || kind == JBX_SEED ? -1.0 : 0.0,
-                                                 err, errlen);
+    return set_setting(c, id, SET_UNSET, NULL, 0.0, err, errlen);
 }
 
 int jbx_client_fd(const jbx_client *c)

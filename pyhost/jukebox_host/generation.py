@@ -45,11 +45,11 @@ def generate(registry: ModelRegistry, req: GenerateRequest, request_id: int, kep
     loaded = registry.get(req.model)
     rate = loaded.sample_rate
     n_priors = len(loaded.model.priors)
-    total = int(req.length * rate)
-    if kept is not None:  # 'length' is what the continuation adds; the result is the whole, or that part
-        total += kept.codes[0].shape[1] * int(loaded.model.priors[0].raw_to_tokens)
-        if not req.new_only:
-            _check_total(total / rate, req)
+    # continue: 'length' is what the continuation adds; the result is the whole, or that part (new_only)
+    kept_samples = kept.codes[0].shape[1] * int(loaded.model.priors[0].raw_to_tokens) if kept is not None else 0
+    total = int(req.length * rate) + kept_samples
+    if kept is not None and not req.new_only:
+        _check_total(total / rate, req)
     position, song_samples = sampling.song_position(loaded, kept.start if kept is not None else 0, total,
                                                     int(req.song_length * rate))
     prompt = None
@@ -71,8 +71,7 @@ def generate(registry: ModelRegistry, req: GenerateRequest, request_id: int, kep
     )
     codes = kept.codes if kept is not None else None
     # new_only: where the new audio starts in the codes given (the overlap before it is told in frames)
-    piece_end = codes[0].shape[1] * int(loaded.model.priors[0].raw_to_tokens) if codes and req.new_only else 0
-    chunks = _ChunkSender(send, request_id, req, rate, piece_end) if req.stream else None
+    chunks = _ChunkSender(send, request_id, req, rate, kept_samples if req.new_only else 0) if req.stream else None
     for output in sampling.run(loaded, plan, prompt, progress, cancel, codes, chunks):
         streamed = output.final and chunks is not None
         if streamed:
