@@ -18,11 +18,12 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from common import table
-from profile_sampling import blank_conditioning, build_prior
+from profile_sampling import build_prior
 
 from jukebox_host.engine.fastpath import quantize_int8
 from jukebox_host.engine.kv_cache import use_inplace_cache
 from jukebox_host.engine.loading import tensor_bytes
+from jukebox_host.engine.static_step import blank_window, install
 
 
 def read_bandwidth() -> float:
@@ -45,7 +46,7 @@ def step_seconds(prior: torch.nn.Module, batch: int, tokens: int, prime: int = 0
     stamps: list[float] = []
     hook = prior.prior.fc_proj_out.register_forward_hook(
         lambda _m, _i, out: stamps.append(time.perf_counter()) if out.shape[1] == 1 else None)
-    metadata, _ = blank_conditioning(prior, batch, torch.device("cpu"))
+    metadata, _ = blank_window(prior, batch, torch.device("cpu"))
     try:
         with torch.inference_mode():  # as the host samples
             prompt = torch.randint(0, int(prior.config.music_vocab_size), (batch, prime)) if prime else None
@@ -59,7 +60,7 @@ def step_seconds(prior: torch.nn.Module, batch: int, tokens: int, prime: int = 0
 def op_seconds(prior: torch.nn.Module, batch: int, tokens: int) -> float:
     """Seconds spent inside torch operators (their self time, summed) while sampling `tokens` tokens, priming
     included: under the profiler, which adds overhead of its own, so only differences between runs are used."""
-    metadata, _ = blank_conditioning(prior, batch, torch.device("cpu"))
+    metadata, _ = blank_window(prior, batch, torch.device("cpu"))
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof, torch.inference_mode():
         prior.sample(batch, music_tokens=None, music_tokens_conds=None, metadata=metadata, sample_tokens=tokens)
     return sum(event.self_cpu_time_total for event in prof.key_averages()) / 1e6
@@ -83,6 +84,12 @@ def _int8(prior: torch.nn.Module) -> torch.nn.Module:
     return _inplace(prior)
 
 
+def _stepped(prior: torch.nn.Module, compiled: bool) -> torch.nn.Module:
+    """The static-cache step (engine/static_step.py) on the in-place cache, eager or compiled (inductor)."""
+    install(_inplace(prior).prior.transformer, compiled)
+    return prior
+
+
 # name, how to make it from a copy of the stock fp32 prior
 VARIANTS: list[tuple[str, Callable[[torch.nn.Module], torch.nn.Module]]] = [
     ("stock loop fp32 (transformers as is)", lambda p: p),
@@ -90,6 +97,9 @@ VARIANTS: list[tuple[str, Callable[[torch.nn.Module], torch.nn.Module]]] = [
     ("host bf16 (in-place KV cache)", lambda p: _inplace(p.to(torch.bfloat16))),
     ("host int8 weight-only, fp32 rest", _int8),
     ("host int8 weight-only, bf16 rest", lambda p: _int8(p.to(torch.bfloat16))),
+    ("host fp32 static step, eager", lambda p: _stepped(p, False)),
+    ("host fp32 static step, compiled", lambda p: _stepped(p, True)),
+    ("host int8 static step, compiled", lambda p: _stepped(_int8(p), True)),
 ]
 
 
@@ -130,6 +140,9 @@ def main() -> None:
                          f"{100 * limit / seconds:.0f}%", f"{baseline / seconds * batch:.2f}x",
                          f"{per_batch[args.batches[0]] / seconds * batch / args.batches[0]:.2f}x", share])
             print(rows[-1], flush=True)
+        step = getattr(prior.prior.transformer, "_static_step", None)
+        if step is not None and step.compiled_shapes:
+            print(f"{name}: compile seconds per (batch, device) {step.compiled_shapes}", flush=True)
         if prior is not stock:
             del prior
     print(table(rows, ["path", "batch", "weights GiB", "ms per step", "tokens/s", "of bandwidth limit",

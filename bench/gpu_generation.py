@@ -17,7 +17,8 @@ import time
 
 import torch
 from common import table
-from profile_sampling import blank_conditioning
+
+from jukebox_host.engine.static_step import blank_window
 
 DTYPE = {"cuda": torch.float16, "cpu": torch.float32}
 SEED_FIGURES = {
@@ -46,7 +47,7 @@ def measure_bandwidth(device: torch.device) -> float:
     return 2 * a.numel() * 4 * 10 / (time.perf_counter() - started)
 
 
-def build(name: str, device: torch.device, fastpath: str) -> object:
+def build(name: str, device: torch.device, fastpath: str, step: str = "stock") -> object:
     from transformers.models.deprecated.jukebox import JukeboxModel
     from transformers.utils import logging as hf_logging
 
@@ -54,6 +55,7 @@ def build(name: str, device: torch.device, fastpath: str) -> object:
     from jukebox_host.engine.fastpath import speed_up_priors
     from jukebox_host.engine.kv_cache import use_inplace_cache
     from jukebox_host.engine.loading import fix_windowed_conditioning
+    from jukebox_host.engine.static_step import install_on_priors, warm_up
     from jukebox_host.engine.tiny import tiny_config
 
     hf_logging.disable_progress_bar()
@@ -67,13 +69,16 @@ def build(name: str, device: torch.device, fastpath: str) -> object:
         use_inplace_cache(prior)  # as the host runs it
     if fastpath != "stock":
         speed_up_priors(model, int8=fastpath == "int8", device=device)
+    steps = install_on_priors(model, step)
+    if step == "compiled":  # as the host does at load: the first token of a job does not pay for compiling
+        print(f"{name}: per-token step compiled for batch 1 in {warm_up(model, steps, device):.1f} s", flush=True)
     return model
 
 
 def tokens_per_second(model: object, level: int, tokens: int, device: torch.device) -> float:
     """Ancestral sampling of `tokens` tokens at one level (batch 1), after a short warm-up."""
     prior = model.priors[level]  # type: ignore[attr-defined]
-    metadata, conds = blank_conditioning(prior, 1, device)
+    metadata, conds = blank_window(prior, 1, device)
     with torch.no_grad():
         prior.sample(1, music_tokens=None, music_tokens_conds=conds, metadata=metadata, sample_tokens=8)
         sync(device)
@@ -115,6 +120,8 @@ def main() -> None:
     parser.add_argument("--skip-continuation", action="store_true")
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--fastpath", default="stock", choices=["stock", "linear", "int8"])
+    parser.add_argument("--step", default="stock", choices=["stock", "static", "compiled"],
+                        help="per-token step: transformers', static cache, or compiled (CUDA graphs on CUDA)")
     args = parser.parse_args()
     from jukebox_host.engine.loading import tensor_bytes
 
@@ -124,10 +131,10 @@ def main() -> None:
         return
     bandwidth = measure_bandwidth(device)
     name = torch.cuda.get_device_name() if device.type == "cuda" else "cpu"
-    print(f"device {name}, copy bandwidth {bandwidth / 1e9:.0f} GB/s, fastpath {args.fastpath}")
+    print(f"device {name}, copy bandwidth {bandwidth / 1e9:.0f} GB/s, fastpath {args.fastpath}, step {args.step}")
     rows = []
     for name in args.models:
-        model = build(name, device, args.fastpath)
+        model = build(name, device, args.fastpath, args.step)
         for level, prior in enumerate(model.priors):  # type: ignore[attr-defined]
             weight_bytes = tensor_bytes(prior)
             rate = tokens_per_second(model, level, args.tokens, device)

@@ -14,6 +14,8 @@ import torch
 from common import table
 from torch.profiler import ProfilerActivity, profile
 
+from jukebox_host.engine.static_step import blank_window
+
 MATMUL = ("aten::addmm", "aten::mm", "aten::bmm", "aten::matmul", "aten::linear", "aten::baddbmm")
 ATTENTION = ("aten::softmax", "aten::_softmax", "aten::cat", "aten::index", "aten::index_select", "aten::masked_fill",
              "aten::tril", "aten::ones", "aten::slice")
@@ -37,19 +39,6 @@ def build_prior(model: str, level: int, device: torch.device, dtype: torch.dtype
     return prior.to(dtype)
 
 
-def blank_conditioning(prior: object, batch: int, device: torch.device
-                       ) -> tuple[torch.Tensor, list[torch.Tensor] | None]:
-    """Labels for a prior with random weights (a 60 s piece from its start, every id 0) and, for an upsampler, a
-    blank window of the upper level's tokens."""
-    n_labels = 4 + prior.metadata_embedding.max_nb_genres + prior.nb_relevant_lyric_tokens  # type: ignore[attr-defined]
-    metadata = torch.zeros(batch, n_labels, dtype=torch.long, device=device)
-    metadata[:, 0], metadata[:, 2] = 44100 * 60, int(prior.sample_length)  # type: ignore[attr-defined]
-    if prior.level == 0:  # type: ignore[attr-defined]
-        return metadata, None
-    upper = prior.n_ctx // prior.cond_downsample  # type: ignore[attr-defined]
-    return metadata, [torch.zeros(batch, upper, dtype=torch.long, device=device)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="1b_lyrics")
@@ -62,7 +51,7 @@ def main() -> None:
     started = time.perf_counter()
     prior = build_prior(args.model, args.level, device, dtype)
     print(f"built {args.model} prior {args.level} ({args.dtype}, {device}) in {time.perf_counter() - started:.1f} s")
-    metadata, conds = blank_conditioning(prior, 1, device)
+    metadata, conds = blank_window(prior, 1, device)
     # The profiler starts at the first sampled token, so priming (the lyrics, the prompt) is left out.
     prof = profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else []))
     marks: list[float] = []

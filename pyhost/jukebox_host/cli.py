@@ -58,7 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     try:
         host = Host(args.endpoint, args.model, args.device, args.dtype, args.max_models, curve, args.fastpath,
-                    args.residency, args.allow_model, args.models_dir, args.gateway_memory, pool)
+                    args.residency, args.allow_model, args.models_dir, args.gateway_memory, pool, args.step)
     except (SecurityError, GatewayError) as exc:
         raise SystemExit(f"jukebox-host: {exc}") from None
 
@@ -180,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--fastpath", default="stock", choices=["stock", "linear", "int8", "auto"],
                        help="priors' layers: transformers' own, nn.Linear (same maths), int8 weight-only, or 'auto': "
                             "the fastest on this CPU, measured at start (with its precision, unless --dtype says)")
+    serve.add_argument("--step", default="stock", choices=["stock", "static", "compiled"],
+                       help="a sampled token: transformers' code, a static key/value cache, or that compiled "
+                            "(torch.compile; CUDA graphs on CUDA), compiled at load for batch 1")
     serve.add_argument("--residency", default="all", choices=["all", "level"],
                        help="'level': only the prior being sampled on the GPU, the others in pinned host memory")
     serve.add_argument("--curve-secret", default=None, help="the host's .key_secret file: turns CURVE on")

@@ -55,14 +55,14 @@ class Host:
                  dtype: str = "auto", max_models: int = 1, curve: CurveServer | None = None,
                  fastpath: str = "stock", residency: str = "all", allow_models: list[str] | None = None,
                  models_dirs: list[str] | None = None, gateway_memory: int = DEFAULT_MEMORY_MIB,
-                 pool: PoolSettings | None = None) -> None:
+                 pool: PoolSettings | None = None, step: str = "stock") -> None:
         """pool: run jobs on a Ray Serve pool (ray_backend.py) instead of this process's worker thread."""
         self.endpoint = endpoint
         preload = list(models or [])
         self.default_model = preload[0] if preload else TINY_NAME
         self.catalog = ModelCatalog(self.default_model, [*preload, *(allow_models or [])], models_dirs)
         self.registry = ModelRegistry(device, dtype, max(max_models, len(preload)), fastpath, residency,
-                                      self.catalog.source)
+                                      self.catalog.source, step)
         self.queue = JobQueue()
         require_auth_off_loopback(endpoint, curve)
         if curve is not None:
@@ -79,7 +79,7 @@ class Host:
             from jukebox_host.ray_backend import RayPool
 
             registry_args = dict(device=device, dtype=dtype, max_models=max(max_models, len(preload)),
-                                 fastpath=fastpath, residency=residency, source=self.catalog.source)
+                                 fastpath=fastpath, residency=residency, source=self.catalog.source, step=step)
             self.pool = RayPool(pool, self.queue, self.context, address, registry_args, preload)
         self.worker: Worker | RayPool = (self.pool if self.pool is not None
                                          else Worker(self.queue, self.registry, self.context, address, preload))

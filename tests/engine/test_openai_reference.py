@@ -77,7 +77,17 @@ def test_prior_logits(models: dict[str, LoadedModel], shape: str, openai_level: 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_greedy_primed_pipeline_all_levels(models: dict[str, LoadedModel], shape: str) -> None:
     """OpenAI's sample.py primed mode, greedy: the same tokens after every level, the same audio."""
-    loaded = models[shape]
+    _greedy_pipeline(models[shape], shape)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_static_step_matches_openai_greedy(tmp_path_factory: pytest.TempPathFactory, shape: str) -> None:
+    """The same with the static-cache per-token step (--step static; compiled, it is the same graph)."""
+    root = str(tmp_path_factory.mktemp("openai-reference-static"))
+    _greedy_pipeline(load_model(converted(shape, root), torch.device("cpu"), torch.float32, step="static"), shape)
+
+
+def _greedy_pipeline(loaded: LoadedModel, shape: str) -> None:
     model = loaded.model
     ref = npz(REF / shape / "greedy.npz")
     settings = json.loads((REF / shape / "greedy.json").read_text())

@@ -19,6 +19,7 @@ from jukebox_host.engine.fastpath import speed_up_priors
 from jukebox_host.engine.fidelity import make_faithful
 from jukebox_host.engine.kv_cache import use_inplace_cache
 from jukebox_host.engine.residency import LevelResidency
+from jukebox_host.engine.static_step import install_on_priors, warm_up
 from jukebox_host.errors import HostError
 
 TINY_NAME = "tiny"
@@ -153,10 +154,12 @@ def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
 
 
 def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: str = "stock",
-               residency: str = "all", source: str | None = None) -> LoadedModel:
+               residency: str = "all", source: str | None = None, step: str = "stock") -> LoadedModel:
     """fastpath: 'stock' (transformers' layers as they are, default), 'linear' (same maths through nn.Linear),
     'int8' (int8 weight-only layers). See fastpath.py and bench/RESULTS.md for what each buys.
-    residency: 'all' (every prior on the device) or 'level' (only the prior being sampled; residency.py)."""
+    residency: 'all' (every prior on the device) or 'level' (only the prior being sampled; residency.py).
+    step: a sampled token through transformers' code ('stock'), a static key/value cache ('static'), or that
+    compiled ('compiled': torch.compile; CUDA graphs on CUDA), warmed up here (static_step.py)."""
     from transformers.models.deprecated.jukebox import JukeboxConfig, JukeboxModel, JukeboxTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -188,6 +191,9 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: st
         use_inplace_cache(prior)
     if fastpath != "stock":
         speed_up_priors(model, int8=fastpath == "int8", device=device)
+    steps = install_on_priors(model, step)
+    if step == "compiled" and residency == "all":  # with level residency, each prior compiles at its first job
+        log.info("%s: per-token step compiled for batch 1 in %.1f s", name, warm_up(model, steps, device))
     placed = LevelResidency(list(model.priors), device) if residency == "level" else None
     return LoadedModel(name, model, tokenizer, device, dtype, time.perf_counter() - started, placed)
 
@@ -198,7 +204,7 @@ class ModelRegistry:
 
     def __init__(self, device: str = "auto", dtype: str = "auto", max_models: int = 1,
                  fastpath: str = "stock", residency: str = "all",
-                 source: Callable[[str], str] | None = None) -> None:
+                 source: Callable[[str], str] | None = None, step: str = "stock") -> None:
         """source(name): what from_pretrained gets for a model name (the host's catalog.py: allowed names only)."""
         self.source = source or resolve
         self.device = pick_device(device)
@@ -213,6 +219,7 @@ class ModelRegistry:
                 self.dtype = choice.dtype if dtype == "auto" else self.dtype
                 log.info("%s", choice.summary())
         self.residency = residency
+        self.step = step
         self.max_models = max(1, max_models)
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
 
@@ -222,7 +229,8 @@ class ModelRegistry:
             return self._models[name]
         while len(self._models) >= self.max_models:
             self._drop(next(iter(self._models)))
-        loaded = load_model(name, self.device, self.dtype, self.fastpath, self.residency, self.source(name))
+        loaded = load_model(name, self.device, self.dtype, self.fastpath, self.residency, self.source(name),
+                            self.step)
         self._models[name] = loaded
         return loaded
 
