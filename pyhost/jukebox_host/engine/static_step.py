@@ -23,6 +23,7 @@ bit for bit, and sampled tokens agree (tests/engine/test_static_step.py).
 
 from __future__ import annotations
 
+import time
 import types
 from typing import Any
 
@@ -42,16 +43,13 @@ class StaticLayer:
         self.kind: str = attn.attn_func
         self.position = position  # shared by the stack's layers: the index of the token in the window
         self.block_ctx = int(attn.block_ctx) if attn.blocks is not None else int(attn.n_ctx)
+        # Cache slots of a self-attention kind (cross attention's come from the encoder): read on every token
+        self.size = {"dense_attn": int(attn.n_ctx), "block_attn": self.block_ctx,
+                     "transpose_block_attn": int(attn.n_ctx), "prev_block_attn": 2 * self.block_ctx,
+                     "prime_attn": int(attn._encoder_len)}.get(self.kind, 0)
         self.keys: torch.Tensor | None = None
         self.values: torch.Tensor | None = None
         self.slots = torch.empty(0)  # arange over what the mask compares with
-
-    @property
-    def size(self) -> int:
-        """Cache slots for a self-attention kind."""
-        return {"dense_attn": int(self.attn.n_ctx), "block_attn": self.block_ctx,
-                "transpose_block_attn": int(self.attn.n_ctx), "prev_block_attn": 2 * self.block_ctx,
-                "prime_attn": int(self.attn._encoder_len)}[self.kind]
 
     def allocate(self, batch: int, dtype: torch.dtype, device: torch.device) -> None:
         if self.kind == "cross_attention":  # sized by the encoder's output when a window starts
@@ -245,7 +243,7 @@ class StaticStep:
         self.position.fill_(int(self.attns[0].sample_t))
         key = (int(hidden.shape[0]), str(hidden.device))
         first_compile = self.compiled and key not in self.compiled_shapes
-        started = time_now() if first_compile else 0.0
+        started = time.perf_counter() if first_compile else 0.0
         for attn in self.attns:
             attn._static_active = True
         try:
@@ -254,7 +252,7 @@ class StaticStep:
             for attn in self.attns:
                 attn._static_active = False
         if first_compile:
-            self.compiled_shapes[key] = time_now() - started
+            self.compiled_shapes[key] = time.perf_counter() - started
         for attn in self.attns:
             attn.sample_t += 1
         return out
@@ -270,12 +268,6 @@ class StaticStep:
         self.started = False
         for layer in self.layers:
             layer.new_window()
-
-
-def time_now() -> float:
-    import time
-
-    return time.perf_counter()
 
 
 def allow_recompiles(limit: int = 64) -> None:
@@ -347,7 +339,7 @@ def blank_window(prior: Any, batch: int, device: torch.device) -> tuple[torch.Te
 def warm_up(model: Any, steps: list[StaticStep], device: torch.device, batch: int = 1) -> float:
     """Compile every prior's step for `batch` now, at load, not in the first musician's job: two tokens sampled
     from a blank window. Returns the seconds it took."""
-    started = time_now()
+    started = time.perf_counter()
     rng = torch.random.get_rng_state()
     with torch.inference_mode():
         for prior in model.priors:
@@ -355,4 +347,4 @@ def warm_up(model: Any, steps: list[StaticStep], device: torch.device, batch: in
             prior.sample(batch, music_tokens=None, music_tokens_conds=conds, metadata=metadata, sample_tokens=2)
             prior.prior.transformer.del_cache()
     torch.random.set_rng_state(rng)  # a warm-up draws nothing from a job's seed
-    return time_now() - started
+    return time.perf_counter() - started
