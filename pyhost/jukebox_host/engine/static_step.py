@@ -32,6 +32,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from jukebox_host.engine.fastpath import check_int8_kernels
+
 KINDS = ("dense_attn", "block_attn", "transpose_block_attn", "prev_block_attn", "prime_attn", "cross_attention")
 
 
@@ -198,6 +200,7 @@ class StaticStep:
             self.position = _state(torch.zeros((), dtype=torch.long, device=like.device))
             if like.device.type == "cuda":
                 torch._dynamo.mark_static_address(self.position)
+            check_int8_kernels(self.stack, like.device)
             self.layers = [StaticLayer(attn, self.position) for attn in self.attns]
             for layer, attn in zip(self.layers, self.attns, strict=True):
                 layer.allocate(*signature)
