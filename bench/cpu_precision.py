@@ -20,7 +20,7 @@ import torch
 from common import table
 from profile_sampling import build_prior
 
-from jukebox_host.engine.fastpath import quantize_int8
+from jukebox_host.engine.fastpath import INT8_MM, Int8WeightLinear, quantize_int8
 from jukebox_host.engine.kv_cache import use_inplace_cache
 from jukebox_host.engine.loading import tensor_bytes
 from jukebox_host.engine.static_step import blank_window, install
@@ -57,21 +57,58 @@ def step_seconds(prior: torch.nn.Module, batch: int, tokens: int, prime: int = 0
     return statistics.median(np.diff(stamps))
 
 
-def op_seconds(prior: torch.nn.Module, batch: int, tokens: int) -> float:
-    """Seconds spent inside torch operators (their self time, summed) while sampling `tokens` tokens, priming
-    included: under the profiler, which adds overhead of its own, so only differences between runs are used."""
+# What a compiled graph's call records around its kernels (guards, wrappers): dispatch, not operator time.
+WRAPPERS = ("Torch-Compiled Region", "## Call CompiledFxGraph", "TorchDynamo Cache Lookup", "AOTDispatcher",
+            "Pregraph bytecode", "CompiledFunction")
+
+
+def op_seconds_per_token(prior: torch.nn.Module, batch: int, tokens: int) -> float:
+    """Seconds per sampled token spent inside torch operators and compiled kernels (their self time, summed),
+    profiled from the first sampled token to the one `tokens` later, so that priming is not in it. Compiled kernels
+    are seen by the profiler only with inductor's kernel profiling on (main sets it). The profiler's own cost
+    lands partly in operators' self time: the dispatch share derived from this is a lower bound."""
+    profiler = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
+    seen = [0]
+
+    def on_token(_module: object, _inputs: object, out: torch.Tensor) -> None:
+        if out.shape[1] != 1:
+            return
+        seen[0] += 1
+        if seen[0] == 1:
+            profiler.start()
+        elif seen[0] == tokens + 1:
+            profiler.stop()
+
+    hook = prior.prior.fc_proj_out.register_forward_hook(on_token)
     metadata, _ = blank_window(prior, batch, torch.device("cpu"))
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof, torch.inference_mode():
-        prior.sample(batch, music_tokens=None, music_tokens_conds=None, metadata=metadata, sample_tokens=tokens)
-    return sum(event.self_cpu_time_total for event in prof.key_averages()) / 1e6
+    try:
+        with torch.inference_mode():
+            prior.sample(batch, music_tokens=None, music_tokens_conds=None, metadata=metadata,
+                         sample_tokens=tokens + 2)
+    finally:
+        hook.remove()
+    return sum(event.self_cpu_time_total for event in profiler.key_averages()
+               if not event.key.startswith(WRAPPERS)) / 1e6 / tokens
 
 
 def dispatch_share(prior: torch.nn.Module, batch: int, tokens: int, step: float) -> float:
-    """The share of a sampled token's time spent outside operators (Python, dispatch, the loop): 1 - operator
-    self time per token / wall time per token. Per token = the difference between sampling 2·tokens and tokens
-    (priming cancels out); wall time per token comes unprofiled (step)."""
-    per_token = (op_seconds(prior, batch, 2 * tokens) - op_seconds(prior, batch, tokens)) / tokens
-    return max(0.0, 1.0 - per_token / step)
+    """The share of a sampled token's time spent outside operators (Python, dispatch, guards, the loop):
+    1 - operator self time per token (profiled) / wall time per token (step, unprofiled)."""
+    return max(0.0, 1.0 - op_seconds_per_token(prior, batch, tokens) / step)
+
+
+def int8_kernel_seconds(prior: torch.nn.Module, batch: int, reps: int = 5) -> float:
+    """The floor of an int8 path's step: torch's int8 weight kernel alone over every int8 layer of the prior's
+    stack, in order, at `batch` rows (best of `reps` passes). What no dispatch saving can go below."""
+    layers = [m for m in prior.prior.transformer.modules() if isinstance(m, Int8WeightLinear)]
+    inputs = {m.in_features: torch.randn(batch, m.in_features).to(m.scale.dtype) for m in layers}
+    best = float("inf")
+    for _ in range(reps):
+        started = time.perf_counter()
+        for layer in layers:
+            INT8_MM(inputs[layer.in_features], layer.weight_int8, layer.scale)
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def _inplace(prior: torch.nn.Module) -> torch.nn.Module:
@@ -100,7 +137,11 @@ VARIANTS: list[tuple[str, Callable[[torch.nn.Module], torch.nn.Module]]] = [
     ("host fp32 static step, eager", lambda p: _stepped(p, False)),
     ("host fp32 static step, compiled", lambda p: _stepped(p, True)),
     ("host int8 static step, compiled", lambda p: _stepped(_int8(p), True)),
+    ("host int8 static step, eager", lambda p: _stepped(_int8(p), False)),
 ]
+
+
+KERNEL_ROW = "int8 kernel alone, the stack's weights"
 
 
 def main() -> None:
@@ -115,6 +156,10 @@ def main() -> None:
     parser.add_argument("--bf16", action="store_true",
                         help="also the bf16 variants (slow to prime on CPUs without native bfloat16, e.g. AVX2)")
     args = parser.parse_args()
+    if args.dispatch:  # each compiled kernel recorded by the profiler (before anything compiles)
+        import torch._inductor.config
+
+        torch._inductor.config.cpp.enable_kernel_profile = True
     bandwidth = read_bandwidth()
     print(f"read bandwidth {bandwidth / 1e9:.1f} GB/s, {torch.get_num_threads()} threads, prompt {args.prime} tokens, "
           f"CPU capability {torch.backends.cpu.get_cpu_capability()}")
@@ -140,6 +185,13 @@ def main() -> None:
                          f"{100 * limit / seconds:.0f}%", f"{baseline / seconds * batch:.2f}x",
                          f"{per_batch[args.batches[0]] / seconds * batch / args.batches[0]:.2f}x", share])
             print(rows[-1], flush=True)
+        if "int8" in name and not any(row[0] == KERNEL_ROW for row in rows):
+            int8_bytes = sum(m.weight_int8.numel() for m in prior.modules() if isinstance(m, Int8WeightLinear))
+            for batch in args.batches:
+                seconds = int8_kernel_seconds(prior, batch)
+                rows.append([KERNEL_ROW, str(batch), f"{int8_bytes / 2**30:.2f}", f"{seconds * 1000:.0f}",
+                             f"{batch / seconds:.1f}", f"{100 * int8_bytes / bandwidth / seconds:.0f}%", "-", "-", "-"])
+                print(rows[-1], flush=True)
         step = getattr(prior.prior.transformer, "_static_step", None)
         if step is not None and step.compiled_shapes:
             print(f"{name}: compile seconds per (batch, device) {step.compiled_shapes}", flush=True)

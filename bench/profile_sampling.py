@@ -22,19 +22,13 @@ ATTENTION = ("aten::softmax", "aten::_softmax", "aten::cat", "aten::index", "ate
 
 
 def build_prior(model: str, level: int, device: torch.device, dtype: torch.dtype) -> object:
-    from transformers.models.deprecated.jukebox.modeling_jukebox import JukeboxPrior
     from transformers.utils import logging as hf_logging
 
-    from jukebox_host.engine.configs import full_config
+    from jukebox_host.engine.configs import full_config, prior_alone
 
     hf_logging.disable_progress_bar()
-    config = full_config(model)
-    for prior_config in config.prior_configs:  # what JukeboxModel.set_shared_params does
-        for key in ("sampling_rate", "timing_dims", "min_duration", "max_duration", "max_nb_genres",
-                    "metadata_conditioning"):
-            setattr(prior_config, key, getattr(config, key))
     with torch.device(device):
-        prior = JukeboxPrior(config.prior_configs[level], level=level).eval()
+        prior = prior_alone(full_config(model), level)
     prior.apply(prior._init_weights)
     return prior.to(dtype)
 

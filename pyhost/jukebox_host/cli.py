@@ -180,9 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--fastpath", default="stock", choices=["stock", "linear", "int8", "auto"],
                        help="priors' layers: transformers' own, nn.Linear (same maths), int8 weight-only, or 'auto': "
                             "the fastest on this CPU, measured at start (with its precision, unless --dtype says)")
-    serve.add_argument("--step", default="stock", choices=["stock", "static", "compiled"],
+    serve.add_argument("--step", default="auto", choices=["auto", "stock", "static", "compiled"],
                        help="a sampled token: transformers' code, a static key/value cache, or that compiled "
-                            "(torch.compile; CUDA graphs on CUDA), compiled at load for batch 1")
+                            "(torch.compile; CUDA graphs on CUDA), compiled at load for batch 1; 'auto': compiled "
+                            "where measured faster (int8 layers on the CPU), else transformers' code")
     serve.add_argument("--residency", default="all", choices=["all", "level"],
                        help="'level': only the prior being sampled on the GPU, the others in pinned host memory")
     serve.add_argument("--curve-secret", default=None, help="the host's .key_secret file: turns CURVE on")

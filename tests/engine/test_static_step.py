@@ -15,10 +15,11 @@ import torch
 from torch._dynamo.utils import counters
 
 from jukebox_host.engine import sampling
+from jukebox_host.engine.configs import prior_alone
 from jukebox_host.engine.fastpath import quantize_int8
 from jukebox_host.engine.kv_cache import use_inplace_cache
-from jukebox_host.engine.loading import load_model
-from jukebox_host.engine.static_step import blank_window, install
+from jukebox_host.engine.loading import ModelRegistry, load_model
+from jukebox_host.engine.static_step import blank_window, choose_step, install
 from jukebox_host.engine.tiny import tiny_config
 from jukebox_host.errors import JobCancelled
 
@@ -26,20 +27,11 @@ LOGIT_TOLERANCE = 1e-5  # float32 rounding of longer (zero-weighted) sums; a wro
 
 
 def _prior(style: str, level: int, layers: int | None) -> torch.nn.Module:
-    from transformers.models.deprecated.jukebox.modeling_jukebox import JukeboxPrior
-
-    config = tiny_config(style)
-    for prior_config in config.prior_configs:  # what JukeboxModel.set_shared_params does
-        for key in ("sampling_rate", "timing_dims", "min_duration", "max_duration", "max_nb_genres",
-                    "metadata_conditioning"):
-            setattr(prior_config, key, getattr(config, key))
-    prior_config = config.prior_configs[level]
-    if layers is not None:
-        prior_config.num_layers = layers
+    overrides: dict[str, object] = {} if layers is None else {"num_layers": layers}
     if style != "5b_lyrics":  # its lyric encoder's activations overflow at this scale (NaN in either step)
-        prior_config.init_scale = 1.0
+        overrides["init_scale"] = 1.0
     torch.manual_seed(0)
-    prior = JukeboxPrior(prior_config, level=level).eval()
+    prior = prior_alone(tiny_config(style), level, **overrides)
     with torch.no_grad():  # _init_weights leaves some tensors as allocated (e.g. the lyric encoder's): never garbage
         for tensor in [*prior.parameters(), *prior.buffers()]:
             if tensor.is_floating_point():
@@ -183,3 +175,12 @@ def test_the_host_samples_the_same_with_the_static_step(tiny_dir: Path) -> None:
         _run(static, cancel)
     handle.remove()
     assert np.array_equal(_run(static), want)
+
+
+@pytest.mark.parametrize(("fastpath", "step", "want"), [("int8", "auto", "compiled"), ("stock", "auto", "stock"),
+                                                        ("linear", "auto", "stock"), ("int8", "static", "static"),
+                                                        ("stock", "compiled", "compiled")])
+def test_auto_compiles_where_measured_faster(fastpath: str, step: str, want: str) -> None:
+    """'auto' (the CLI's default) takes the compiled step with int8 layers on the CPU only; a named step stands."""
+    assert ModelRegistry("cpu", "float32", fastpath=fastpath, step=step).step == want
+    assert choose_step("auto", "int8", torch.device("cuda")) == "stock"  # not measured on CUDA yet

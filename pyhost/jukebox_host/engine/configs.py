@@ -68,3 +68,18 @@ def full_config(name: str) -> Any:  # JukeboxConfig
         max_nb_genres=GENRES[name], timing_dims=top["timing_dims"], min_duration=MIN_DURATION[name],
         max_duration=MAX_DURATION,
     )
+
+
+def prior_alone(config: Any, level: int, **overrides: Any) -> Any:  # JukeboxPrior
+    """One prior of a JukeboxConfig built by itself, in eval mode, weights as allocated (the caller initialises
+    them): what JukeboxModel.set_shared_params hands each prior first, then `overrides` on its own config."""
+    from transformers.models.deprecated.jukebox.modeling_jukebox import JukeboxPrior
+
+    for prior_config in config.prior_configs:
+        for key in ("sampling_rate", "timing_dims", "min_duration", "max_duration", "max_nb_genres",
+                    "metadata_conditioning"):
+            setattr(prior_config, key, getattr(config, key))
+    prior_config = config.prior_configs[level]
+    for key, value in overrides.items():
+        setattr(prior_config, key, value)
+    return JukeboxPrior(prior_config, level=level).eval()

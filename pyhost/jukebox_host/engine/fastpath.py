@@ -84,7 +84,7 @@ class Int8WeightLinear(nn.Module):
         if not flat.is_contiguous():
             flat = flat.contiguous()
         if flat.shape[0] <= _KERNEL_MAX_ROWS and self._kernel_works_on(flat.device):
-            out = _INT8_MM(flat, self.weight_int8, self.scale)
+            out = INT8_MM(flat, self.weight_int8, self.scale)
         else:  # CPUs without native bfloat16 multiply it slowly: the dequantised product runs in float32 there
             wide = torch.float32 if flat.device.type == "cpu" else flat.dtype
             out = (flat.to(wide) @ _dequantize(self.weight_int8, self.scale, wide).t()).to(flat.dtype)
@@ -92,7 +92,7 @@ class Int8WeightLinear(nn.Module):
         return out if out.dtype == x.dtype else out.to(x.dtype)
 
 
-_INT8_MM = torch.ops.aten._weight_int8pack_mm.default
+INT8_MM = torch.ops.aten._weight_int8pack_mm.default
 
 
 def _dequantize(weight: torch.Tensor, scale: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -108,7 +108,7 @@ def _kernel_works(weight: torch.Tensor, scale: torch.Tensor) -> bool:
         return False
     probe = torch.randn(3, weight.shape[1], device=weight.device).to(scale.dtype)
     try:
-        got = _INT8_MM(probe, weight, scale).float()
+        got = INT8_MM(probe, weight, scale).float()
     except (RuntimeError, NotImplementedError):
         return False
     want = probe.float() @ _dequantize(weight, scale, torch.float32).t()

@@ -19,7 +19,7 @@ from jukebox_host.engine.fastpath import speed_up_priors
 from jukebox_host.engine.fidelity import make_faithful
 from jukebox_host.engine.kv_cache import use_inplace_cache
 from jukebox_host.engine.residency import LevelResidency
-from jukebox_host.engine.static_step import install_on_priors, warm_up
+from jukebox_host.engine.static_step import choose_step, install_on_priors, warm_up
 from jukebox_host.errors import HostError
 
 TINY_NAME = "tiny"
@@ -219,7 +219,9 @@ class ModelRegistry:
                 self.dtype = choice.dtype if dtype == "auto" else self.dtype
                 log.info("%s", choice.summary())
         self.residency = residency
-        self.step = step
+        self.step = choose_step(step, self.fastpath, self.device)
+        if step == "auto":
+            log.info("step auto on %s with fastpath %s -> %s", self.device, self.fastpath, self.step)
         self.max_models = max(1, max_models)
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
 

@@ -319,6 +319,15 @@ def install(stack: nn.Module, compiled: bool) -> StaticStep:
 STEPS = ("stock", "static", "compiled")
 
 
+def choose_step(step: str, fastpath: str, device: torch.device) -> str:
+    """'auto': the compiled step where it was measured faster than transformers' step at batch 1 and 4 (bench/
+    RESULTS.md 5c, 5d): int8 layers on the CPU. Elsewhere transformers' step: float32 compiled is slower at batch 1
+    on the CPU (its matrix products already read at the kernel's speed), and on CUDA nothing has been measured yet."""
+    if step != "auto":
+        return step
+    return "compiled" if device.type == "cpu" and fastpath == "int8" else "stock"
+
+
 def install_on_priors(model: Any, step: str) -> list[StaticStep]:
     """step 'static' or 'compiled' on every prior's stack of a JukeboxModel (the lyric encoders run whole, not
     token by token); 'stock' leaves transformers' step."""
