@@ -106,7 +106,9 @@ def _kernel_works(weight: torch.Tensor, scale: torch.Tensor) -> bool:
     multiples of 32 are tried at all, and each layer checks the kernel once against the dequantised product."""
     if weight.shape[1] % 32 or weight.device.type == "meta":
         return False
-    probe = torch.randn(3, weight.shape[1], device=weight.device).to(scale.dtype)
+    # Its own generator: a draw from the global one would shift the first job's sampling after a load
+    generator = torch.Generator(device=weight.device).manual_seed(0)
+    probe = torch.randn(3, weight.shape[1], device=weight.device, generator=generator).to(scale.dtype)
     try:
         got = INT8_MM(probe, weight, scale).float()
     except (RuntimeError, NotImplementedError):
