@@ -69,9 +69,9 @@ def build(name: str, device: torch.device, fastpath: str, step: str = "stock") -
         use_inplace_cache(prior)  # as the host runs it
     if fastpath != "stock":
         speed_up_priors(model, int8=fastpath == "int8", device=device)
-    steps = install_on_priors(model, step)
+    install_on_priors(model, step)
     if step == "compiled":  # as the host does at load: the first token of a job does not pay for compiling
-        print(f"{name}: per-token step compiled for batch 1 in {warm_up(model, steps, device):.1f} s", flush=True)
+        print(f"{name}: {warm_up(model, device)}", flush=True)
     return model
 
 

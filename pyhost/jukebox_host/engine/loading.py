@@ -191,9 +191,9 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: st
         use_inplace_cache(prior)
     if fastpath != "stock":
         speed_up_priors(model, int8=fastpath == "int8", device=device)
-    steps = install_on_priors(model, step)
+    install_on_priors(model, step)
     if step == "compiled" and residency == "all":  # with level residency, each prior compiles at its first job
-        log.info("%s: per-token step compiled for batch 1 in %.1f s", name, warm_up(model, steps, device))
+        log.info("%s: %s", name, warm_up(model, device))
     placed = LevelResidency(list(model.priors), device) if residency == "level" else None
     return LoadedModel(name, model, tokenizer, device, dtype, time.perf_counter() - started, placed)
 
