@@ -197,3 +197,19 @@ def test_auto_compiles_where_measured_faster(fastpath: str, step: str, want: str
     """'auto' (the CLI's default) takes the compiled step with int8 layers on the CPU only; a named step stands."""
     assert ModelRegistry("cpu", "float32", fastpath=fastpath, step=step).step == want
     assert choose_step("auto", "int8", torch.device("cuda")) == "stock"  # not measured on CUDA yet
+
+
+def test_each_prior_compiles_two_graphs_at_load_and_no_more(tiny_dir: Path) -> None:
+    """The three priors differ in width and attention: each gets graphs of its own (batch 1, and batch 2 serving
+    every size above), all at load; no job size compiles again. Sharing one code object, the priors' different
+    widths read as sizes that vary, and a job of 3 samples recompiled."""
+    counters.clear()
+    loaded = load_model(str(tiny_dir), torch.device("cpu"), torch.float32, fastpath="int8", step="compiled")
+    assert counters["stats"]["unique_graphs"] == 2 * len(loaded.model.priors)
+    with torch.inference_mode():
+        for prior in loaded.model.priors:
+            for batch in (3, 1, 5):
+                metadata, conds = blank_window(prior, batch, torch.device("cpu"))
+                prior.sample(batch, music_tokens=None, music_tokens_conds=conds, metadata=metadata, sample_tokens=2)
+                prior.prior.transformer.del_cache()
+    assert counters["stats"]["unique_graphs"] == 2 * len(loaded.model.priors)

@@ -23,6 +23,7 @@ bit for bit, and sampled tokens agree (tests/engine/test_static_step.py).
 
 from __future__ import annotations
 
+import hashlib
 import time
 import types
 from typing import Any
@@ -239,7 +240,8 @@ class StaticStep:
             # (measured: same speed as a graph per size; up to 15 compiles of a minute each saved).
             # Inductor's attention fusion (fuse_attention.py) takes the one-query attention for a batched SDPA
             # and fails on its shapes; the rest of its patterns go with it.
-            self._compiled_fn = torch.compile(self._layers_forward, mode="reduce-overhead" if cuda else None,
+            forward = types.MethodType(_own_code(StaticStep._layers_forward, _shape_name(self.stack)), self)
+            self._compiled_fn = torch.compile(forward, mode="reduce-overhead" if cuda else None,
                                               dynamic=False if cuda else None, options={"pattern_matcher": False})
         return self._compiled_fn
 
@@ -275,6 +277,24 @@ class StaticStep:
         self.started = False
         for layer in self.layers:
             layer.new_window()
+
+
+def _shape_name(stack: nn.Module) -> str:
+    """A name for the stack's structure (attention kinds, every tensor's name, shape and type): the same for two
+    priors that can share compiled graphs, different otherwise, the same in every process."""
+    kinds = [block.attn.attn_func for block in stack._attn_mods]
+    tensors = [(name, tuple(tensor.shape), str(tensor.dtype)) for name, tensor in stack.state_dict().items()]
+    return "static_step_" + hashlib.sha256(repr((kinds, tensors)).encode()).hexdigest()[:16]
+
+
+def _own_code(function: Any, name: str) -> Any:
+    """`function` with a code object of its own, named `name`. dynamo keeps compiled graphs, and learns which
+    sizes vary, per code object (and name, across processes): priors of other widths sharing one took each other's
+    widths for varying sizes and compiled generic graphs, and recompiled at batch sizes meant to be warm."""
+    code = function.__code__.replace(co_name=name)
+    if hasattr(code, "co_qualname"):  # Python 3.11+
+        code = code.replace(co_qualname=name)
+    return types.FunctionType(code, function.__globals__, name, function.__defaults__, function.__closure__)
 
 
 def allow_recompiles(limit: int = 64) -> None:
