@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
-apt_packages=(puredata-core puredata-dev libzmq3-dev libmsgpack-dev pkg-config cmake gcc python3 python3-venv)
+# g++: torch.compile's inductor builds C++ at run time for the compiled per-token step (--step compiled/auto).
+apt_packages=(puredata-core puredata-dev libzmq3-dev libmsgpack-dev pkg-config cmake gcc g++ python3 python3-venv)
 # --test: also what only the tests need (the Windows cross-compile check).
 if [ "${1:-}" = "--test" ]; then apt_packages+=(gcc-mingw-w64-x86-64); fi
 missing=()

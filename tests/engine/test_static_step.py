@@ -213,3 +213,25 @@ def test_each_prior_compiles_two_graphs_at_load_and_no_more(tiny_dir: Path) -> N
                 prior.sample(batch, music_tokens=None, music_tokens_conds=conds, metadata=metadata, sample_tokens=2)
                 prior.prior.transformer.del_cache()
     assert counters["stats"]["unique_graphs"] == 2 * len(loaded.model.priors)
+
+
+def test_a_failed_compile_runs_the_step_uncompiled(caplog: pytest.LogCaptureFixture) -> None:
+    """Compiling can fail where the host runs (inductor needs a C++ compiler on the CPU): one clear log line, and
+    the same tokens from the same step run eagerly."""
+    stock = _prior("1b_lyrics", 1, 3)
+    compiled = copy.deepcopy(stock)
+    use_inplace_cache(compiled)
+    step = install(compiled.prior.transformer, compiled=True)
+
+    def no_compiler(_hidden: torch.Tensor) -> torch.Tensor:
+        raise RuntimeError("InvalidCxxCompiler: No working C++ compiler found\nmore lines")
+
+    step._compiled_fn = no_compiler
+    with caplog.at_level("ERROR", logger="jukebox_host"):
+        tokens, logits = _sample(compiled, 1, 21, 1)
+    want_tokens, want_logits = _sample(stock, 1, 21, 1)
+    assert torch.equal(tokens, want_tokens) and float((logits - want_logits).abs().max()) <= LOGIT_TOLERANCE
+    assert not step.compiled and not step.compiled_shapes
+    assert [r.getMessage() for r in caplog.records] == [
+        "compiling the per-token step failed (InvalidCxxCompiler: No working C++ compiler found): this prior runs "
+        "it uncompiled"]

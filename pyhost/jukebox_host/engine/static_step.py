@@ -24,6 +24,7 @@ bit for bit, and sampled tokens agree (tests/engine/test_static_step.py).
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import types
 from typing import Any
@@ -34,6 +35,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from jukebox_host.engine.fastpath import check_int8_kernels
+
+log = logging.getLogger("jukebox_host")
 
 KINDS = ("dense_attn", "block_attn", "transpose_block_attn", "prev_block_attn", "prime_attn", "cross_attention")
 
@@ -245,6 +248,19 @@ class StaticStep:
                                               dynamic=False if cuda else None, options={"pattern_matcher": False})
         return self._compiled_fn
 
+    def _run(self, hidden: torch.Tensor, first_compile: bool) -> torch.Tensor:
+        try:
+            return self._runner(hidden)(hidden)
+        except Exception as exc:
+            if not first_compile:
+                raise
+            # Compiling failed (inductor needs a C++ compiler on the CPU, for one): the same step, uncompiled.
+            # Nothing was written yet, and the eager step writes the same slot anyway.
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            log.error("compiling the per-token step failed (%s): this prior runs it uncompiled", reason)
+            self.compiled, self._compiled_fn = False, None
+            return self._layers_forward(hidden)
+
     def token(self, hidden: torch.Tensor, encoder_states: torch.Tensor | None) -> torch.Tensor:
         """One sampled token through the stack: hidden (B, 1, width)."""
         if not self.started:
@@ -256,11 +272,11 @@ class StaticStep:
         for attn in self.attns:
             attn._static_active = True
         try:
-            out = self._runner(hidden)(hidden)
+            out = self._run(hidden, first_compile)
         finally:
             for attn in self.attns:
                 attn._static_active = False
-        if first_compile:
+        if first_compile and self.compiled:
             self.compiled_shapes[key] = time.perf_counter() - started
         for attn in self.attns:
             attn.sample_t += 1
@@ -392,4 +408,7 @@ def warm_up(model: Any, device: torch.device) -> str:
                 prior.prior.transformer.del_cache()
     torch.random.set_rng_state(rng)  # a warm-up draws nothing from a job's seed
     sizes = "batch 1 and 2 (serves 2 and up)" if warm_batches(device) == (1, 2) else "batch 1"
+    uncompiled = [str(prior.level) for prior in model.priors if not prior.prior.transformer._static_step.compiled]
+    if uncompiled:
+        return f"per-token step left uncompiled for prior(s) {', '.join(uncompiled)}: compiling failed (logged above)"
     return f"per-token step compiled for {sizes} in {time.perf_counter() - started:.1f} s"
