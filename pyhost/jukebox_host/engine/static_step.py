@@ -314,7 +314,7 @@ def _own_code(function: Any, name: str) -> Any:
 
 
 def allow_recompiles(limit: int = 64) -> None:
-    """Each prior and batch size is its own compiled graph of the same code: more than dynamo's default 8."""
+    """On CUDA each batch size (1 to 16) is its own graph of a prior's step: more than dynamo's default 8."""
     config = torch._dynamo.config
     for name in ("recompile_limit", "cache_size_limit"):
         if hasattr(config, name):
@@ -361,7 +361,7 @@ STEPS = ("stock", "static", "compiled")
 
 def choose_step(step: str, fastpath: str, device: torch.device) -> str:
     """'auto': the compiled step where it was measured faster than transformers' step at batch 1 and 4 (bench/
-    RESULTS.md 5c, 5d): int8 layers on the CPU. Elsewhere transformers' step: float32 compiled is slower at batch 1
+    RESULTS.md 5d, 5e): int8 layers on the CPU. Elsewhere transformers' step: float32 compiled is slower at batch 1
     on the CPU (its matrix products already read at the kernel's speed), and on CUDA nothing has been measured yet."""
     if step != "auto":
         return step
