@@ -182,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "the fastest on this CPU, measured at start (with its precision, unless --dtype says)")
     serve.add_argument("--step", default="auto", choices=["auto", "stock", "static", "compiled"],
                        help="a sampled token: transformers' code, a static key/value cache, or that compiled "
-                            "(torch.compile; CUDA graphs on CUDA), compiled at load for batch 1; 'auto': compiled "
+                            "(torch.compile; CUDA graphs on CUDA), compiled at load; 'auto': compiled "
                             "where measured faster (int8 layers on the CPU), else transformers' code")
     serve.add_argument("--residency", default="all", choices=["all", "level"],
                        help="'level': only the prior being sampled on the GPU, the others in pinned host memory")
