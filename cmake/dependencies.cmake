@@ -1,8 +1,9 @@
 # libzmq (with CURVE) and msgpack-c for the core, found one of three ways; the result is two targets to link,
 # JBX_ZMQ and JBX_MSGPACK.
 #  - default: the system's (pkg-config's libzmq, CMake's msgpack-c): Debian, Homebrew, a developer's build;
-#  - JBX_DEPS_PREFIX: static libzmq and msgpack-c built into one prefix (scripts/build_static_deps.sh; the
-#    release workflow does this on macOS and Windows), linked into the externals so a Max package or Pd folder needs nothing installed;
+#  - JBX_DEPS_PREFIX: static libzmq and msgpack-c built into one prefix (package/tools/release builds one per
+#    platform from Debian's source packages), linked into the externals so a Max package or Pd folder needs
+#    nothing installed;
 #  - JBX_DEPS_HEADERS: a folder with zmq.h and msgpack.h only: a compile-only check (the Windows cross-check in
 #    .ci/run), in which nothing is linked.
 set(JBX_DEPS_PREFIX "" CACHE PATH "Prefix holding static libzmq and msgpack-c (release builds)")
@@ -20,13 +21,13 @@ elseif(JBX_DEPS_PREFIX)
   # libzmq names its static library by toolset on Windows (libzmq-v143-mt-s-4_3_5.lib): take whichever is there.
   file(GLOB JBX_ZMQ_LIB ${JBX_DEPS_PREFIX}/lib/libzmq.a ${JBX_DEPS_PREFIX}/lib/libzmq*-s-*.lib)
   if(NOT JBX_ZMQ_LIB)
-    message(FATAL_ERROR "no static libzmq in ${JBX_DEPS_PREFIX}/lib (scripts/build_static_deps.sh makes one)")
+    message(FATAL_ERROR "no static libzmq in ${JBX_DEPS_PREFIX}/lib (package/tools/release makes one)")
   endif()
   list(GET JBX_ZMQ_LIB 0 JBX_ZMQ_LIB)
-  # libzmq's CURVE: its bundled TweetNaCl (scripts/build_static_deps.sh), or libsodium when built with it.
-  find_library(JBX_SODIUM_LIB NAMES libsodium.a sodium libsodium PATHS ${JBX_DEPS_PREFIX}/lib NO_DEFAULT_PATH)
+  # libzmq's CURVE: its bundled TweetNaCl (as the release builds it), or libsodium when built with it.
+  find_library(JBX_SODIUM_LIB NAMES libsodium.a sodium libsodium PATHS ${JBX_DEPS_PREFIX}/lib NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH)
   find_library(JBX_MSGPACK_LIB NAMES libmsgpack-c.a libmsgpackc.a msgpack-c msgpackc PATHS ${JBX_DEPS_PREFIX}/lib
-               NO_DEFAULT_PATH REQUIRED)
+               NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH REQUIRED)
   add_library(jbx_zmq_static INTERFACE)
   target_include_directories(jbx_zmq_static INTERFACE ${JBX_DEPS_PREFIX}/include)
   target_compile_definitions(jbx_zmq_static INTERFACE ZMQ_STATIC)
@@ -34,12 +35,13 @@ elseif(JBX_DEPS_PREFIX)
   if(JBX_SODIUM_LIB)
     target_link_libraries(jbx_zmq_static INTERFACE ${JBX_SODIUM_LIB})
   endif()
+  # libzmq is C++: its runtime goes in statically too (mingw: -static on the module, see jbx_static_runtime).
   if(WIN32)
     target_link_libraries(jbx_zmq_static INTERFACE ws2_32 iphlpapi advapi32 stdc++)
   elseif(APPLE)
     target_link_libraries(jbx_zmq_static INTERFACE c++)
   else()
-    target_link_libraries(jbx_zmq_static INTERFACE stdc++ pthread)
+    target_link_libraries(jbx_zmq_static INTERFACE -Wl,-Bstatic stdc++ -Wl,-Bdynamic pthread)
   endif()
   add_library(jbx_msgpack_static INTERFACE)
   target_include_directories(jbx_msgpack_static INTERFACE ${JBX_DEPS_PREFIX}/include)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -104,6 +104,22 @@ def fresh_host(tiny_dir: Path) -> Iterator[HostProcess]:
     yield process
     if process.process.poll() is None:
         process.kill()
+
+
+@pytest.fixture
+def start_host(tiny_dir: Path) -> Iterator[Callable[..., HostProcess]]:
+    """start_host(endpoint, extra_serve_args=None): hosts of the test's own (a tcp:// endpoint, CURVE flags ...),
+    serving 'tiny'; killed after the test if still running."""
+    started: list[HostProcess] = []
+
+    def start(endpoint: str, extra: list[str] | None = None) -> HostProcess:
+        started.append(HostProcess(endpoint, ["tiny"], extra))
+        return started[-1]
+
+    yield start
+    for process in started:
+        if process.process.poll() is None:
+            process.kill()
 
 
 @pytest.fixture

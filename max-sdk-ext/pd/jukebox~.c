@@ -369,6 +369,14 @@ static void jukebox_free(t_jukebox *x)
     jbx_client_free(x->client);
 }
 
+/* The one symbol the external exports (everything else is built hidden). */
+#ifdef _WIN32
+#define JBX_PD_EXPORT __declspec(dllexport)
+#else
+#define JBX_PD_EXPORT __attribute__((visibility("default")))
+#endif
+JBX_PD_EXPORT void jukebox_tilde_setup(void);
+
 void jukebox_tilde_setup(void)
 {
     jukebox_class = class_new(gensym("jukebox~"), (t_newmethod)jukebox_new,

@@ -5,7 +5,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#ifndef _WIN32
 #include <sys/types.h>
+#endif
 
 #include "jbx_client.h"
 
@@ -61,6 +63,7 @@ void test_wait_fd(jbx_client *c, double secs);
  * reported that the host cannot run here. */
 const char *fixture_endpoint(void);
 
+#ifndef _WIN32 /* jbx_test_host.c: the POSIX tests start their hosts themselves */
 /* Starts `$JBX_TEST_HOST_CMD serve --endpoint ep --model tiny` and waits until
  * it answers a ping (up to secs). Returns the pid or -1. */
 pid_t host_start(const char *ep, double secs);
@@ -73,6 +76,7 @@ int host_keygen(const char *folder, const char *name);
 /* A TCP port on 127.0.0.1 that was free a moment ago, or -1. */
 int free_tcp_port(void);
 void host_kill(pid_t pid, int sig);
+#endif
 
 /* A test mono signal: a 220 Hz sine. Caller frees. */
 float *test_sine(long frames, double sr);

@@ -8,6 +8,7 @@ import pytest
 
 from helpers import follow, submit, tone, wait_for
 from jukebox_host import constants as C
+from jukebox_host import outgoing
 from jukebox_host.client import Client
 
 
@@ -49,8 +50,10 @@ def test_a_vanished_clients_jobs_are_dropped(host: object) -> None:
     rid = submit(gone, None, 0, mode="ancestral", length=60.0, seed=1)
     wait_for(gone, rid, C.TYPE_PROGRESS)
     gone.close()  # disappears mid-job
+    # It chose its own routing id, so the host waits STALL_SECONDS for it to reconnect (a network blip) from the
+    # first reply it cannot deliver; the margin covers that reply's wait and a loaded machine.
+    deadline = time.monotonic() + outgoing.STALL_SECONDS + 30
     with Client(endpoint, timeout=60) as other:
-        deadline = time.monotonic() + 30
         while other.status()["running"] is not None:
             assert time.monotonic() < deadline, "the vanished client's job kept running"
             time.sleep(0.2)

@@ -519,3 +519,16 @@ void ext_main(void *r)
     jukebox_class = c;
     post("jukebox~ %s (protocol v%d)", JBX_VERSION, JBX_PROTOCOL_VERSION);
 }
+
+#ifdef WIN_VERSION
+#include <windows.h>
+/* MaxAudio.lib carries a DllMain of its own, which mingw's linker would wire into this DLL: ours does nothing. */
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved);
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
+{
+    (void)instance;
+    (void)reason;
+    (void)reserved;
+    return TRUE;
+}
+#endif
