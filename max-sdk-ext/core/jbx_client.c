@@ -16,7 +16,7 @@
 
 /* Seconds of silence before autostart spawns the host. */
 #define JBX_AUTOSTART_AFTER 1.0
-/* Bytes of the routing id a client chooses for itself (see set_routing_id). */
+/* Bytes of the routing id a client chooses for itself (see make_routing_id). */
 #define JBX_ROUTING_ID_BYTES 16
 
 struct jbx_client {
@@ -44,12 +44,18 @@ struct jbx_client {
     double job_news;       /* last message about the job (or its submission) */
     double watch_sent;     /* when watch_id was asked */
     double waiting_since;  /* when the oldest outstanding request was sent */
+    double ping_sent;      /* when the user's ping (ping_id) was sent: its own deadline, whatever else arrives */
+    double status_sent;    /* the same for status_id */
+    int lost;              /* the host was lost and the socket reopened; "back" not told yet */
     double last_rx;        /* last message from the host */
     double last_ping;      /* last heartbeat ping sent */
     int host_alive;        /* heard from the host since the last timeout/bye */
 
     jbx_child spawn_child; /* autostart's child still to reap (0: none) */
     double spawn_time;     /* < 0: never spawned */
+
+    char routing_id[JBX_ROUTING_ID_BYTES]; /* this client's, kept across reopened sockets (see make_routing_id) */
+    int has_routing_id;
 
     int curve;             /* CURVE keys below are set on every socket */
     unsigned char curve_server[JBX_KEY_BYTES]; /* the host's public key */
@@ -84,14 +90,14 @@ static void mark_waiting(jbx_client *c)
    reconnects (a network blip, a restarted gateway), so a dropped connection loses no job. It is a secret, so
    it comes from libzmq's CURVE key generator: 16 Z85 characters of a fresh secret key (about 100 random bits,
    never a zero byte, which libzmq keeps for its own ids). A libzmq without CURVE leaves the client anonymous:
-   it then learns of a lost job from the host's status instead. */
-static int set_routing_id(void *s)
+   it then learns of a lost job from the host's status instead. Made once per client: every socket the client
+   reopens (see reopen) carries the same id, so the host's jobs and kept codes stay its own. */
+static void make_routing_id(jbx_client *c)
 {
     char public_z85[41], secret_z85[41];
-    if (zmq_curve_keypair(public_z85, secret_z85) != 0) return 0;
-    int rc = zmq_setsockopt(s, ZMQ_ROUTING_ID, secret_z85, JBX_ROUTING_ID_BYTES);
-    memset(secret_z85, 0, sizeof secret_z85);
-    return rc;
+    c->has_routing_id = zmq_curve_keypair(public_z85, secret_z85) == 0;
+    if (c->has_routing_id) memcpy(c->routing_id, secret_z85, JBX_ROUTING_ID_BYTES);
+    jbx_keys_wipe(secret_z85, sizeof secret_z85);
 }
 
 static int open_socket(jbx_client *c, const char *endpoint, char *err, size_t errlen)
@@ -104,7 +110,8 @@ static int open_socket(jbx_client *c, const char *endpoint, char *err, size_t er
     int linger = 0;
     int64_t maxsize = JBX_MAX_MESSAGE_BYTES;
     if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize) != 0 || set_routing_id(s) != 0) {
+        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize) != 0 ||
+        (c->has_routing_id && zmq_setsockopt(s, ZMQ_ROUTING_ID, c->routing_id, JBX_ROUTING_ID_BYTES) != 0)) {
         snprintf(err, errlen, "zmq_setsockopt: %s", zmq_strerror(zmq_errno()));
         zmq_close(s);
         return -1;
@@ -137,6 +144,15 @@ static int open_socket(jbx_client *c, const char *endpoint, char *err, size_t er
     return 0;
 }
 
+/* The ZeroMQ guide's lazy pirate: a fresh socket to the same endpoint, with the same routing id and keys. libzmq
+   does not bring every connection back by itself: after a reply over ZMQ_MAXMSGSIZE or a CURVE refusal the
+   DEALER's pipe stays down and every later send fails. A new socket dials again. */
+static int reopen(jbx_client *c)
+{
+    char err[256];
+    return open_socket(c, c->endpoint, err, sizeof err);
+}
+
 static void free_frame(void *data, void *hint)
 {
     (void)hint;
@@ -159,7 +175,11 @@ static int send_msg(jbx_client *c, const jbx_field *f, size_t n,
         snprintf(err, errlen, "header is %zu bytes, more than %d", buf.size, JBX_MAX_HEADER_BYTES);
         goto done;
     }
-    if (zmq_send(c->sock, buf.data, buf.size, ZMQ_DONTWAIT | (nch > 0 ? ZMQ_SNDMORE : 0)) < 0) {
+    int more = nch > 0 ? ZMQ_SNDMORE : 0;
+    /* A socket that refuses the first frame has no live pipe (see reopen): one more try on a fresh socket, which
+       queues the message until it connects. Nothing of the message went out before, so nothing is doubled. */
+    if (zmq_send(c->sock, buf.data, buf.size, ZMQ_DONTWAIT | more) < 0 &&
+        (reopen(c) != 0 || zmq_send(c->sock, buf.data, buf.size, ZMQ_DONTWAIT | more) < 0)) {
         snprintf(err, errlen, "cannot send to %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
         goto done;
     }
@@ -222,6 +242,7 @@ jbx_client *jbx_client_new(const char *endpoint, char *err, size_t errlen)
     c->spawn_time = -1.0;
     c->host_command = dup_str(jbx_params_text(&c->params, JBX_S_hostcmd));
     c->zctx = zmq_ctx_new();
+    make_routing_id(c);
     if (!c->host_command || !c->zctx) {
         snprintf(err, errlen, c->zctx ? "out of memory" : "zmq_ctx_new failed");
         jbx_client_free(c);
@@ -501,7 +522,7 @@ int jbx_client_cancel(jbx_client *c)
     return send_simple(c, JBX_TYPE_CANCEL, c->next_id++, "target", c->job_id, err, sizeof err);
 }
 
-static int request(jbx_client *c, const char *type, long long *slot)
+static int request(jbx_client *c, const char *type, long long *slot, double *sent)
 {
     char err[256];
     if (!c->host_alive) send_hello(c);
@@ -509,11 +530,12 @@ static int request(jbx_client *c, const char *type, long long *slot)
     long long id = c->next_id++;
     if (send_simple(c, type, id, NULL, 0, err, sizeof err) != 0) return -1;
     *slot = id;
+    *sent = jbx_now();
     return 0;
 }
 
-int jbx_client_ping(jbx_client *c) { return request(c, JBX_TYPE_PING, &c->ping_id); }
-int jbx_client_status(jbx_client *c) { return request(c, JBX_TYPE_STATUS, &c->status_id); }
+int jbx_client_ping(jbx_client *c) { return request(c, JBX_TYPE_PING, &c->ping_id, &c->ping_sent); }
+int jbx_client_status(jbx_client *c) { return request(c, JBX_TYPE_STATUS, &c->status_id, &c->status_sent); }
 
 /* ---- replies ---- */
 
@@ -685,6 +707,10 @@ static void handle_message(jbx_client *c, zmq_msg_t *parts, int nparts, const jb
     (void)jbx_get_int(&h, "id", &id);
     c->last_rx = jbx_now();
     c->host_alive = 1;
+    if (c->lost) {
+        c->lost = 0;
+        if (cb && cb->host) cb->host(cb->ctx, 1, c->endpoint);
+    }
 
     int is_job = c->job_id >= 0 && id == c->job_id;
     if (is_job) {
@@ -729,8 +755,11 @@ static void handle_message(jbx_client *c, zmq_msg_t *parts, int nparts, const jb
     } else if (strcmp(type, JBX_TYPE_ERROR) == 0) {
         (void)jbx_get_str(&h, "code", code, sizeof code);
         (void)jbx_get_str(&h, "message", msg, sizeof msg);
-        if (is_job) {
+        if (is_job || (id >= 0 && id == c->watch_id && c->job_id >= 0)) {
+            /* the job's own error, or the host refusing the question about it (a client whose key was removed
+               is refused everything): either way the job is over, and the host said why */
             c->job_id = -1;
+            c->watch_id = -1;
             c->chain_left = 0; /* an error ends a chain */
             emit_state(cb, "idle");
             emit_error(cb, code, msg);
@@ -803,6 +832,24 @@ static void fail_pending(jbx_client *c, const jbx_callbacks *cb)
     c->host_alive = 0;
     if (had_job) emit_state(cb, "idle");
     emit_error(cb, JBX_LOCAL_TIMEOUT, msg);
+    /* The connection itself may be what failed (see reopen): dial again now, so the next request finds a
+       working socket, and tell the front once. */
+    if (reopen(c) == 0 && !c->lost) {
+        c->lost = 1;
+        if (cb && cb->host) cb->host(cb->ctx, 0, c->endpoint);
+    }
+}
+
+/* A user's ping or status answered by nothing within the limit ends in a timeout of its own, even while the
+   heartbeat's pongs come (a request lost with a host that was replaced at once). */
+static void expire_request(jbx_client *c, long long *slot, double sent, double t, double limit, const char *what,
+                           const jbx_callbacks *cb)
+{
+    if (*slot < 0 || t - sent <= limit) return;
+    char msg[512];
+    *slot = -1;
+    snprintf(msg, sizeof msg, "no answer to %s from %s within %.0f s", what, c->endpoint, limit);
+    emit_error(cb, JBX_LOCAL_TIMEOUT, msg);
 }
 
 void jbx_client_tick(jbx_client *c, const jbx_callbacks *cb)
@@ -841,5 +888,10 @@ void jbx_client_tick(jbx_client *c, const jbx_callbacks *cb)
     double limit = c->timeout;
     if (c->spawn_time >= 0.0 && t - c->spawn_time < JBX_AUTOSTART_GRACE && !c->host_alive)
         limit = (c->spawn_time - quiet_since) + JBX_AUTOSTART_GRACE;
-    if (t - quiet_since > limit) fail_pending(c, cb);
+    if (t - quiet_since > limit) {
+        fail_pending(c, cb);
+        return;
+    }
+    expire_request(c, &c->ping_id, c->ping_sent, t, limit, "ping", cb);
+    expire_request(c, &c->status_id, c->status_sent, t, limit, "status", cb);
 }

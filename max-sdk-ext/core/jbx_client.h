@@ -78,6 +78,9 @@ typedef struct jbx_callbacks {
     void (*state)(void *ctx, const char *state);
     void (*pong)(void *ctx, double host_time);
     void (*status)(void *ctx, const jbx_status *s);
+    /* The connection: up 0 once when the host stopped answering and the client dialled again (the next request
+       goes out on the new connection), up 1 once when it answers again. endpoint: where. */
+    void (*host)(void *ctx, int up, const char *endpoint);
 } jbx_callbacks;
 
 /* Creates the client and connects (ZeroMQ connects lazily: a host that is not

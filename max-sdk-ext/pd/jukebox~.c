@@ -139,6 +139,14 @@ static void on_state(void *ctx, const char *state)
     info_sym(ctx, "state", state);
 }
 
+/* "host lost" once when the host stopped answering (the client dials again by itself), "host back" once when it
+   answers again. */
+static void on_host(void *ctx, int up, const char *endpoint)
+{
+    info_sym(ctx, "host", up ? "back" : "lost");
+    post("jukebox~: host %s %s", up ? "back at" : "lost at", endpoint);
+}
+
 static void on_pong(void *ctx, double host_time)
 {
     t_jukebox *x = ctx;
@@ -180,15 +188,23 @@ static void watch_fd(t_jukebox *x)
     if (x->fd >= 0) sys_addpollfn(x->fd, poll_fd, x);
 }
 
+/* The client opens a new socket when its connection failed (and on a new host or keys): watch the new fd. */
+static void follow_fd(t_jukebox *x)
+{
+    if (jbx_client_fd(x->client) != x->fd) watch_fd(x);
+}
+
 static void tick(t_jukebox *x)
 {
     jbx_client_tick(x->client, &x->cb);
+    follow_fd(x);
     clock_delay(x->clock, TICK_MS);
 }
 
 /* After a send, input may already wait without a new edge on ZMQ_FD. */
 static void poll_soon(t_jukebox *x)
 {
+    follow_fd(x);
     clock_delay(x->clock, 0);
 }
 
@@ -352,6 +368,7 @@ static void *jukebox_new(t_symbol *src, t_symbol *dst)
     x->cb.state = on_state;
     x->cb.pong = on_pong;
     x->cb.status = on_status;
+    x->cb.host = on_host;
     jukebox_set(x, src, dst);
     x->out_done = outlet_new(&x->x_obj, &s_bang);
     x->out_progress = outlet_new(&x->x_obj, &s_float);

@@ -104,9 +104,19 @@ static void on_status(void *ctx, const jbx_status *s)
     r->status = *s;
 }
 
+static void on_host(void *ctx, int up, const char *endpoint)
+{
+    rec *r = ctx;
+    if (up)
+        r->n_back++;
+    else
+        r->n_lost++;
+    fprintf(stderr, "  [host] %s %s\n", up ? "back at" : "lost, dialling again:", endpoint);
+}
+
 jbx_callbacks rec_callbacks(rec *r)
 {
-    jbx_callbacks cb = {r, on_progress, on_result, on_error, on_state, on_pong, on_status};
+    jbx_callbacks cb = {r, on_progress, on_result, on_error, on_state, on_pong, on_status, on_host};
     return cb;
 }
 

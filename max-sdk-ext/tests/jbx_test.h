@@ -15,6 +15,7 @@
 
 typedef struct rec {
     int n_progress, n_result, n_preview, n_error, n_pong, n_status;
+    int n_lost, n_back; /* host callbacks: the connection lost (and dialled again), then back */
     double last_fraction;
     int res_final, res_channels;
     double res_sr;

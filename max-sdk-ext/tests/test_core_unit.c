@@ -153,6 +153,12 @@ static void test_requests_and_timeout(void)
     jbx_client_free(c);
 }
 
+static void free_frame_of_test(void *data, void *hint)
+{
+    (void)hint;
+    free(data);
+}
+
 /* A fake host: a ROUTER bound to a private ipc endpoint, waiting at most 5 s for each request. */
 typedef struct fake_host {
     void *ctx, *router;
@@ -293,6 +299,182 @@ static void test_chain_places_links_and_stops_at_the_bound(void)
     rec_free(&r);
     jbx_client_free(c);
     zmq_msg_close(&rid);
+    fake_host_stop(&host);
+}
+
+/* Receives requests on the fake host until one of type `want` comes (others are answered as a host would:
+ * pongs for pings when pong_all, nothing else). Returns its id, or -1. */
+static long long fake_host_until(void *router, zmq_msg_t *rid, const char *want, int pong_all)
+{
+    for (int k = 0; k < 64; k++) {
+        fake_request req;
+        char type[32] = "";
+        long long id = -1;
+        if (fake_host_receive(router, rid, &req) != 0) return -1;
+        (void)jbx_get_str(&req.h, "type", type, sizeof type);
+        (void)jbx_get_int(&req.h, "id", &id);
+        jbx_header_destroy(&req.h);
+        if (strcmp(type, want) == 0) return id;
+        if (pong_all && strcmp(type, JBX_TYPE_PING) == 0) {
+            jbx_field f[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_PONG), jbx_f_int("id", id)};
+            if (fake_host_send(router, rid, f, 3) != 0) return -1;
+        }
+    }
+    return -1;
+}
+
+/* After a reply over the client's message limit libzmq drops the connection and never dials again: the client
+ * times out, opens a new socket with the same routing id (one "lost"), and its next ping is answered (one
+ * "back"), on the same object. */
+static void test_heals_after_an_oversize_reply(void)
+{
+    char err[256];
+    fake_host host;
+    fake_host_start(&host, "oversize");
+    jbx_client *c = jbx_client_new(host.ep, err, sizeof err);
+    CHECK(c != NULL);
+    if (!c) {
+        fake_host_stop(&host);
+        return;
+    }
+    jbx_client_set_timeout(c, 1.5);
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    zmq_msg_t rid, rid2;
+    zmq_msg_init(&rid);
+    zmq_msg_init(&rid2);
+    CHECK(jbx_client_ping(c) == 0);
+    long long id = fake_host_until(host.router, &rid, JBX_TYPE_PING, 0);
+    CHECK(id >= 0);
+    /* a pong whose frame is one byte over the limit (calloc: untouched pages cost nothing) */
+    size_t big = (size_t)JBX_MAX_MESSAGE_BYTES + 1;
+    void *junk = calloc(1, big);
+    jbx_field f[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_PONG), jbx_f_int("id", id)};
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    zmq_msg_t to, body;
+    zmq_msg_init(&to);
+    CHECK(junk && jbx_encode(f, 3, &sb) == 0 && zmq_msg_copy(&to, &rid) == 0);
+    CHECK(zmq_msg_send(&to, host.router, ZMQ_SNDMORE) >= 0 && zmq_send(host.router, sb.data, sb.size, ZMQ_SNDMORE) >= 0);
+    CHECK(zmq_msg_init_data(&body, junk, big, free_frame_of_test, NULL) == 0 && zmq_msg_send(&body, host.router, 0) >= 0);
+    zmq_msg_close(&to);
+    msgpack_sbuffer_destroy(&sb);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_error > 0, 10.0) && strcmp(r.code, JBX_LOCAL_TIMEOUT) == 0);
+    CHECK(r.n_pong == 0 && r.n_lost == 1 && r.n_back == 0);
+    /* the same object: its next ping goes out on a new connection, with the same routing id */
+    rec_reset(&r);
+    CHECK(jbx_client_ping(c) == 0);
+    id = fake_host_until(host.router, &rid2, JBX_TYPE_PING, 0);
+    CHECK(id >= 0 && zmq_msg_size(&rid2) == zmq_msg_size(&rid) &&
+          memcmp(zmq_msg_data(&rid2), zmq_msg_data(&rid), zmq_msg_size(&rid)) == 0);
+    jbx_field pong[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_PONG), jbx_f_int("id", id)};
+    CHECK(fake_host_send(host.router, &rid2, pong, 3) == 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_pong > 0 || r.n_error > 0, 5.0) && r.n_pong == 1 && r.n_error == 0);
+    CHECK(r.n_lost == 0 && r.n_back == 1); /* (counted since the reset above) */
+    zmq_msg_close(&rid);
+    zmq_msg_close(&rid2);
+    rec_free(&r);
+    jbx_client_free(c);
+    fake_host_stop(&host);
+}
+
+/* A user's ping that the host never answers ends in one timeout of its own, though the host answers the
+ * heartbeat's pings all along (as a host started at once in place of a killed one does). */
+static void test_a_lost_ping_times_out_while_heartbeats_are_answered(void)
+{
+    char err[256];
+    fake_host host;
+    fake_host_start(&host, "lostping");
+    jbx_client *c = jbx_client_new(host.ep, err, sizeof err);
+    CHECK(c != NULL);
+    if (!c) {
+        fake_host_stop(&host);
+        return;
+    }
+    jbx_client_set_timeout(c, 1.5);
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    zmq_msg_t rid;
+    zmq_msg_init(&rid);
+    CHECK(jbx_client_ping(c) == 0);
+    CHECK(fake_host_until(host.router, &rid, JBX_TYPE_PING, 0) >= 0); /* the user's ping: dropped */
+    double t0 = test_now(), deadline = t0 + 6.0;
+    while (r.n_error == 0 && test_now() < deadline) { /* the heartbeat's pings: answered */
+        int short_ms = 50;
+        (void)zmq_setsockopt(host.router, ZMQ_RCVTIMEO, &short_ms, sizeof short_ms);
+        fake_request req;
+        if (fake_host_receive(host.router, &rid, &req) == 0) {
+            long long id = -1;
+            (void)jbx_get_int(&req.h, "id", &id);
+            jbx_header_destroy(&req.h);
+            jbx_field f[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_PONG), jbx_f_int("id", id)};
+            CHECK(fake_host_send(host.router, &rid, f, 3) == 0);
+        }
+        jbx_client_tick(c, &cb);
+    }
+    printf("a lost ping under answered heartbeats: timeout after %.2f s: %s\n", test_now() - t0, r.message);
+    CHECK(r.n_error == 1 && strcmp(r.code, JBX_LOCAL_TIMEOUT) == 0 && strstr(r.message, "no answer to ping"));
+    CHECK(r.n_pong == 0); /* a heartbeat's pong is not the answer to the user's ping */
+    zmq_msg_close(&rid);
+    rec_free(&r);
+    jbx_client_free(c);
+    fake_host_stop(&host);
+}
+
+/* The host refuses the client's question about its quiet job (its key was removed): the job ends with the
+ * host's reason, not in silence. */
+static void test_a_refused_job_question_ends_the_job(void)
+{
+    char err[256];
+    fake_host host;
+    fake_host_start(&host, "refused");
+    jbx_client *c = jbx_client_new(host.ep, err, sizeof err);
+    CHECK(c != NULL);
+    if (!c) {
+        fake_host_stop(&host);
+        return;
+    }
+    CHECK(jbx_params_set_text(jbx_client_params(c), JBX_S_mode, "ancestral", err, sizeof err) == 0);
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    zmq_msg_t rid;
+    zmq_msg_init(&rid);
+    int ten_s = 10000;
+    CHECK(zmq_setsockopt(host.router, ZMQ_RCVTIMEO, &ten_s, sizeof ten_s) == 0);
+    CHECK(jbx_client_submit(c, NULL, 0, 0, 44100, err, sizeof err) >= 0);
+    /* the client ticks in a thread of its own in Max/Pd; here the fake host waits in between */
+    double deadline = test_now() + 12.0;
+    long long asked = -1;
+    while (asked < 0 && test_now() < deadline) {
+        int short_ms = 50;
+        (void)zmq_setsockopt(host.router, ZMQ_RCVTIMEO, &short_ms, sizeof short_ms);
+        fake_request req;
+        char type[32] = "";
+        long long id = -1;
+        if (fake_host_receive(host.router, &rid, &req) == 0) {
+            (void)jbx_get_str(&req.h, "type", type, sizeof type);
+            (void)jbx_get_int(&req.h, "id", &id);
+            jbx_header_destroy(&req.h);
+            if (strcmp(type, JBX_TYPE_PING) == 0) {
+                jbx_field f[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_PONG), jbx_f_int("id", id)};
+                CHECK(fake_host_send(host.router, &rid, f, 3) == 0);
+            } else if (strcmp(type, JBX_TYPE_STATUS) == 0) {
+                asked = id;
+            }
+        }
+        jbx_client_tick(c, &cb);
+    }
+    CHECK(asked >= 0);
+    jbx_field f[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_ERROR), jbx_f_int("id", asked),
+                     jbx_f_str("code", JBX_ERR_BAD_MESSAGE),
+                     jbx_f_str("message", "this client's key is no longer allowed by the host")};
+    CHECK(fake_host_send(host.router, &rid, f, 5) == 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_error > 0, 5.0));
+    CHECK(r.n_error == 1 && strcmp(r.code, JBX_ERR_BAD_MESSAGE) == 0 && strstr(r.message, "no longer allowed"));
+    CHECK(!jbx_client_busy(c) && strcmp(r.state, "idle") == 0);
+    zmq_msg_close(&rid);
+    rec_free(&r);
+    jbx_client_free(c);
     fake_host_stop(&host);
 }
 
@@ -453,6 +635,9 @@ int main(void)
     test_pcm();
     test_keys();
     test_requests_and_timeout();
+    test_heals_after_an_oversize_reply();
+    test_a_lost_ping_times_out_while_heartbeats_are_answered();
+    test_a_refused_job_question_ends_the_job();
     printf("%s (%d failures)\n", jbx_test_failures ? "FAIL" : "OK", jbx_test_failures);
     return jbx_test_failures ? 1 : 0;
 }

@@ -51,3 +51,45 @@ def test_pd_reports_a_killed_host_and_works_after_a_restart(pd_external: Path, t
         assert abs(sf.info(str(out)).duration - 2.0) < 0.1
     finally:
         stop_host(host)
+
+
+def test_the_same_object_heals_after_the_host_is_killed_and_restarted(pd_external: Path, tmp_path: Path) -> None:
+    """One [jukebox~] through a kill -9 and, once it has timed out, a restart on the same endpoint: one "host
+    lost", then its next bang renders, with one "host back"; nobody recreates the object. (A host back within the
+    timeout is another path: libzmq reconnects by itself and the job is reported lost.)"""
+    endpoint = f"ipc:///tmp/jbx-pdheal-{uuid.uuid4().hex[:8]}"
+    t = np.arange(SR) / SR
+    sf.write(tmp_path / "in.wav", (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), SR, subtype="FLOAT")
+    hosts = [start_host(endpoint, tmp_path / "host1.log")]
+
+    def kill_and_restart() -> None:
+        time.sleep(4.0)  # Pd starts, sends the job, the host is sampling
+        hosts[0].kill()
+        hosts[0].wait()
+        time.sleep(5.0)  # past the object's timeout (3 s): it gives the host up and dials again
+        hosts.append(start_host(endpoint, tmp_path / "host2.log"))
+
+    out = tmp_path / "out.wav"
+    patch = jukebox_patch([f"host {endpoint}", "model tiny", "length 60", "prompt 1", "timeout 3", "bang"],
+                          in_wav=tmp_path / "in.wav", out_wav=out, quit_after_ms=60000)
+    # on "host lost": wait for the new host, then bang again (a short job) on the same object
+    route_host, route_lost = patch.obj("route host"), patch.obj("route lost")
+    wait, again = patch.obj("delay 8000"), patch.msg("length 2, bang")
+    patch.connect(patch.jb, 2, route_host)
+    patch.connect(route_host, 0, route_lost)
+    patch.connect(route_lost, 0, wait)
+    patch.connect(wait, 0, again)
+    patch.connect(again, 0, patch.jb)
+    restarter = threading.Thread(target=kill_and_restart)
+    restarter.start()
+    try:
+        rc, err = run_pd(patch.write(tmp_path / "heal.pd"), timeout=120)
+    finally:
+        restarter.join()
+        for host in hosts:
+            stop_host(host)
+    assert rc == 0, err
+    assert err.count("info: host lost") == 1 and err.count("info: host back") == 1, err
+    assert err.index("info: host lost") < err.index("info: host back") < err.index("done: bang"), err
+    assert err.count("done: bang") == 1, err
+    assert abs(sf.info(str(out)).duration - 2.0) < 0.1

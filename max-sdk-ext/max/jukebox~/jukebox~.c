@@ -160,6 +160,14 @@ static void on_state(void *ctx, const char *state)
     info_sym(ctx, "state", state);
 }
 
+/* "host lost" once when the host stopped answering (the client dials again by itself), "host back" once when it
+   answers again. */
+static void on_host(void *ctx, int up, const char *endpoint)
+{
+    info_sym(ctx, "host", up ? "back" : "lost");
+    object_post((t_object *)ctx, "host %s %s", up ? "back at" : "lost at", endpoint);
+}
+
 static void on_pong(void *ctx, double host_time)
 {
     t_atom a;
@@ -440,7 +448,7 @@ static void jukebox_assist(t_jukebox *x, void *b, long m, long a, char *s)
     static const char *const outs[] = {
         "bang: the result is in the destination buffer~",
         "float: progress 0..1",
-        "info: state, error <code> <message>, preview, pong, status"};
+        "info: state, error <code> <message>, preview, pong, status, host lost/back"};
     if (m == ASSIST_INLET)
         snprintf(s, ASSIST_MAX_STRING_LEN, "bang, cancel, set src dst, status, ping, attributes");
     else if (a >= 0 && a < 3)
@@ -468,6 +476,7 @@ static void *jukebox_new(t_symbol *s, long argc, t_atom *argv)
     x->cb.state = on_state;
     x->cb.pong = on_pong;
     x->cb.status = on_status;
+    x->cb.host = on_host;
 
     long nargs = attr_args_offset((short)argc, argv);
     x->src = nargs > 0 && atom_gettype(argv) == A_SYM ? atom_getsym(argv) : gensym("");
