@@ -16,12 +16,16 @@
 
 /* Seconds of silence before autostart spawns the host. */
 #define JBX_AUTOSTART_AFTER 1.0
+/* Seconds between closing a failed connection and dialling again with the same routing id: a host that has not
+   yet read the old connection's end ignores a new one with its id (docs/PROTOCOL.md, "Identity"). */
+#define JBX_REDIAL_PAUSE 0.25
 /* Bytes of the routing id a client chooses for itself (see make_routing_id). */
 #define JBX_ROUTING_ID_BYTES 16
 
 struct jbx_client {
     void *zctx;
-    void *sock;
+    void *sock;            /* NULL between a failed connection's close and the redial (see hang_up) */
+    double redial_at;      /* when to dial again while sock is NULL */
     char *endpoint;
     jbx_params params;
     int autostart;
@@ -146,11 +150,26 @@ static int open_socket(jbx_client *c, const char *endpoint, char *err, size_t er
 
 /* The ZeroMQ guide's lazy pirate: a fresh socket to the same endpoint, with the same routing id and keys. libzmq
    does not bring every connection back by itself: after a reply over ZMQ_MAXMSGSIZE or a CURVE refusal the
-   DEALER's pipe stays down and every later send fails. A new socket dials again. */
+   DEALER's connection stays down and every later send fails. A new socket dials again. */
 static int reopen(jbx_client *c)
 {
     char err[256];
     return open_socket(c, c->endpoint, err, sizeof err);
+}
+
+/* Closes a connection that stopped answering; the next tick after JBX_REDIAL_PAUSE (or the next request, a
+   human's moment later) dials again. */
+static void hang_up(jbx_client *c)
+{
+    if (c->sock) zmq_close(c->sock);
+    c->sock = NULL;
+    c->redial_at = jbx_now() + JBX_REDIAL_PAUSE;
+}
+
+/* A socket to send on: the current one, or a new one when the last was hung up. */
+static int have_socket(jbx_client *c)
+{
+    return c->sock != NULL || reopen(c) == 0;
 }
 
 static void free_frame(void *data, void *hint)
@@ -176,8 +195,12 @@ static int send_msg(jbx_client *c, const jbx_field *f, size_t n,
         goto done;
     }
     int more = nch > 0 ? ZMQ_SNDMORE : 0;
-    /* A socket that refuses the first frame has no live pipe (see reopen): one more try on a fresh socket, which
-       queues the message until it connects. Nothing of the message went out before, so nothing is doubled. */
+    /* A socket that refuses the first frame has no live connection (see reopen): one more try on a fresh socket,
+       which queues the message until it connects. Nothing of the message went out before, so nothing is doubled. */
+    if (!have_socket(c)) {
+        snprintf(err, errlen, "cannot open a socket to %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
+        goto done;
+    }
     if (zmq_send(c->sock, buf.data, buf.size, ZMQ_DONTWAIT | more) < 0 &&
         (reopen(c) != 0 || zmq_send(c->sock, buf.data, buf.size, ZMQ_DONTWAIT | more) < 0)) {
         snprintf(err, errlen, "cannot send to %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
@@ -420,7 +443,7 @@ int jbx_client_fd(const jbx_client *c)
 {
     zmq_fd_t fd; /* a SOCKET on Windows (64 bits there), an int elsewhere */
     size_t len = sizeof fd;
-    if (zmq_getsockopt(c->sock, ZMQ_FD, &fd, &len) != 0) return -1;
+    if (!c->sock || zmq_getsockopt(c->sock, ZMQ_FD, &fd, &len) != 0) return -1; /* none while hung up */
     return (int)fd; /* Pd's poll functions and Windows' select take SOCKETs as int */
 }
 
@@ -799,7 +822,7 @@ static int recv_parts(void *sock, zmq_msg_t *parts, int max)
 int jbx_client_poll(jbx_client *c, const jbx_callbacks *cb)
 {
     int handled = 0;
-    for (;;) {
+    while (c->sock) {
         int events = 0;
         size_t len = sizeof events;
         if (zmq_getsockopt(c->sock, ZMQ_EVENTS, &events, &len) != 0) return -1;
@@ -832,9 +855,10 @@ static void fail_pending(jbx_client *c, const jbx_callbacks *cb)
     c->host_alive = 0;
     if (had_job) emit_state(cb, "idle");
     emit_error(cb, JBX_LOCAL_TIMEOUT, msg);
-    /* The connection itself may be what failed (see reopen): dial again now, so the next request finds a
-       working socket, and tell the front once. */
-    if (reopen(c) == 0 && !c->lost) {
+    /* The connection itself may be what failed (see reopen): hang up, dial again shortly (see hang_up), and tell
+       the front once. */
+    hang_up(c);
+    if (!c->lost) {
         c->lost = 1;
         if (cb && cb->host) cb->host(cb->ctx, 0, c->endpoint);
     }
@@ -854,6 +878,7 @@ static void expire_request(jbx_client *c, long long *slot, double sent, double t
 
 void jbx_client_tick(jbx_client *c, const jbx_callbacks *cb)
 {
+    if (!c->sock && jbx_now() >= c->redial_at) (void)reopen(c); /* after hang_up; a failure retries next tick */
     if (jbx_client_poll(c, cb) < 0)
         emit_error(cb, JBX_LOCAL_BAD_REPLY, zmq_strerror(zmq_errno()));
     if (c->spawn_child != 0 && jbx_spawn_reap(c->spawn_child)) c->spawn_child = 0;

@@ -47,6 +47,7 @@
 #define JBX_ERR_BAD_AUDIO "bad_audio"
 #define JBX_ERR_TOO_LARGE "too_large"
 #define JBX_ERR_UNKNOWN_MODEL "unknown_model"
+#define JBX_ERR_MODEL_UNAVAILABLE "model_unavailable"
 #define JBX_ERR_UNKNOWN_ARTIST "unknown_artist"
 #define JBX_ERR_UNKNOWN_GENRE "unknown_genre"
 #define JBX_ERR_QUEUE_FULL "queue_full"

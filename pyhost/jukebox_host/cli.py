@@ -29,12 +29,25 @@ def _exit_with_parent(stop: Any, parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _check_models(names: list[str]) -> None:
+    """Every model a command was told to serve can load, or one line and exit 1, before any host starts."""
+    from jukebox_host.engine.loading import check_servable
+    from jukebox_host.errors import HostError
+
+    for name in names:
+        try:
+            check_servable(name)
+        except HostError as exc:
+            raise SystemExit(f"jukebox-host: cannot serve {name}: {exc.message} ({exc.code})") from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from jukebox_host.gateway_link import GatewayError
     from jukebox_host.security import CurveServer, SecurityError
     from jukebox_host.server import Host
 
     logging.basicConfig(level=logging.INFO, format="jukebox-host: %(message)s")
+    _check_models(args.model or [])
     curve = None
     if args.curve_secret or args.curve_allow:
         if not (args.curve_secret and args.curve_allow):
@@ -73,7 +86,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.exit_with_parent is not None:
         _exit_with_parent(host.stop, args.exit_with_parent)
     host.serve()
-    return 0
+    return host.exit_code
 
 
 def _keygen(args: argparse.Namespace) -> int:
@@ -133,6 +146,8 @@ def _hop_fractions(text: str) -> float | list[float]:
 def _render(args: argparse.Namespace) -> int:
     from jukebox_host.render import render
 
+    if args.endpoint is None:  # a private host would start for nothing
+        _check_models([args.model])
     return render(args)
 
 

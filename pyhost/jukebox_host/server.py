@@ -71,6 +71,7 @@ class Host:
         self.clients: set[bytes] = set()
         self.closing = False
         self.stop = threading.Event()
+        self.exit_code = 0  # serve's: 1 when a model it was told to serve did not load
         self.link = GatewayLink(self.context, endpoint, curve, self._receive, self._client_gone,
                                 self._gateway_replaced, gateway_memory)
         self.outbox, address = pipe_pair(self.context)
@@ -93,6 +94,12 @@ class Host:
             while not self.stop.is_set():
                 if not announced and self.worker.preloaded.is_set():
                     # Clients are answered (ping, status) while models preload; "ready" means they are loaded.
+                    # A host told to serve a model it cannot load serves nothing: it says why and exits 1.
+                    for failure in getattr(self.worker, "preload_errors", []):
+                        log.error("cannot serve %s", failure)
+                        self.exit_code = 1
+                    if self.exit_code:
+                        break
                     self._announce()
                     announced = True
                 poller = zmq.Poller()  # anew each turn: a replaced gateway comes with a new link socket

@@ -47,6 +47,7 @@ class Worker(threading.Thread):
         self.preload = preload
         self.stopping = threading.Event()
         self.preloaded = threading.Event()
+        self.preload_errors: list[str] = []  # "name: why" of each model that did not load (the host then exits)
         self.outbox: Outbox | None = None
         self.kept = kept if kept is not None else KeptCodes()
 
@@ -68,7 +69,7 @@ class Worker(threading.Thread):
                 self.registry.get(name)
                 log.info("loaded %s", name)
             except HostError as exc:
-                log.error("could not preload %s: %s", name, exc.message)
+                self.preload_errors.append(f"{name}: {exc.message} ({exc.code})")
 
     def _load(self, name: str) -> float:
         """Loads a model (a load job); returns the seconds it took."""

@@ -54,6 +54,29 @@ def resolve(name: str) -> str:
     return name
 
 
+def check_servable(name: str, timeout: float = 5.0) -> None:
+    """Raises HostError at once when a model could not be loaded, before anything starts: a folder that is not a
+    checkpoint or a name that is neither (unknown_model), a Hugging Face id neither in the local cache nor
+    reachable (model_unavailable). One request to the hub, no retries: seconds, not the minute of backed-off
+    retries a download makes when offline."""
+    source = resolve(name)
+    if name == TINY_NAME or Path(source).is_dir():
+        return
+    import huggingface_hub
+
+    if isinstance(huggingface_hub.try_to_load_from_cache(source, "config.json"), str):
+        return  # downloaded before: from_pretrained finds it offline too
+    try:
+        huggingface_hub.model_info(source, timeout=timeout)
+    except huggingface_hub.utils.RepositoryNotFoundError:
+        raise HostError(C.ERR_UNKNOWN_MODEL, f"model {name!r} does not exist on the Hugging Face hub") from None
+    except Exception as exc:  # offline, a proxy, HF_HUB_OFFLINE: whatever stops the first request stops the load
+        raise HostError(C.ERR_MODEL_UNAVAILABLE,
+                        f"model {name!r} is not in the local Hugging Face cache and the hub cannot be reached "
+                        f"({type(exc).__name__}): download it where there is a network, or give a local folder"
+                        ) from None
+
+
 def fix_windowed_conditioning(prior: Any) -> None:
     """Trap 4: transformers conditions each upsampling window on the upper level's *whole* sequence, so time and
     memory grow without bound. Condition on the window's slice, zero-padded to n_ctx // cond_downsample, as
@@ -179,7 +202,7 @@ def load_model(name: str, device: torch.device, dtype: torch.dtype, fastpath: st
     except HostError:
         raise
     except Exception as exc:
-        raise HostError(C.ERR_UNKNOWN_MODEL, f"cannot load model {name!r}: {exc}") from None
+        raise HostError(C.ERR_MODEL_UNAVAILABLE, f"cannot load model {name!r}: {exc}") from None
     model.eval()
     _retie_output_projections(model)
     # Loaded in place: the VQ-VAE in float32 (its encode casts input to float32), the priors in `dtype`.
