@@ -50,6 +50,10 @@ def generate(registry: ModelRegistry, req: GenerateRequest, request_id: int, kep
     total = int(req.length * rate) + kept_samples
     if kept is not None and not req.new_only:
         _check_total(total / rate, req)
+    elif kept is not None:  # a chain link: the new audio and the overlap it re-makes travel together
+        last = min(req.levels, n_priors) - 1
+        overlap = sampling.new_only_overlap(loaded, kept.codes[0].shape[1], last)
+        check_result_fits(req.length, req.out_sample_rate, req.out_channels, req.n_samples, extra=overlap / rate)
     position, song_samples = sampling.song_position(loaded, kept.start if kept is not None else 0, total,
                                                     int(req.song_length * rate))
     prompt = None

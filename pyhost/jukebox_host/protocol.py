@@ -237,11 +237,13 @@ def read_hop_fraction(header: dict[str, Any]) -> tuple[float, float, float] | No
     return fractions[0], fractions[1], fractions[2]
 
 
-def check_result_fits(length: float, out_rate: int, out_channels: int, variations: int = 1) -> None:
-    """A result travels as one message, every variation in it: it must be one a client can receive."""
-    result_bytes = math.ceil(length * out_rate) * out_channels * variations * 4
+def check_result_fits(length: float, out_rate: int, out_channels: int, variations: int = 1,
+                      extra: float = 0.0) -> None:
+    """A result travels as one message, every variation in it: it must be one a client can receive. extra:
+    seconds the result carries besides `length` (a chain link's overlap), not the client's to choose."""
+    result_bytes = math.ceil((length + extra) * out_rate) * out_channels * variations * 4
     if result_bytes > C.MAX_MESSAGE_BYTES - C.MAX_HEADER_BYTES:
-        longest = (C.MAX_MESSAGE_BYTES - C.MAX_HEADER_BYTES) // (out_channels * variations * 4) / out_rate
+        longest = (C.MAX_MESSAGE_BYTES - C.MAX_HEADER_BYTES) // (out_channels * variations * 4) / out_rate - extra
         raise HostError(C.ERR_TOO_LARGE, f"the result would be {result_bytes / 2**20:.0f} MiB, more than one message "
                                          f"may carry ({C.MAX_MESSAGE_BYTES // 2**20} MiB): at {out_rate} Hz, "
                                          f"{out_channels} channel(s) and {variations} variation(s) ask for at most "

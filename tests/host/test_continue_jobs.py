@@ -50,3 +50,27 @@ def test_a_chain_of_new_only_links_is_the_piece_continued_whole(host: object) ->
             whole, _ = c.generate(None, None, mode=C.MODE_CONTINUE, length=0.5, seed=10 + k, **TINY)
     assert piece.shape == whole.shape
     np.testing.assert_allclose(piece, whole, atol=1e-5)
+
+
+def test_a_chain_link_whose_overlap_would_pass_the_message_limit_is_refused_before_sampling(host: object) -> None:
+    """A new_only link carries the overlap it re-makes besides its length: a link asking for the longest length
+    one message holds at 384 kHz would come back over the limit, a frame no client can take. It is too_large at
+    once, with the longest length that fits, before any token is sampled."""
+    rate = 384000
+    with Client(host.endpoint, timeout=60) as c:  # type: ignore[attr-defined]
+        c.generate(None, None, mode=C.MODE_ANCESTRAL, length=1.0, seed=1, **TINY)
+        (link,), _, overlap = c.continue_piece(length=0.5, seed=2, **{**TINY, "out_sample_rate": rate})
+        capacity = (C.MAX_MESSAGE_BYTES - C.MAX_HEADER_BYTES) // 4 / rate  # seconds of mono in one message
+        length = round(capacity - overlap / rate / 2, 3)  # fits alone; with the overlap it would not
+        rid = c.send(C.TYPE_GENERATE, mode=C.MODE_CONTINUE, new_only=True, length=length, seed=3,
+                     **{**TINY, "out_sample_rate": rate})
+        replies = []
+        while not replies or replies[-1].type not in (C.TYPE_ERROR, C.TYPE_RESULT):
+            replies.append(c.receive(60))
+            sampling = replies[-1].type == C.TYPE_PROGRESS and replies[-1].header.get("fraction", 0) > 0
+            assert not sampling, "it started sampling a result no client could receive"
+        if replies[-1].type != C.TYPE_ERROR:
+            c.cancel(rid)
+    assert all(r.header["id"] == rid for r in replies)
+    assert replies[-1].type == C.TYPE_ERROR and replies[-1].header["code"] == C.ERR_TOO_LARGE, replies[-1].header
+    assert f"at most {capacity - overlap / rate:.0f} s" in replies[-1].header["message"]

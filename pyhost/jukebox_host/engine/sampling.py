@@ -266,6 +266,16 @@ def _decode_from(loaded: LoadedModel, tokens: list[torch.Tensor], prior_index: i
     return decode_range(loaded.model.vqvae, codes, level, first, codes.shape[1], decode_context(loaded, prior_index))
 
 
+def new_only_overlap(loaded: LoadedModel, kept_top_codes: int, prior_index: int) -> int:
+    """Model-rate samples a new_only output re-makes before its new audio (Output.overlap), known before any
+    sampling: the last level's decoder reach back into the codes given, at most all of them. The result a
+    client receives is the new audio plus this."""
+    model = loaded.model
+    given = tokens_per_level(model, kept_top_codes * int(model.priors[0].raw_to_tokens))[prior_index]
+    first = max(0, given - decode_context(loaded, prior_index).after) if given else 0
+    return (given - first) * int(model.priors[prior_index].raw_to_tokens)
+
+
 def _reach(loaded: LoadedModel, prior_index: int) -> int:
     """Codes before a new_only output that its decode needs: the overlap it re-makes and that overlap's context."""
     context = decode_context(loaded, prior_index)
@@ -338,7 +348,7 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
     # new_only: the output starts where the codes given end (their top level says how far they reach), less the
     # overlap the decoder reaches back from the new codes.
     given = tokens_per_level(model, tokens[0].shape[1] * top_raw) if plan.new_only else [0] * n_priors
-    first = [max(0, g - decode_context(loaded, i).after) if g else 0 for i, g in enumerate(given)]
+    first = [max(0, g - decode_context(loaded, i).after) if g else 0 for i, g in enumerate(given)]  # new_only_overlap
     expected = {i: max(0, targets[i] - tokens[i].shape[1]) for i in plan.levels}
     counter = _TokenCounter(loaded, expected, progress, cancel)
     try:
