@@ -262,6 +262,7 @@ class Client:
             header = reply.header
             if status_id is not None and header.get("id") == status_id:
                 status_id = None
+                reply.raise_if_error()  # refused (a key removed): the job is over, and the host said why
                 # A job that has just ended is no longer listed while its end is on the way: only a second
                 # status, asked LOST_GRACE later with nothing heard of the job, settles it (replies keep order).
                 missing = missing + 1 if rid not in header.get("jobs", [rid]) else 0

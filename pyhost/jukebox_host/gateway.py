@@ -10,7 +10,8 @@ the host's replies without ever blocking (outgoing.py); checks that a CURVE clie
 routing id was first seen with, and that the key is still allowed; tells the host which clients went away.
 
 Link frames, host → gateway: [SEND, client, header, pcm…] and [QUIT]. Gateway → host: [READY],
-[MESSAGE, client, header, pcm…], [GONE, client, why], [ALIVE] (once a second), [DONE, dropped count].
+[MESSAGE, client, header, pcm…], [GONE, client, why], [REFUSED, client, why], [ALIVE] (once a second),
+[DONE, dropped count].
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ log = logging.getLogger("jukebox_host")
 RECEIVE_BATCH = 64  # client messages per turn: a flood from one client cannot hold back replies to the others
 OWNERS_REMEMBERED = 100_000  # routing id → CURVE key bindings kept (oldest forgotten first)
 QUIT_FLUSH_SECONDS = 2.0
+KEY_REMOVED = "this client's key is no longer allowed by the host"
 # Client messages libzmq reads ahead per connection (see __init__). 1 would hold less, but then CURVE clients of
 # the C core that connect while the host starts were never answered (libzmq 4.3.4; not understood yet).
 READ_AHEAD = 4
@@ -110,8 +112,8 @@ class Gateway:
             if self.router in ready:
                 self._from_clients()
             self.outgoing.flush()
-            if self.curve is not None:
-                self.curve.reload_if_changed(self.authenticator)
+            if self.curve is not None and self.curve.reload_if_changed(self.authenticator):
+                self._refuse_removed_keys()
             now = time.monotonic()
             if now - alive >= L.ALIVE_SECONDS:
                 self.link.send_multipart([L.ALIVE])
@@ -206,8 +208,8 @@ class Gateway:
             return None
         key = parts[1].get("User-Id").encode()  # the client's public key, set by the authenticator
         if not self.curve.allows(key):
-            self._drop_jobs_of(client, "its key is no longer allowed")
-            return C.ERR_BAD_MESSAGE, "this client's key is no longer allowed by the host"
+            self.link.send_multipart([L.REFUSED, client, KEY_REMOVED.encode()])  # told, not dropped in silence
+            return C.ERR_BAD_MESSAGE, KEY_REMOVED
         owner = self.owners.setdefault(client, key)
         if owner != key:
             # Someone else's routing id: whatever the host would send there now reaches this peer, so the jobs
@@ -217,6 +219,15 @@ class Gateway:
         while len(self.owners) > OWNERS_REMEMBERED:
             del self.owners[next(iter(self.owners))]
         return None
+
+    def _refuse_removed_keys(self) -> None:
+        """The connected clients whose key the new allow list lacks are no longer served: their jobs end now, with
+        an error that says why, not when each next speaks (a client following a job only listens)."""
+        assert self.curve is not None
+        for client, key in list(self.owners.items()):
+            if not self.curve.allows(key):
+                del self.owners[client]
+                self.link.send_multipart([L.REFUSED, client, KEY_REMOVED.encode()])
 
     def _drop_jobs_of(self, client: bytes, why: str) -> None:
         self.link.send_multipart([L.GONE, client, why.encode()])

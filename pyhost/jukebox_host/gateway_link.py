@@ -51,8 +51,10 @@ class GatewayError(Exception):
 class GatewayLink:
     def __init__(self, context: zmq.Context, endpoint: str, curve: CurveServer | None,
                  on_message: Callable[[bytes, list[Any]], None], on_gone: Callable[[bytes, str], None],
-                 on_replaced: Callable[[], None], memory_mib: int = DEFAULT_MEMORY_MIB) -> None:
-        """on_message(client, frames): a client's message; on_gone(client, why): its jobs must go;
+                 on_replaced: Callable[[], None], memory_mib: int = DEFAULT_MEMORY_MIB,
+                 on_refused: Callable[[bytes, str], None] | None = None) -> None:
+        """on_message(client, frames): a client's message; on_gone(client, why): its jobs must go; on_refused(client,
+        why): it is still connected but no longer served, its jobs end with an error it is told (default: on_gone);
         on_replaced(): a new gateway took over (anonymous clients cannot come back); memory_mib: the gateway's
         memory ceiling above its size at start (memory_ceiling.py), 0 for none."""
         self.context = context
@@ -60,6 +62,7 @@ class GatewayLink:
         self.curve = curve
         self.on_message = on_message
         self.on_gone = on_gone
+        self.on_refused = on_refused or on_gone
         self.on_replaced = on_replaced
         self.memory_mib = memory_mib
         self.folder = tempfile.mkdtemp(prefix="jukebox-host-")  # mode 0700: no other user reaches the link
@@ -169,6 +172,8 @@ class GatewayLink:
             self.on_message(parts[1].bytes, parts[2:])
         elif kind == L.GONE:
             self.on_gone(parts[1].bytes, parts[2].bytes.decode(errors="replace"))
+        elif kind == L.REFUSED:
+            self.on_refused(parts[1].bytes, parts[2].bytes.decode(errors="replace"))
         elif kind == L.READY:
             self.ready = True
             while self.pending:

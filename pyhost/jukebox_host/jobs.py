@@ -29,6 +29,7 @@ class Job:
     payload: Any  # GenerateRequest for generate, the model name otherwise
     cancel: threading.Event = field(default_factory=threading.Event)
     cancel_code: str = C.ERR_CANCELLED  # what the job's error says when it stops early
+    cancel_text: str = ""  # and its message, when not the code's usual one
 
 
 class JobQueue:
@@ -129,12 +130,14 @@ class JobQueue:
             ids = [job.request_id for job in self._running if job.client == client]
             return ids + [job.request_id for job in self._queues.get(client, ())]
 
-    def drop_client(self, client: bytes) -> list[Job]:
-        """A client went away: forget its queued jobs and stop its running one."""
+    def drop_client(self, client: bytes, code: str = C.ERR_CANCELLED, text: str = "") -> list[Job]:
+        """A client went away (or is no longer served): forget its queued jobs (returned) and stop its running
+        one, whose error then says code and text."""
         with self._lock:
             dropped = list(self._queues.pop(client, ()))
             for job in self._running:
                 if job.client == client:
+                    job.cancel_code, job.cancel_text = code, text
                     job.cancel.set()
             return dropped
 

@@ -9,6 +9,8 @@ QUIT = b"Q"  # [QUIT]: hand over what is waiting, answer DONE, exit
 READY = b"R"  # [READY]: listening on the public endpoint
 MESSAGE = b"M"  # [MESSAGE, client, header, pcm…]: a client's message
 GONE = b"G"  # [GONE, client, why]: the client went away or stopped reading; its jobs must go
+REFUSED = b"X"  # [REFUSED, client, why]: still connected but no longer served (its key was removed): its jobs end
+#                 with an error it is told, naming why
 ALIVE = b"A"  # [ALIVE]: sent every ALIVE_SECONDS
 DONE = b"D"  # [DONE, count]: answer to QUIT; count = clients found gone while handing over
 

@@ -84,17 +84,19 @@ class CurveServer:
             log.error("could not read the allowed keys in %s: %s; nobody is allowed", self.allow_folder, exc)
             self._allowed = set()
 
-    def reload_if_changed(self, authenticator: ThreadAuthenticator | None) -> None:
+    def reload_if_changed(self, authenticator: ThreadAuthenticator | None) -> bool:
+        """True when the allow list was read again (keys may have been removed)."""
         now = time.monotonic()
         if now - self._looked < RELOAD_SECONDS:
-            return
+            return False
         self._looked = now
         if self._listing() == self._seen:
-            return
+            return False
         self._load()
         if authenticator is not None:
             authenticator.configure_curve(domain="*", location=str(self.allow_folder))
         log.info("allowed client keys reloaded from %s: %d key(s)", self.allow_folder, len(self._allowed))
+        return True
 
     def validate(self) -> tuple[bytes, bytes]:
         """The host's (public, secret) key pair, or SecurityError saying what is wrong with the files."""

@@ -73,7 +73,7 @@ class Host:
         self.stop = threading.Event()
         self.exit_code = 0  # serve's: 1 when a model it was told to serve did not load
         self.link = GatewayLink(self.context, endpoint, curve, self._receive, self._client_gone,
-                                self._gateway_replaced, gateway_memory)
+                                self._gateway_replaced, gateway_memory, self._client_refused)
         self.outbox, address = pipe_pair(self.context)
         self.pool = None
         if pool is not None:
@@ -161,6 +161,15 @@ class Host:
             log.info("client %s %s; dropping its jobs", label(client), why)
         self.clients.discard(client)
         self.queue.drop_client(client)
+
+    def _client_refused(self, client: bytes, why: str) -> None:
+        """The client is connected but no longer served (its key was removed): each of its jobs ends with an error
+        that says why, the queued ones now, the running one when it stops."""
+        if client in self.clients and not self.closing:
+            log.info("client %s is refused (%s); ending its jobs", label(client), why)
+        # It stays among the clients: its running job's error is forwarded to it like any reply.
+        for job in self.queue.drop_client(client, C.ERR_BAD_MESSAGE, why):
+            self._send(client, error_header(job.request_id, C.ERR_BAD_MESSAGE, why))
 
     def _gateway_replaced(self) -> None:
         """Clients with an id of their own reconnect to the new gateway and keep their jobs; anonymous ones get a

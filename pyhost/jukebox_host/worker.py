@@ -97,7 +97,8 @@ class Worker(threading.Thread):
             else:
                 last, frames = self._generate(job, job.payload)
         except JobCancelled:
-            text = "the host is shutting down" if job.cancel_code == C.ERR_SHUTDOWN else "the job was cancelled"
+            text = job.cancel_text or ("the host is shutting down" if job.cancel_code == C.ERR_SHUTDOWN
+                                       else "the job was cancelled")
             last = error_header(job.request_id, job.cancel_code, text)
         except HostError as exc:
             last = error_header(job.request_id, exc.code, exc.message)

@@ -162,3 +162,26 @@ def test_a_routing_id_stays_with_the_key_that_first_used_it(curve_host: tuple) -
             assert not thief.poll(5000), "the owner's job reached the thief"
         finally:
             thief.close(0)
+
+
+def test_a_removed_keys_running_job_ends_with_an_error_naming_why(curve_host: tuple) -> None:
+    """The key of a client following a long job is removed: the job ends at once with an error that says why
+    (the client only listens while it follows, so the host must tell it), and its queued job too."""
+    host, keys = curve_host
+    allowed = keys.parent / "allowed"
+    with _curve_client(host, keys, "friend", 10) as friend:
+        running = friend.send(C.TYPE_GENERATE, model="tiny", mode="ancestral", length=300.0, seed=1)
+        queued = friend.send(C.TYPE_GENERATE, model="tiny", mode="ancestral", length=1.0, seed=2)
+        seen: dict[int, str] = {}
+        while friend.receive(30).type != C.TYPE_PROGRESS:
+            pass
+        (allowed / "friend.key").unlink()
+        removed = time.monotonic()
+        while len(seen) < 2:
+            reply = friend.receive(30)
+            if reply.type == C.TYPE_ERROR:
+                assert reply.header["code"] == C.ERR_BAD_MESSAGE and "no longer allowed" in reply.header["message"]
+                seen[reply.header["id"]] = reply.header["code"]
+        assert set(seen) == {running, queued}
+        assert time.monotonic() - removed < 15
+    assert "is refused (this client's key is no longer allowed by the host); ending its jobs" in host.output()
