@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import zmq
@@ -48,6 +49,40 @@ class GatewayError(Exception):
     """The gateway could not start listening on the endpoint."""
 
 
+FOLDER_PREFIX = "jukebox-host-"
+OWNER_FILE = "host.pid"  # the pid of the host that made the folder: a killed host's folder is found by it
+
+
+def remove_stale_folders() -> int:
+    """The link folders of hosts that were killed (kill -9 leaves them and their socket files): removed at the next
+    start. Only this user's folders whose host is gone; returns how many. (Not on Windows: there os.kill(pid, 0)
+    would end the process.)"""
+    if sys.platform == "win32":
+        return 0
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            if folder.stat().st_uid != os.getuid():
+                continue
+            pid = int((folder / OWNER_FILE).read_text())
+        except (OSError, ValueError, AttributeError):
+            continue  # not ours, not finished being made, or (Windows: no getuid) left alone
+        if not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, someone else's
+    return True
+
+
 class GatewayLink:
     def __init__(self, context: zmq.Context, endpoint: str, curve: CurveServer | None,
                  on_message: Callable[[bytes, list[Any]], None], on_gone: Callable[[bytes, str], None],
@@ -65,7 +100,9 @@ class GatewayLink:
         self.on_refused = on_refused or on_gone
         self.on_replaced = on_replaced
         self.memory_mib = memory_mib
-        self.folder = tempfile.mkdtemp(prefix="jukebox-host-")  # mode 0700: no other user reaches the link
+        remove_stale_folders()
+        self.folder = tempfile.mkdtemp(prefix=FOLDER_PREFIX)  # mode 0700: no other user reaches the link
+        (Path(self.folder) / OWNER_FILE).write_text(str(os.getpid()))
         self.generation = 0
         self.socket: zmq.Socket | None = None
         self.process: subprocess.Popen[bytes] | None = None

@@ -12,6 +12,15 @@ import pytest
 from pd_harness import PD, external_dir, start_host, stop_host
 
 
+@pytest.fixture(autouse=True)
+def no_socket_files_left() -> Iterator[None]:
+    """A host killed on purpose leaves its ipc socket file in /tmp: each test's go when it ends."""
+    before = set(Path("/tmp").glob("jbx-pd*"))
+    yield
+    for path in set(Path("/tmp").glob("jbx-pd*")) - before:
+        path.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session")
 def pd_external() -> Path:
     if PD is None:
@@ -29,3 +38,4 @@ def host(tmp_path_factory: pytest.TempPathFactory, pd_external: Path) -> Iterato
     proc = start_host(ep, tmp_path_factory.mktemp("host") / "host.log")
     yield ep
     stop_host(proc)
+    Path(ep.removeprefix("ipc://")).unlink(missing_ok=True)
