@@ -157,9 +157,9 @@ def main() -> None:
                         help="also the bf16 variants (slow to prime on CPUs without native bfloat16, e.g. AVX2)")
     args = parser.parse_args()
     if args.dispatch:  # each compiled kernel recorded by the profiler (before anything compiles)
-        import torch._inductor.config
+        from torch._inductor import config as inductor_config  # (import torch._... here would make torch local)
 
-        torch._inductor.config.cpp.enable_kernel_profile = True
+        inductor_config.cpp.enable_kernel_profile = True
     bandwidth = read_bandwidth()
     print(f"read bandwidth {bandwidth / 1e9:.1f} GB/s, {torch.get_num_threads()} threads, prompt {args.prime} tokens, "
           f"CPU capability {torch.backends.cpu.get_cpu_capability()}")

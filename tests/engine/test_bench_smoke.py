@@ -21,3 +21,13 @@ def test_gpu_benchmark_runs_on_the_tiny_config_on_cpu(path: list[str]) -> None:
     assert all(float(r.split("|")[4]) > 0 for r in rows[:3])
     if "compiled" in path:  # compiled at build, as the host compiles at load
         assert "per-token step compiled for batch 1" in done.stdout
+
+
+def test_cpu_precision_benchmark_runs_its_documented_command_on_the_tiny_shape() -> None:
+    """The command bench/RESULTS.md names (without and with --dispatch), on the tiny model's shape."""
+    bench = BENCH.parent / "cpu_precision.py"
+    for extra in ([], ["--dispatch"]):
+        done = subprocess.run([sys.executable, str(bench), "--model", "tiny", "--tokens", "3", "--batches", "1",
+                               "--only", "0", "3", *extra], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "CPU capability" in done.stdout
