@@ -26,6 +26,7 @@ struct jbx_client {
     void *zctx;
     void *sock;            /* NULL between a failed connection's close and the redial (see hang_up) */
     double redial_at;      /* when to dial again while sock is NULL */
+    double opened_at;      /* when sock was opened: a connection younger than the timeout is not hung up */
     char *endpoint;
     jbx_params params;
     int autostart;
@@ -145,6 +146,7 @@ static int open_socket(jbx_client *c, const char *endpoint, char *err, size_t er
     c->sock = s;
     c->endpoint = ep;
     c->host_alive = 0;
+    c->opened_at = jbx_now();
     return 0;
 }
 
@@ -856,8 +858,9 @@ static void fail_pending(jbx_client *c, const jbx_callbacks *cb)
     if (had_job) emit_state(cb, "idle");
     emit_error(cb, JBX_LOCAL_TIMEOUT, msg);
     /* The connection itself may be what failed (see reopen): hang up, dial again shortly (see hang_up), and tell
-       the front once. */
-    hang_up(c);
+       the front once. A connection opened within the timeout (a send found the last one down) is already new:
+       hanging it up would only race the host over the id once more. */
+    if (jbx_now() - c->opened_at >= c->timeout) hang_up(c);
     if (!c->lost) {
         c->lost = 1;
         if (cb && cb->host) cb->host(cb->ctx, 0, c->endpoint);

@@ -323,6 +323,37 @@ static long long fake_host_until(void *router, zmq_msg_t *rid, const char *want,
     return -1;
 }
 
+/* Receives one request within wait_ms; a ping is answered with its pong, as a host answers the heartbeat.
+ * Returns 1 with its type (and id when not NULL), 0 when none came. */
+static int fake_host_serve_one(void *router, zmq_msg_t *rid, int wait_ms, char *type, size_t typelen, long long *id)
+{
+    fake_request req;
+    long long got = -1;
+    (void)zmq_setsockopt(router, ZMQ_RCVTIMEO, &wait_ms, sizeof wait_ms);
+    if (fake_host_receive(router, rid, &req) != 0) return 0;
+    type[0] = '\0';
+    (void)jbx_get_str(&req.h, "type", type, typelen);
+    (void)jbx_get_int(&req.h, "id", &got);
+    jbx_header_destroy(&req.h);
+    if (strcmp(type, JBX_TYPE_PING) == 0) {
+        jbx_field f[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_PONG), jbx_f_int("id", got)};
+        CHECK(fake_host_send(router, rid, f, 3) == 0);
+    }
+    if (id) *id = got;
+    return 1;
+}
+
+/* A fake host of the given name and a client connected to it; NULL (and the host stopped) when it fails. */
+static jbx_client *fake_host_and_client(fake_host *h, const char *name)
+{
+    char err[256];
+    fake_host_start(h, name);
+    jbx_client *c = jbx_client_new(h->ep, err, sizeof err);
+    CHECK(c != NULL);
+    if (!c) fake_host_stop(h);
+    return c;
+}
+
 /* A PAIR socket that receives the fake host's disconnect events (zmq_socket_monitor). */
 static void *watch_disconnects(fake_host *h)
 {
@@ -360,15 +391,9 @@ static void let_router_forget(void *router)
  * "back"), on the same object. */
 static void test_heals_after_an_oversize_reply(void)
 {
-    char err[256];
     fake_host host;
-    fake_host_start(&host, "oversize");
-    jbx_client *c = jbx_client_new(host.ep, err, sizeof err);
-    CHECK(c != NULL);
-    if (!c) {
-        fake_host_stop(&host);
-        return;
-    }
+    jbx_client *c = fake_host_and_client(&host, "oversize");
+    if (!c) return;
     jbx_client_set_timeout(c, 1.5);
     void *monitor = watch_disconnects(&host);
     rec r = {0};
@@ -399,8 +424,7 @@ static void test_heals_after_an_oversize_reply(void)
     let_router_forget(host.router);
     CHECK(WAIT_FOR(c, &cb, &r, r.n_error > 0, 10.0) && strcmp(r.code, JBX_LOCAL_TIMEOUT) == 0);
     CHECK(r.n_pong == 0 && r.n_lost == 1 && r.n_back == 0);
-    CHECK(jbx_client_fd(c) < 0); /* hung up: it dials again after a pause, on its own */
-    WAIT_FOR(c, &cb, &r, jbx_client_fd(c) >= 0, 2.0);
+    WAIT_FOR(c, &cb, &r, jbx_client_fd(c) >= 0, 2.0); /* hung up, it dials again after a pause, on its own */
     CHECK(jbx_client_fd(c) >= 0);
     /* the same object: its next ping goes out on a new connection, with the same routing id, and is answered
        (the fake answers every ping: the heartbeat's too, which must not count as the user's answer) */
@@ -408,24 +432,12 @@ static void test_heals_after_an_oversize_reply(void)
     CHECK(jbx_client_ping(c) == 0);
     int same_id = 1, received = 0;
     double deadline = test_now() + 5.0;
-    int short_ms = 50;
-    CHECK(zmq_setsockopt(host.router, ZMQ_RCVTIMEO, &short_ms, sizeof short_ms) == 0);
     while ((r.n_pong == 0 && r.n_error == 0) && test_now() < deadline) {
-        fake_request req;
-        if (fake_host_receive(host.router, &rid2, &req) == 0) {
-            char type[32] = "";
-            long long got = -1;
-            (void)jbx_get_str(&req.h, "type", type, sizeof type);
-            (void)jbx_get_int(&req.h, "id", &got);
-            jbx_header_destroy(&req.h);
+        char type[32];
+        if (fake_host_serve_one(host.router, &rid2, 50, type, sizeof type, NULL)) {
             received++;
             same_id = same_id && zmq_msg_size(&rid2) == zmq_msg_size(&rid) &&
                       memcmp(zmq_msg_data(&rid2), zmq_msg_data(&rid), zmq_msg_size(&rid)) == 0;
-            if (strcmp(type, JBX_TYPE_PING) == 0) {
-                jbx_field pong[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_PONG),
-                                    jbx_f_int("id", got)};
-                CHECK(fake_host_send(host.router, &rid2, pong, 3) == 0);
-            }
         }
         jbx_client_tick(c, &cb);
     }
@@ -444,15 +456,9 @@ static void test_heals_after_an_oversize_reply(void)
  * heartbeat's pings all along (as a host started at once in place of a killed one does). */
 static void test_a_lost_ping_times_out_while_heartbeats_are_answered(void)
 {
-    char err[256];
     fake_host host;
-    fake_host_start(&host, "lostping");
-    jbx_client *c = jbx_client_new(host.ep, err, sizeof err);
-    CHECK(c != NULL);
-    if (!c) {
-        fake_host_stop(&host);
-        return;
-    }
+    jbx_client *c = fake_host_and_client(&host, "lostping");
+    if (!c) return;
     jbx_client_set_timeout(c, 1.5);
     rec r = {0};
     jbx_callbacks cb = rec_callbacks(&r);
@@ -462,16 +468,8 @@ static void test_a_lost_ping_times_out_while_heartbeats_are_answered(void)
     CHECK(fake_host_until(host.router, &rid, JBX_TYPE_PING, 0) >= 0); /* the user's ping: dropped */
     double t0 = test_now(), deadline = t0 + 6.0;
     while (r.n_error == 0 && test_now() < deadline) { /* the heartbeat's pings: answered */
-        int short_ms = 50;
-        (void)zmq_setsockopt(host.router, ZMQ_RCVTIMEO, &short_ms, sizeof short_ms);
-        fake_request req;
-        if (fake_host_receive(host.router, &rid, &req) == 0) {
-            long long id = -1;
-            (void)jbx_get_int(&req.h, "id", &id);
-            jbx_header_destroy(&req.h);
-            jbx_field f[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_PONG), jbx_f_int("id", id)};
-            CHECK(fake_host_send(host.router, &rid, f, 3) == 0);
-        }
+        char type[32];
+        (void)fake_host_serve_one(host.router, &rid, 50, type, sizeof type, NULL);
         jbx_client_tick(c, &cb);
     }
     printf("a lost ping under answered heartbeats: timeout after %.2f s: %s\n", test_now() - t0, r.message);
@@ -489,41 +487,22 @@ static void test_a_refused_job_question_ends_the_job(void)
 {
     char err[256];
     fake_host host;
-    fake_host_start(&host, "refused");
-    jbx_client *c = jbx_client_new(host.ep, err, sizeof err);
-    CHECK(c != NULL);
-    if (!c) {
-        fake_host_stop(&host);
-        return;
-    }
+    jbx_client *c = fake_host_and_client(&host, "refused");
+    if (!c) return;
     CHECK(jbx_params_set_text(jbx_client_params(c), JBX_S_mode, "ancestral", err, sizeof err) == 0);
     rec r = {0};
     jbx_callbacks cb = rec_callbacks(&r);
     zmq_msg_t rid;
     zmq_msg_init(&rid);
-    int ten_s = 10000;
-    CHECK(zmq_setsockopt(host.router, ZMQ_RCVTIMEO, &ten_s, sizeof ten_s) == 0);
     CHECK(jbx_client_submit(c, NULL, 0, 0, 44100, err, sizeof err) >= 0);
     /* the client ticks in a thread of its own in Max/Pd; here the fake host waits in between */
     double deadline = test_now() + 12.0;
     long long asked = -1;
     while (asked < 0 && test_now() < deadline) {
-        int short_ms = 50;
-        (void)zmq_setsockopt(host.router, ZMQ_RCVTIMEO, &short_ms, sizeof short_ms);
-        fake_request req;
-        char type[32] = "";
+        char type[32];
         long long id = -1;
-        if (fake_host_receive(host.router, &rid, &req) == 0) {
-            (void)jbx_get_str(&req.h, "type", type, sizeof type);
-            (void)jbx_get_int(&req.h, "id", &id);
-            jbx_header_destroy(&req.h);
-            if (strcmp(type, JBX_TYPE_PING) == 0) {
-                jbx_field f[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_PONG), jbx_f_int("id", id)};
-                CHECK(fake_host_send(host.router, &rid, f, 3) == 0);
-            } else if (strcmp(type, JBX_TYPE_STATUS) == 0) {
-                asked = id;
-            }
-        }
+        if (fake_host_serve_one(host.router, &rid, 50, type, sizeof type, &id) && strcmp(type, JBX_TYPE_STATUS) == 0)
+            asked = id;
         jbx_client_tick(c, &cb);
     }
     CHECK(asked >= 0);
