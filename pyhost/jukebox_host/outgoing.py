@@ -63,14 +63,21 @@ class Outgoing:
             if self._hand_over(client, parts):
                 return
             backlog = self.backlogs[client] = _Backlog()
-        backlog.messages.append(parts)
-        backlog.bytes += _size(parts)
-        if backlog.bytes > BACKLOG_BYTES:
-            self._drop(client, f"stopped reading ({backlog.bytes / 2**20:.0f} MiB of replies waiting)")
-        while self.waiting_bytes() > TOTAL_BACKLOG_BYTES:
-            largest = max(self.backlogs, key=lambda c: self.backlogs[c].bytes)
+        # The budgets are checked before a reply is kept, so what waits never passes them (a reply that would is
+        # not kept: the client is dropped with what waited for it).
+        size = _size(parts)
+        if backlog.bytes + size > BACKLOG_BYTES:
+            self._drop(client, f"stopped reading ({backlog.bytes / 2**20:.0f} MiB of replies waiting, "
+                               f"{size / 2**20:.0f} MiB more would pass {BACKLOG_BYTES / 2**20:.0f} MiB)")
+            return
+        while self.backlogs and self.waiting_bytes() + size > TOTAL_BACKLOG_BYTES:
+            largest = max(self.backlogs, key=lambda c: self.backlogs[c].bytes + (size if c == client else 0))
             self._drop(largest, f"reads too slowly while replies wait for many clients "
                                 f"({self.backlogs[largest].bytes / 2**20:.0f} MiB of replies waiting)")
+            if largest == client:
+                return
+        backlog.messages.append(parts)
+        backlog.bytes += size
 
     def flush(self) -> None:
         """Hand over what clients have made room for; drop those that stopped reading."""

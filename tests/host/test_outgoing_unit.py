@@ -29,6 +29,19 @@ def pair(tmp_path: object) -> object:
     context.term()
 
 
+def _held_at_drop(out: outgoing.Outgoing, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The bytes waiting (in all) at each drop, the most the budgets let wait: filled as drops happen."""
+    held: list[int] = []
+    drop = out._drop
+
+    def spy(client: bytes, why: str) -> None:
+        held.append(out.waiting_bytes())
+        drop(client, why)
+
+    monkeypatch.setattr(out, "_drop", spy)
+    return held
+
+
 def test_order_is_kept_when_the_client_reads_late(pair: object) -> None:
     router, dealer, client = pair  # type: ignore[misc]
     gone: list[str] = []
@@ -50,9 +63,11 @@ def test_a_client_over_budget_or_stalled_is_dropped(pair: object, monkeypatch: p
     gone: list[str] = []
     out = outgoing.Outgoing(router, lambda _c, why: gone.append(why))
     monkeypatch.setattr(outgoing, "BACKLOG_BYTES", 10_000)
+    held = _held_at_drop(out, monkeypatch)
     for _ in range(100):
         out.send([client, b"x" * 1000])
     assert len(gone) == 1 and "stopped reading" in gone[0] and client not in out.backlogs
+    assert held == [10_000], "replies waited past the budget before the client was dropped"
     out.readmit(client)  # it speaks again
     monkeypatch.setattr(outgoing, "STALL_SECONDS", 0.3)
     monkeypatch.setattr(outgoing, "BACKLOG_BYTES", 10**9)
@@ -81,7 +96,9 @@ def test_when_replies_wait_for_many_clients_the_one_with_most_waiting_goes(
         for _ in range(10 + n):
             out.send([other, b"x" * 1000])
     assert gone == [] and out.waiting_bytes() == 33_000
+    held = _held_at_drop(out, monkeypatch)
     for _ in range(20):
         out.send([away[0], b"y" * 1000])
     assert gone == [away[0]] and out.waiting_bytes() == 23_000
+    assert held == [50_000], "replies waited past the total budget before one client was dropped"
     assert all(other in out.backlogs for other in away[1:])
