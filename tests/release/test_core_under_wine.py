@@ -12,7 +12,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import release_helpers
 from release_helpers import windows_path, windows_program
+
+wine = release_helpers.wine  # a fixture of release_helpers
 
 StartHost = Callable[..., object]  # tests/conftest.py's start_host: a real `jukebox-host serve` per call
 

@@ -9,7 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pefile
+import release_helpers
 from release_helpers import windows_path, windows_program
+
+max_package = release_helpers.max_package  # a fixture of release_helpers
+wine = release_helpers.wine  # a fixture of release_helpers
 
 # Functions the stubs give a behaviour; every other import returns 0 (NULL), which ext_main only passes on.
 BEHAVIOUR = {
