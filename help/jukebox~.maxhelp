@@ -151,7 +151,7 @@
          ],
          "numinlets": 1,
          "numoutlets": 0,
-         "text": "Outlets: 1 bang when dst holds the result, 2 progress 0..1, 3 info: state idle|queued|running|done / error <code> <message> / preview / pong / status ..."
+         "text": "Outlets: 1 bang when dst holds the result, 2 progress 0..1, 3 info: state idle|queued|running|done / error <code> <message> / preview / pong / status ... / host lost|back"
         }
        },
        {

@@ -44,7 +44,7 @@ INTRO = [
     ),
     (
         "Outlets: 1 bang when dst holds the result, 2 progress 0..1, 3 info: "
-        "state idle|queued|running|done / error <code> <message> / preview / pong / status ..."
+        "state idle|queued|running|done / error <code> <message> / preview / pong / status ... / host lost|back"
     ),
 ]
 
