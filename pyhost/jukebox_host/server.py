@@ -24,6 +24,7 @@ from jukebox_host.errors import HostError
 from jukebox_host.gateway_link import GatewayLink
 from jukebox_host.jobs import Job, JobQueue
 from jukebox_host.memory_ceiling import DEFAULT_MEMORY_MIB
+from jukebox_host.prompt_parsing import OFF_LOOP_BYTES, PromptParser
 from jukebox_host.protocol import (
     Frames,
     check_envelope,
@@ -72,6 +73,7 @@ class Host:
         self.closing = False
         self.stop = threading.Event()
         self.exit_code = 0  # serve's: 1 when a model it was told to serve did not load
+        self.parser = PromptParser()  # big prompts are read off this loop (prompt_parsing.py)
         self.link = GatewayLink(self.context, endpoint, curve, self._receive, self._client_gone,
                                 self._gateway_replaced, gateway_memory, self._client_refused)
         self.outbox, address = pipe_pair(self.context)
@@ -106,7 +108,8 @@ class Host:
                 poller.register(self.outbox, zmq.POLLIN)
                 if self.link.socket is not None:
                     poller.register(self.link.socket, zmq.POLLIN)
-                ready = dict(poller.poll(100))
+                ready = dict(poller.poll(5 if self.parser.pending() else 100))
+                self._finish_parses()
                 if self.outbox in ready:
                     self._forward_outbox()
                 if self.link.socket is not None and self.link.socket in ready:
@@ -126,6 +129,8 @@ class Host:
         print(f"jukebox-host ready on {self.endpoint}", file=sys.stderr, flush=True)
 
     def _shutdown(self) -> None:
+        for parse in self.parser.close():  # requests still being read: their clients are answered too
+            self._send(parse.client, error_header(parse.request_id, C.ERR_SHUTDOWN, "the host is shutting down"))
         for job in self.queue.close():
             self._send(job.client, error_header(job.request_id, C.ERR_SHUTDOWN, "the host is shutting down"))
         self.worker.stopping.set()
@@ -190,8 +195,11 @@ class Host:
 
     def _receive(self, client: bytes, parts: list[Any]) -> None:
         """One client message (zero-copy: PCM frames are read, and echoed, straight from libzmq's buffers)."""
-        frames = [part.buffer for part in parts]
         self.clients.add(client)
+        if self.parser.busy(client):  # behind its request being read: in order, after it
+            self.parser.defer(client, parts)
+            return
+        frames = [part.buffer for part in parts]
         header: dict[str, Any] = {}
         try:
             if not frames:
@@ -221,10 +229,11 @@ class Host:
             self._send(client, self._status(client, rid))
         elif kind == C.TYPE_ECHO:  # the gateway answers echo itself; this is for a message it passed on anyway
             self._send(client, echo_reply(header, pcm), pcm)
+        elif kind == C.TYPE_GENERATE and sum(len(frame) for frame in pcm) > OFF_LOOP_BYTES:
+            default = self.default_model
+            self.parser.start(client, rid, lambda: read_generate(header, pcm, default))  # see _finish_parses
         elif kind == C.TYPE_GENERATE:
-            request = read_generate(header, pcm, self.default_model)
-            self.catalog.check(request.model)  # refused now, not after waiting in the queue
-            self._queue(Job(client, rid, kind, request))
+            self._queue_generate(client, rid, read_generate(header, pcm, self.default_model))
         elif kind in (C.TYPE_LOAD, C.TYPE_UNLOAD):
             name = model_name(header, self.default_model)
             if kind == C.TYPE_LOAD:
@@ -236,6 +245,25 @@ class Host:
             self._send(client, message(C.TYPE_CANCELLED, rid, target=target, found=job is not None))
             if job is not None and not was_running:
                 self._send(client, error_header(target, C.ERR_CANCELLED, "the job was cancelled before it started"))
+
+    def _queue_generate(self, client: bytes, rid: int, request: Any) -> None:
+        self.catalog.check(request.model)  # refused now, not after waiting in the queue
+        self._queue(Job(client, rid, C.TYPE_GENERATE, request))
+
+    def _finish_parses(self) -> None:
+        """Big requests read off the loop: queued (or refused), then their clients' messages that waited."""
+        for parse in self.parser.finished():
+            if parse.client not in self.clients:
+                continue  # it went away while its request was read
+            try:
+                self._queue_generate(parse.client, parse.request_id, parse.future.result())
+            except HostError as exc:
+                self._send(parse.client, error_header(parse.request_id, exc.code, exc.message))
+            except Exception as exc:  # never let a client's message take the host down
+                log.error("unexpected error reading a request:\n%s", traceback.format_exc())
+                self._send(parse.client, error_header(parse.request_id, C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}"))
+            while parse.behind:
+                self._receive(parse.client, parse.behind.popleft())  # defers again behind a new big request
 
     def _queue(self, job: Job) -> None:
         if job.request_id in self.queue.ids_of(job.client):
