@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -24,7 +25,7 @@ from jukebox_host.errors import HostError
 from jukebox_host.gateway_link import GatewayLink
 from jukebox_host.jobs import Job, JobQueue
 from jukebox_host.memory_ceiling import DEFAULT_MEMORY_MIB
-from jukebox_host.prompt_parsing import OFF_LOOP_BYTES, PromptParser
+from jukebox_host.prompt_parsing import OFF_LOOP_BYTES, Parse, PromptParser
 from jukebox_host.protocol import (
     Frames,
     check_envelope,
@@ -201,17 +202,27 @@ class Host:
             return
         frames = [part.buffer for part in parts]
         header: dict[str, Any] = {}
-        try:
+
+        def handle() -> None:
+            nonlocal header
             if not frames:
                 raise HostError(C.ERR_BAD_MESSAGE, "empty message: frame 0 must be a msgpack header")
             header = unpack_header(frames[0])  # first, so that even a refusal for size carries the request's id
             check_message_size(frames)  # the gateway checked too; a message from the link is checked anyway
             self._dispatch(client, header, frames[1:])
+
+        self._answering_errors(client, lambda: request_id_of(header), handle)
+
+    def _answering_errors(self, client: bytes, request_id: Callable[[], int], work: Callable[[], None]) -> None:
+        """Runs work; a HostError it raises is the client's answer, anything else an internal error: the host never
+        goes down for a client's message."""
+        try:
+            work()
         except HostError as exc:
-            self._send(client, error_header(request_id_of(header), exc.code, exc.message))
-        except Exception as exc:  # never let a client's message take the host down
+            self._send(client, error_header(request_id(), exc.code, exc.message))
+        except Exception as exc:
             log.error("unexpected error handling a message:\n%s", traceback.format_exc())
-            self._send(client, error_header(request_id_of(header), C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}"))
+            self._send(client, error_header(request_id(), C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}"))
 
     def _dispatch(self, client: bytes, header: dict[str, Any], pcm: Frames) -> None:
         kind = check_envelope(header)
@@ -253,17 +264,14 @@ class Host:
     def _finish_parses(self) -> None:
         """Big requests read off the loop: queued (or refused), then their clients' messages that waited."""
         for parse in self.parser.finished():
-            if parse.client not in self.clients:
-                continue  # it went away while its request was read
-            try:
-                self._queue_generate(parse.client, parse.request_id, parse.future.result())
-            except HostError as exc:
-                self._send(parse.client, error_header(parse.request_id, exc.code, exc.message))
-            except Exception as exc:  # never let a client's message take the host down
-                log.error("unexpected error reading a request:\n%s", traceback.format_exc())
-                self._send(parse.client, error_header(parse.request_id, C.ERR_INTERNAL, f"{type(exc).__name__}: {exc}"))
-            while parse.behind:
-                self._receive(parse.client, parse.behind.popleft())  # defers again behind a new big request
+            if parse.client in self.clients:  # else it went away while its request was read
+                self._finish_parse(parse)
+
+    def _finish_parse(self, parse: Parse) -> None:
+        self._answering_errors(parse.client, lambda: parse.request_id,
+                               lambda: self._queue_generate(parse.client, parse.request_id, parse.future.result()))
+        while parse.behind:
+            self._receive(parse.client, parse.behind.popleft())  # defers again behind a new big request
 
     def _queue(self, job: Job) -> None:
         if job.request_id in self.queue.ids_of(job.client):

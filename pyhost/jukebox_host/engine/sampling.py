@@ -272,8 +272,12 @@ def new_only_overlap(loaded: LoadedModel, kept_top_codes: int, prior_index: int)
     client receives is the new audio plus this."""
     model = loaded.model
     given = tokens_per_level(model, kept_top_codes * int(model.priors[0].raw_to_tokens))[prior_index]
-    first = max(0, given - decode_context(loaded, prior_index).after) if given else 0
-    return (given - first) * int(model.priors[prior_index].raw_to_tokens)
+    return (given - _first_new_output_code(loaded, given, prior_index)) * int(model.priors[prior_index].raw_to_tokens)
+
+
+def _first_new_output_code(loaded: LoadedModel, given: int, prior_index: int) -> int:
+    """Where a new_only output starts at a level, `given` codes already there: its decoder's reach before them."""
+    return max(0, given - decode_context(loaded, prior_index).after) if given else 0
 
 
 def _reach(loaded: LoadedModel, prior_index: int) -> int:
@@ -348,7 +352,7 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
     # new_only: the output starts where the codes given end (their top level says how far they reach), less the
     # overlap the decoder reaches back from the new codes.
     given = tokens_per_level(model, tokens[0].shape[1] * top_raw) if plan.new_only else [0] * n_priors
-    first = [max(0, g - decode_context(loaded, i).after) if g else 0 for i, g in enumerate(given)]  # new_only_overlap
+    first = [_first_new_output_code(loaded, g, i) for i, g in enumerate(given)]
     expected = {i: max(0, targets[i] - tokens[i].shape[1]) for i in plan.levels}
     counter = _TokenCounter(loaded, expected, progress, cancel)
     try:
