@@ -780,7 +780,11 @@ static void handle_message(jbx_client *c, zmq_msg_t *parts, int nparts, const jb
     } else if (strcmp(type, JBX_TYPE_ERROR) == 0) {
         (void)jbx_get_str(&h, "code", code, sizeof code);
         (void)jbx_get_str(&h, "message", msg, sizeof msg);
-        if (is_job || (id >= 0 && id == c->watch_id && c->job_id >= 0)) {
+        int duplicate = 0; /* a refused request that reused a held job's id: that job goes on */
+        (void)jbx_get_bool(&h, "duplicate", &duplicate);
+        if (duplicate) {
+            emit_error(cb, code, msg);
+        } else if (is_job || (id >= 0 && id == c->watch_id && c->job_id >= 0)) {
             /* the job's own error, or the host refusing the question about it (a client whose key was removed
                is refused everything): either way the job is over, and the host said why */
             c->job_id = -1;

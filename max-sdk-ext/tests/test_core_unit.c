@@ -519,6 +519,38 @@ static void test_a_refused_job_question_ends_the_job(void)
     fake_host_stop(&host);
 }
 
+/* An error flagged duplicate refuses a request that reused a held job's id: it is said, and the job goes on to
+ * its result. */
+static void test_a_duplicate_refusal_leaves_the_job_running(void)
+{
+    char err[256];
+    fake_host host;
+    jbx_client *c = fake_host_and_client(&host, "duplicate");
+    if (!c) return;
+    CHECK(jbx_params_set_text(jbx_client_params(c), JBX_S_mode, "ancestral", err, sizeof err) == 0);
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    zmq_msg_t rid;
+    zmq_msg_init(&rid);
+    fake_request req;
+    long long id = jbx_client_submit(c, NULL, 0, 0, 44100, err, sizeof err);
+    int got = id >= 0 && fake_host_generate(host.router, &rid, &req) == 0;
+    CHECK(got);
+    if (got) jbx_header_destroy(&req.h);
+    jbx_field f[] = {jbx_f_int("v", JBX_PROTOCOL_VERSION), jbx_f_str("type", JBX_TYPE_ERROR), jbx_f_int("id", id),
+                     jbx_f_str("code", JBX_ERR_BAD_FIELD), jbx_f_str("message", "already one of your jobs"),
+                     jbx_f_bool("duplicate", 1)};
+    CHECK(fake_host_send(host.router, &rid, f, 6) == 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_error > 0, 5.0) && strcmp(r.code, JBX_ERR_BAD_FIELD) == 0);
+    CHECK(jbx_client_busy(c));
+    CHECK(fake_result(host.router, &rid, id, 1, -1) == 0);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_result == 1, 5.0) && !jbx_client_busy(c));
+    zmq_msg_close(&rid);
+    rec_free(&r);
+    jbx_client_free(c);
+    fake_host_stop(&host);
+}
+
 /* A host that lies about a result's size: frames * 4 bytes wraps around 2^64 to match a 400-byte frame. The
  * client must refuse the reply, not read past the frame. */
 static void test_lying_result(void)
@@ -679,6 +711,7 @@ int main(void)
     test_heals_after_an_oversize_reply();
     test_a_lost_ping_times_out_while_heartbeats_are_answered();
     test_a_refused_job_question_ends_the_job();
+    test_a_duplicate_refusal_leaves_the_job_running();
     printf("%s (%d failures)\n", jbx_test_failures ? "FAIL" : "OK", jbx_test_failures);
     return jbx_test_failures ? 1 : 0;
 }

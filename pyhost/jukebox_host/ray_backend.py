@@ -58,11 +58,12 @@ class JukeboxReplica:
         return {"replica": self.name, "pid": os.getpid(), "device": str(self.registry.device),
                 "models": self.registry.names()}
 
-    def load(self, name: str) -> float:
-        return self.registry.get(name).load_seconds
+    def load(self, name: str) -> dict:
+        loaded = self.registry.get(name)
+        return {"seconds": loaded.load_seconds, **loaded.facts()}
 
-    def unload(self, name: str) -> None:
-        self.registry.unload(name)
+    def unload(self, name: str) -> bool:
+        return self.registry.unload(name)
 
     async def generate(self, request_id: int, req: GenerateRequest, kept: Kept | None):  # noqa: ANN201
         """Streams ("replica", info), then ("msg", header, frames)…, then ("done", outcome) or ("error", code,
@@ -113,11 +114,11 @@ class PoolDispatcher(Worker):
     def _preload(self) -> None:
         pass  # the replicas preloaded when the pool started
 
-    def _load(self, name: str) -> float:
-        return float(self.pool.handle.load.remote(name).result())
+    def _load(self, name: str) -> dict:
+        return dict(self.pool.handle.load.remote(name).result())
 
-    def _unload(self, name: str) -> None:
-        self.pool.handle.unload.remote(name).result()
+    def _unload(self, name: str) -> bool:
+        return bool(self.pool.handle.unload.remote(name).result())
 
     def _generate(self, job: Job, req: GenerateRequest) -> tuple[dict, list[bytes]]:
         import ray.exceptions

@@ -275,8 +275,11 @@ class Host:
 
     def _queue(self, job: Job) -> None:
         if job.request_id in self.queue.ids_of(job.client):
-            raise HostError(C.ERR_BAD_FIELD, f"'id' {job.request_id} is already one of your jobs: use a new id for "
-                                             "every request")
+            # The refusal carries the job's own id: 'duplicate' tells the client that job goes on.
+            self._send(job.client, {**error_header(job.request_id, C.ERR_BAD_FIELD,
+                                                   f"'id' {job.request_id} is already one of your jobs: use a new "
+                                                   "id for every request"), "duplicate": True})
+            return
         position = self.queue.put(job)
         self._send(job.client, message(C.TYPE_QUEUED, job.request_id, position=position))
 

@@ -71,12 +71,14 @@ class Worker(threading.Thread):
             except HostError as exc:
                 self.preload_errors.append(f"{name}: {exc.message} ({exc.code})")
 
-    def _load(self, name: str) -> float:
-        """Loads a model (a load job); returns the seconds it took."""
-        return self.registry.get(name).load_seconds
+    def _load(self, name: str) -> dict:
+        """Loads a model (a load job); returns the seconds it took and the model's facts."""
+        loaded = self.registry.get(name)
+        return {"seconds": loaded.load_seconds, **loaded.facts()}
 
-    def _unload(self, name: str) -> None:
-        self.registry.unload(name)
+    def _unload(self, name: str) -> bool:
+        """Whether it was loaded: unloading a model that is not is no error (there is nothing to do)."""
+        return self.registry.unload(name)
 
     def _send(self, job: Job, header: dict, frames: list[bytes] | None = None) -> None:
         assert self.outbox is not None
@@ -89,11 +91,10 @@ class Worker(threading.Thread):
             if job.cancel.is_set():
                 raise JobCancelled()
             if job.kind == C.TYPE_LOAD:
-                seconds = self._load(job.payload)
-                last = message(C.TYPE_LOADED, job.request_id, model=job.payload, seconds=seconds)
+                last = message(C.TYPE_LOADED, job.request_id, model=job.payload, **self._load(job.payload))
             elif job.kind == C.TYPE_UNLOAD:
-                self._unload(job.payload)
-                last = message(C.TYPE_UNLOADED, job.request_id, model=job.payload)
+                last = message(C.TYPE_UNLOADED, job.request_id, model=job.payload,
+                               was_loaded=self._unload(job.payload))
             else:
                 last, frames = self._generate(job, job.payload)
         except JobCancelled:

@@ -178,6 +178,8 @@ def test_an_id_in_use_by_a_waiting_job_is_refused(client: Client) -> None:
         reply = client.receive()
     assert (reply.header["id"], reply.header["code"]) == (again, C.ERR_BAD_FIELD)
     assert "already one of your jobs" in reply.header["message"]
+    assert reply.header.get("duplicate") is True and not reply.ends_job  # the client's job goes on
+    assert first in client.status()["jobs"]
     client.cancel(first)
 
 

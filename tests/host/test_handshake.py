@@ -43,3 +43,27 @@ def test_status_lists_models_with_placement_and_bytes(client: Client) -> None:
     assert tiny["residency"] == "all"
     assert [(p["level"], p["device"]) for p in tiny["placement"]] == [(2, "cpu"), (1, "cpu"), (0, "cpu")]
     assert sum(p["bytes"] for p in tiny["placement"]) < tiny["bytes"]  # the rest is the VQ-VAE
+
+
+def test_a_models_facts_are_the_ones_its_jobs_obey(client: Client) -> None:
+    """`loaded` and `status` say the rate, the top level's code size and the song length range; a job's length is
+    whole codes of that size, and a song length under the range is refused naming it."""
+    from helpers import follow, submit
+
+    loaded = client.request(C.TYPE_LOAD, model="tiny").header
+    (tiny,) = [m for m in client.status()["models"] if m["name"] == "tiny"]
+    facts = ("sample_rate", "top_code_samples", "song_length_min", "song_length_max")
+    assert {k: loaded[k] for k in facts} == {k: tiny[k] for k in facts}
+    rate, code = tiny["sample_rate"], tiny["top_code_samples"]
+    final = follow(client, submit(client, None, 0, mode="ancestral", length=0.1, out_sample_rate=rate, seed=1))[-1]
+    assert final.header["frames"] == int(0.1 * rate) // code * code
+    refused = follow(client, submit(client, None, 0, mode="ancestral", length=0.1,
+                                    song_length=tiny["song_length_min"] - 0.01))[-1]
+    assert refused.header["code"] == C.ERR_BAD_FIELD and f"{tiny['song_length_min']:g}" in refused.header["message"]
+
+
+def test_unloading_a_model_not_loaded_says_so(client: Client) -> None:
+    client.request(C.TYPE_LOAD, model="tiny")
+    assert client.request(C.TYPE_UNLOAD, model="tiny").header["was_loaded"] is True
+    again = client.request(C.TYPE_UNLOAD, model="tiny")
+    assert again.type == C.TYPE_UNLOADED and again.header["was_loaded"] is False

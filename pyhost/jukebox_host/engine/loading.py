@@ -16,7 +16,7 @@ import torch
 
 from jukebox_host import constants as C
 from jukebox_host.engine.fastpath import speed_up_priors
-from jukebox_host.engine.fidelity import make_faithful
+from jukebox_host.engine.fidelity import make_faithful, song_length_range
 from jukebox_host.engine.kv_cache import use_inplace_cache
 from jukebox_host.engine.residency import LevelResidency
 from jukebox_host.engine.static_step import choose_step, install_on_priors, warm_up
@@ -140,6 +140,13 @@ class LoadedModel:
     def weight_bytes(self) -> int:
         return tensor_bytes(self.model)
 
+    def facts(self) -> dict[str, Any]:
+        """What a client needs to ask well: the rate it samples at, the top level's code size in samples (lengths
+        are whole codes of it), the song lengths its top prior takes."""
+        low, high = song_length_range(self.model.config)
+        return {"sample_rate": self.sample_rate, "top_code_samples": int(self.model.priors[0].raw_to_tokens),
+                "song_length_min": low, "song_length_max": high}
+
     def describe(self) -> dict[str, Any]:
         if self.residency is not None:
             placement = self.residency.describe()
@@ -156,6 +163,7 @@ class LoadedModel:
             "levels": len(self.model.priors),
             "residency": "level" if self.residency is not None else "all",
             "placement": placement,
+            **self.facts(),
         }
 
 
