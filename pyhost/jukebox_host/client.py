@@ -55,7 +55,9 @@ class Reply:
     def ends_job(self) -> bool:
         """Whether this is the one message that ends a job: an error (but the refusal of a request that reused a
         held job's id: that job goes on), or the final result."""
-        return (self.type == C.TYPE_ERROR and not self.header.get("duplicate")) or (self.type == C.TYPE_RESULT and bool(self.header.get("final")))
+        if self.type == C.TYPE_ERROR:
+            return not self.header.get("duplicate")
+        return self.type == C.TYPE_RESULT and bool(self.header.get("final"))
 
     def raise_if_error(self) -> None:
         if self.type == C.TYPE_ERROR:
