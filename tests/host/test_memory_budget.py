@@ -132,3 +132,37 @@ def test_the_gateway_reads_a_connection_only_a_message_ahead(fresh_host: object)
     finally:
         sock.close(0)
         context.term()
+
+
+def test_a_client_dropped_for_not_reading_gives_its_memory_back(fresh_host: object) -> None:
+    """A client that sends echoes and reads none is dropped at its 512 MiB budget: the gateway frees the replies
+    that waited for it at once, and what libzmq had already taken for the connection when the connection ends
+    (docs/PROTOCOL.md, "Clients that stop reading")."""
+    gateway = gateway_pid(fresh_host.process.pid)  # type: ignore[attr-defined]
+    start = _memory(gateway, "VmRSS")
+    context = zmq.Context()
+    sock = context.socket(zmq.DEALER)
+    frame = bytearray(60 * MIB)
+    try:
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.RCVHWM, 1)
+        sock.setsockopt(zmq.RCVBUF, 4096)
+        sock.connect(fresh_host.endpoint)  # type: ignore[attr-defined]
+        peak = 0
+        for rid in range(1, 18):  # 8 queued in libzmq, 8 waiting (480 MiB), the 17th passes 512 MiB
+            sock.send_multipart([pack({"v": 1, "type": C.TYPE_ECHO, "id": rid, "channels": 1,
+                                       "frames": len(frame) // 4}), frame], copy=False)
+            time.sleep(0.2)
+            peak = max(peak, _memory(gateway, "VmRSS"))
+        deadline = time.monotonic() + 30
+        while _memory(gateway, "VmRSS") > peak - 400 * MIB and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert peak - start > 800 * MIB and _memory(gateway, "VmRSS") <= peak - 400 * MIB, \
+            "the waiting replies were not freed when the client was dropped"
+    finally:
+        sock.close(0)
+        context.term()
+    deadline = time.monotonic() + 15
+    while _memory(gateway, "VmRSS") - start > 64 * MIB and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _memory(gateway, "VmRSS") - start < 64 * MIB
