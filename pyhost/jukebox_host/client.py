@@ -19,6 +19,7 @@ from jukebox_host.security import apply_client_curve
 
 QUIET_CHECK = 5.0  # seconds without news of a job before asking the host whether it still holds it
 LOST_GRACE = 3.0  # seconds before asking again when the host says it no longer holds the job
+REDIAL_PAUSE = 0.25  # the host's ZeroMQ ignores a new connection with an id it still holds (PROTOCOL.md)
 
 
 class HostUnavailable(Exception):
@@ -90,14 +91,30 @@ class Client:
         self.timeout = timeout
         self._own_context = context is None
         self.context = context or zmq.Context()
-        self.socket = self.context.socket(zmq.DEALER)
-        self.socket.setsockopt(zmq.LINGER, 0)
         self.routing_id = new_routing_id()
-        self.socket.setsockopt(zmq.ROUTING_ID, self.routing_id)
-        if server_key is not None and client_key is not None:
-            apply_client_curve(self.socket, server_key, client_key)
-        self.socket.connect(endpoint)
+        self._keys = (server_key, client_key) if server_key is not None and client_key is not None else None
+        self.socket = self._dial()
         self._ids = itertools.count(1)
+
+    def _dial(self) -> zmq.Socket:
+        """A DEALER with this client's routing id (the host keeps its jobs across sockets) and keys. A send waits
+        at most `timeout` for a connection to take it."""
+        sock = self.context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.SNDTIMEO, int(self.timeout * 1000))
+        sock.setsockopt(zmq.ROUTING_ID, self.routing_id)
+        if self._keys is not None:
+            apply_client_curve(sock, *self._keys)
+        sock.connect(self.endpoint)
+        return sock
+
+    def reconnect(self) -> None:
+        """Closes the socket and opens a new one to the same host with the same routing id: what libzmq does not do
+        by itself after a reply over the size limit or a CURVE refusal (the ZeroMQ guide's lazy pirate). Replies
+        already on their way to the old socket are lost; the host keeps the jobs and sends the rest here."""
+        self.socket.close(0)
+        time.sleep(REDIAL_PAUSE)
+        self.socket = self._dial()
 
     def close(self) -> None:
         self.socket.close()
@@ -121,7 +138,15 @@ class Client:
         if size > C.MAX_MESSAGE_BYTES:
             raise MessageTooLarge(f"the message is {size / 2**20:.0f} MiB; the host takes at most "
                                   f"{C.MAX_MESSAGE_BYTES / 2**20:.0f} MiB: send less audio")
-        self.socket.send_multipart(frames)
+        try:
+            self.socket.send_multipart(frames)
+        except zmq.Again:  # no connection took it within timeout: libzmq left this one down; dial again, once
+            self.reconnect()
+            try:
+                self.socket.send_multipart(frames)
+            except zmq.Again:
+                raise HostUnavailable(f"cannot send to the host at {self.endpoint}: no connection within "
+                                      f"{self.timeout:.1f} s") from None
         return rid
 
     def receive(self, timeout: float | None = None) -> Reply:

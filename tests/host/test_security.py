@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -117,6 +118,33 @@ def test_the_allow_list_is_reloaded_while_the_host_runs(curve_host: tuple) -> No
         assert _within(15, friend_refused)
     assert not _served(host, keys, "friend")
     assert "allowed client keys reloaded" in host.output()
+
+
+def test_a_refused_python_client_is_served_once_its_key_is_allowed(curve_host: tuple) -> None:
+    """libzmq leaves a DEALER down after a CURVE refusal: the same Client object dials again (same routing id)
+    when a send finds no connection, and is served once its key is in the allow list (issue 28)."""
+    host, keys = curve_host
+    allowed = keys.parent / "allowed"
+    answers: list[object] = []
+
+    def pings(client: Client) -> None:
+        for _ in range(2):
+            try:
+                answers.append(client.ping())
+            except HostUnavailable as exc:
+                answers.append(exc)
+            if len(answers) == 1:
+                (allowed / "stranger.key").write_text((keys / "stranger.key").read_text())
+                time.sleep(2)  # the host rereads its allow list every second
+
+    with _curve_client(host, keys, "stranger", 3) as stranger:
+        routing_id = stranger.routing_id
+        worker = threading.Thread(target=pings, args=(stranger,), daemon=True)
+        worker.start()
+        worker.join(60)  # a send on a socket libzmq left down would wait for ever
+        assert not worker.is_alive(), "the client hung"
+        assert isinstance(answers[0], HostUnavailable) and isinstance(answers[1], float), answers
+        assert stranger.routing_id == routing_id
 
 
 def _connect_with_id(host: object, keys: Path, name: str, routing_id: bytes, rid: int) -> tuple[zmq.Socket, dict]:
