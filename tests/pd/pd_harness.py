@@ -6,6 +6,7 @@ import shlex
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -127,9 +128,11 @@ def quit_on_info(p: Patch, jb_index: int, selector: str) -> None:
     p.connect(route, 0, quit_msg)
 
 
-def run_pd(patch_path: Path, variant: str = "plain", timeout: int = 90) -> tuple[int, str]:
+def run_pd(patch_path: Path, variant: str = "plain", timeout: int = 90,
+           on_line: Callable[[str], None] | None = None) -> tuple[int, str]:
     """Runs Pd headless in real time (never -batch: it would not poll the
-    socket) and returns (returncode, stderr text)."""
+    socket) and returns (returncode, stderr text). on_line: called with each
+    line Pd prints, as it prints it (a test acting on what the patch says)."""
     env = dict(os.environ)
     if variant == "asan":
         libs = []
@@ -159,8 +162,16 @@ def run_pd(patch_path: Path, variant: str = "plain", timeout: int = 90) -> tuple
         "-open",
         str(patch_path),
     ]
-    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, timeout=timeout + 30)
-    return proc.returncode, proc.stderr
+    if on_line is None:
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, timeout=timeout + 30)
+        return proc.returncode, proc.stderr
+    lines = []
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env) as running:
+        assert running.stderr is not None
+        for line in running.stderr:  # ends when Pd does (timeout bounds it)
+            lines.append(line)
+            on_line(line)
+    return running.returncode, "".join(lines)
 
 
 def start_host(endpoint: str, log: Path, extra: list[str] | None = None) -> subprocess.Popen:

@@ -1,6 +1,7 @@
 """jukebox~ in headless Pd against a CURVE host on tcp://127.0.0.1:<free port>:
 server_key/client_key messages (relative to the patch's folder), their errors,
-and a host that ignores clients without the right keys."""
+a host that ignores clients without the right keys, and an object served once
+its key is allowed."""
 
 import shutil
 import socket
@@ -69,3 +70,32 @@ def test_pd_curve_refused_without_keys(curve_host: tuple[str, Path]) -> None:
     assert rc == 0, err
     assert "info: pong" not in err, err
     assert f"jukebox~: host not responding at {ep}" in err, err
+
+
+def test_pd_refused_object_is_served_once_its_key_is_allowed(curve_host: tuple[str, Path]) -> None:
+    """A key the host does not know yet: the ping times out (libzmq leaves that socket down); once the key is in
+    the allow list, the same object's next ping is answered: it dialled again by itself (issue 28)."""
+    ep, root = curve_host
+    subprocess.run(HOST_CMD + ["keygen", str(root / "keys"), "late"], check=True, capture_output=True)
+    patch = jukebox_patch(
+        [f"host {ep}", "server_key keys/server.key", "client_key keys/late.key_secret", "timeout 1", "ping"],
+        quit_after_ms=30000,
+    )
+    # on the refusal's timeout the test allows the key (below); 3 s later the same object pings again
+    route_error, to_bang = patch.obj("route error"), patch.obj("t b")
+    wait, again = patch.obj("delay 3000"), patch.msg("ping")
+    patch.connect(patch.jb, 2, route_error)
+    patch.connect(route_error, 0, to_bang)
+    patch.connect(to_bang, 0, wait)
+    patch.connect(wait, 0, again)
+    patch.connect(again, 0, patch.jb)
+    quit_on_info(patch, patch.jb, "pong")
+
+    def allow_on_timeout(line: str) -> None:
+        if "info: error timeout" in line and not (root / "allow" / "late.key").exists():
+            shutil.copy(root / "keys" / "late.key", root / "allow" / "late.key")
+
+    rc, err = run_pd(patch.write(root / "late.pd"), on_line=allow_on_timeout)
+    assert rc == 0, err
+    assert err.count("info: error timeout") == 1 and "info: pong" in err, err
+    assert err.index("info: error timeout") < err.index("info: pong"), err
