@@ -46,6 +46,7 @@ MIB = 2**20
 GATEWAY_CEILING_MIB = 2048  # serve --gateway-memory's default
 HOST_BOUND_MIB = 2 * 256 + 1024 + 256  # in flight from clients, queued audio, kept codes (PROTOCOL "Memory budget")
 CALM_AFTER_S = 10.0  # pings this long after a kill or restart are counted apart
+LOST_WITHIN_S = 60.0  # a job reported lost this long after a kill was lost with what was killed
 
 
 @dataclass
@@ -91,7 +92,8 @@ class Soak:
         self.lock = threading.Lock()
         self.jobs, self.requests = Tally(), Tally()
         self.mishaps: list[str] = []
-        self.kills: list[float] = []  # when the gateway or the host was killed
+        self.kills: list[tuple[float, str]] = []  # (time.time(), "host" or "gateway") of each kill
+        self.lost: Counter[str] = Counter()  # jobs reported lost: after which kill, or "no kill" (a fault)
         self.pings: list[tuple[float, float]] = []
         self.ping_failures = 0
         self.peaks = {"host": 0, "gateway": 0}
@@ -135,12 +137,12 @@ class Soak:
 
     # ---- clients -------------------------------------------------------------------------------------------
 
-    def settle(self, client: CountingClient, rid: int, tally: Tally, error: BaseException | None) -> None:
+    def settle(self, client: CountingClient, rid: int, tally: Tally, error: BaseException | None,
+               op: str = "") -> None:
         """Counts how request rid ended: a message from the host, the client's own error, or nothing."""
-        if isinstance(error, RemoteError):
-            tally.codes[error.code] += 1
-        elif error is not None:
-            tally.codes[type(error).__name__] += 1
+        if error is not None:
+            what = error.code if isinstance(error, RemoteError) else type(error).__name__
+            tally.codes[f"{what} ({op})" if op else what] += 1
         with self.lock:
             tally.sent += 1
             got = client.endings[rid]
@@ -150,8 +152,15 @@ class Soak:
                 tally.twice += 1
             elif isinstance(error, HostUnavailable | JobLost):
                 tally.by_client += 1
+                if isinstance(error, JobLost):
+                    self.lost[self.kill_before(time.time(), LOST_WITHIN_S) or "no kill"] += 1
             else:
                 tally.never += 1
+
+    def kill_before(self, moment: float, seconds: float) -> str | None:
+        """The kind of the last kill within `seconds` before `moment` (time.time()), if any."""
+        kinds = [kind for when, kind in self.kills if 0 <= moment - when < seconds]
+        return kinds[-1] if kinds else None
 
     def python_client(self, index: int) -> None:
         rng = random.Random(index)
@@ -167,7 +176,7 @@ class Soak:
                             client.receive()
                     except HostUnavailable as exc:
                         error = exc
-                    self.settle(client, rid, self.requests, error)
+                    self.settle(client, rid, self.requests, error, op)
                     continue
                 params: dict[str, Any] = {"length": 1.0, "seed": rng.randrange(2**32)}
                 pcm: list[bytes] = []
@@ -184,12 +193,14 @@ class Soak:
                         client.cancel(rid, wait=40)
                     elif op == "reconnect":
                         time.sleep(rng.uniform(0.05, 0.6))
+                        while client.socket.poll(0):  # what came is read first, as a client reading all along
+                            client.receive(0)
                         client.reconnect()
                     if client.endings[rid] == 0:
                         client._follow(rid, 120, None, None)
                 except (RemoteError, HostUnavailable, JobLost) as exc:
                     error = exc
-                self.settle(client, rid, self.jobs, error)
+                self.settle(client, rid, self.jobs, error, op)
                 if op == "chain" and error is None:
                     for _ in range(2):
                         link_error: BaseException | None = None
@@ -198,7 +209,7 @@ class Soak:
                             client._follow(link, 120, None, None)
                         except (RemoteError, HostUnavailable, JobLost) as exc:
                             link_error = exc
-                        self.settle(client, link, self.jobs, link_error)
+                        self.settle(client, link, self.jobs, link_error, "chain link")
             self.drain(client)
         finally:
             client.close()
@@ -221,7 +232,7 @@ class Soak:
                 started = time.perf_counter()
                 try:
                     client.ping()
-                    self.pings.append((time.monotonic(), time.perf_counter() - started))
+                    self.pings.append((time.time(), time.perf_counter() - started))
                 except HostUnavailable:
                     self.ping_failures += 1
                 time.sleep(0.02)
@@ -262,7 +273,7 @@ class Soak:
         if pid is None:
             return "gateway kill: no gateway found"
         os.kill(pid, signal.SIGKILL)
-        self.kills.append(time.monotonic())
+        self.kills.append((time.time(), "gateway"))
         return f"gateway {pid} killed"
 
     def restart_host(self) -> str:
@@ -272,7 +283,7 @@ class Soak:
         if gateway:
             os.kill(gateway, signal.SIGKILL)
         self.host.wait(10)
-        self.kills.append(time.monotonic())
+        self.kills.append((time.time(), "host"))
         started = time.monotonic()
         self.start_host()
         return f"host killed and started again at once: ready in {time.monotonic() - started:.1f} s"
@@ -336,14 +347,13 @@ class Soak:
     def chaos(self) -> None:
         turns = [self.hostile_frames, self.silent_client, self.kill_gateway, self.remove_a_key, self.big_prompt,
                  self.restart_host]
-        big_done = False
-        while time.monotonic() + self.args.chaos_every < self.end:
+        for index in range(10**6):
+            if time.monotonic() + self.args.chaos_every >= self.end:
+                return
+            turn = turns[index % len(turns)]
+            if turn == self.big_prompt and index >= len(turns):
+                continue  # once is enough
             time.sleep(self.args.chaos_every)
-            turn = turns[len(self.mishaps) % len(turns)]
-            if turn == self.big_prompt:
-                if big_done:
-                    continue
-                big_done = True
             self.mishaps.append(f"{time.monotonic() - self.begun:6.1f} s  {turn()}")
             print(self.mishaps[-1], flush=True)
 
@@ -360,12 +370,17 @@ class Soak:
         self.end = self.begun + seconds
         server, secret = self.key("c")
         c_client = subprocess.Popen([str(self.args.c_client), self.endpoint, str(seconds), server, secret, "1"],
-                                    stdout=subprocess.PIPE, text=True)
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         threads = [threading.Thread(target=self.python_client, args=(i,)) for i in range(self.args.python_clients)]
         threads += [threading.Thread(target=t) for t in (self.pinger, self.watch_memory, self.chaos)]
         for thread in threads:
             thread.start()
-        out, _ = c_client.communicate(timeout=seconds + 600)
+        out, said = c_client.communicate(timeout=seconds + 600)
+        for line in said.splitlines():  # "jbx_soak_client: lost at <time>": a job the host no longer had
+            if line.startswith("jbx_soak_client: lost at "):
+                self.lost[self.kill_before(float(line.split()[-1]), LOST_WITHIN_S) or "no kill"] += 1
+            else:
+                print(line, file=sys.stderr)
         for thread in threads:
             thread.join()
         assert self.host is not None
@@ -384,7 +399,9 @@ class Soak:
                          f"not sent {t['refused']}" if t["refused"] else "-"])
         print(table(rows, ["requests", "sent", "ended once", "ended by client", "twice", "unanswered", "errors"]))
         print(f"C client: host lost {c['host_lost']}, back {c['host_back']}; its errors: {c['errors']}")
-        calm = sorted(rtt for t, rtt in self.pings if all(not 0 <= t - k < CALM_AFTER_S for k in self.kills))
+        print("jobs reported lost (the host no longer had them), by the kill before them: "
+              + (", ".join(f"{kind} {n}" for kind, n in sorted(self.lost.items())) or "none"))
+        calm = sorted(rtt for t, rtt in self.pings if self.kill_before(t, CALM_AFTER_S) is None)
         every = sorted(rtt for _, rtt in self.pings)
         print(table([[name, str(len(s)), *(_ms(s, q) for q in (0.5, 0.99, 1.0))]
                      for name, s in (("all", every), (f"not within {CALM_AFTER_S:.0f} s of a kill", calm))],
@@ -395,8 +412,8 @@ class Soak:
                      for name, bound in (("host", HOST_BOUND_MIB), ("gateway", GATEWAY_CEILING_MIB))],
                     ["process", "RSS at start MiB", "peak MiB", "grown MiB", "bound on growth MiB"]))
         bad = self.jobs.twice + self.jobs.never + self.requests.twice + self.requests.never
-        bad += sum(c[k]["twice"] + c[k]["never"] for k in ("jobs", "pings", "statuses"))
-        print(f"unanswered or answered twice: {bad}")
+        bad += sum(c[k]["twice"] + c[k]["never"] for k in ("jobs", "pings", "statuses")) + self.lost["no kill"]
+        print(f"unanswered, answered twice, or lost with no kill before: {bad}")
         return 1 if bad else 0
 
 

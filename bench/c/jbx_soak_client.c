@@ -61,6 +61,11 @@ static void on_error(void *ctx, const char *code, const char *message)
     (void)message;
     s->endings++;
     count_code(s, code);
+    if (strcmp(code, JBX_LOCAL_LOST) == 0) { /* when: soak.py tells a job lost with a killed host from a fault */
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        fprintf(stderr, "jbx_soak_client: lost at %.3f\n", (double)t.tv_sec + (double)t.tv_nsec * 1e-9);
+    }
 }
 
 static void on_pong(void *ctx, double host_time)
