@@ -298,8 +298,8 @@ class Client:
                     raise JobLost(f"the host at {self.endpoint} no longer has job {rid} (was it restarted?): "
                                   f"send it again")
                 continue
-            if header.get("id") != rid:
-                continue
+            if header.get("id") != rid or (reply.type == C.TYPE_ERROR and not reply.ends_job):
+                continue  # another request's, or the refusal of a later request that reused this job's id
             missing = 0
             reply.raise_if_error()
             if reply.type == C.TYPE_CHUNK and on_chunk is not None:
