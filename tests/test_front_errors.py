@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-FRONTS = {"max": REPO / "max-sdk-ext" / "max" / "jukebox~" / "jukebox~.c",
-          "pd": REPO / "max-sdk-ext" / "pd" / "jukebox~.c"}
+FRONTS = {"max": REPO / "max-sdk-ext" / "max" / "jukebox_tilde" / "jukebox_tilde.c",
+          "pd": REPO / "max-sdk-ext" / "pd" / "jukebox_tilde.c"}
 CLIENT_H = (REPO / "max-sdk-ext" / "core" / "jbx_client.h").read_text()
 
 

@@ -1,4 +1,4 @@
-/* The Max external's own code (max/jukebox~/jukebox~.c) driven through the
+/* The Max external's own code (max/jukebox_tilde/jukebox_tilde.c) driven through the
  * fake Max runtime against the real host: buffers in and out, attributes,
  * outlets, deferral, errors. Outlets: out0 info, out1 progress, out2 done. */
 #define _GNU_SOURCE
