@@ -12,7 +12,8 @@ sys.path.insert(0, str(REPO / "package" / "tools"))
 import settings_table  # noqa: E402
 
 NAMES = [s.name for s in settings_table.settings()]
-FRONTS = [REPO / "max-sdk-ext" / "max" / "jukebox_tilde" / "jukebox_tilde.c", REPO / "max-sdk-ext" / "pd" / "jukebox_tilde.c"]
+FRONTS = [REPO / "max-sdk-ext" / "max" / "jukebox_tilde" / "jukebox_tilde.c",
+          REPO / "max-sdk-ext" / "pd" / "jukebox_tilde.c"]
 
 
 def test_the_fronts_name_no_setting_of_their_own() -> None:

@@ -18,6 +18,7 @@ from jukebox_host import constants as C
 from jukebox_host.engine.fastpath import speed_up_priors
 from jukebox_host.engine.fidelity import make_faithful, song_length_range
 from jukebox_host.engine.kv_cache import use_inplace_cache
+from jukebox_host.engine.levels import level_of_prior
 from jukebox_host.engine.residency import LevelResidency
 from jukebox_host.engine.static_step import choose_step, install_on_priors, warm_up
 from jukebox_host.errors import HostError
@@ -154,7 +155,7 @@ class LoadedModel:
             placement = [{"prior": i, "device": str(self.device), "bytes": tensor_bytes(prior)}
                          for i, prior in enumerate(self.model.priors)]
         for entry in placement:  # protocol levels: 2 = top
-            entry["level"] = len(self.model.priors) - 1 - entry.pop("prior")
+            entry["level"] = level_of_prior(entry.pop("prior"), len(self.model.priors))
         return {
             "name": self.name,
             "device": str(self.device),

@@ -21,6 +21,7 @@ from jukebox_host import constants as C
 from jukebox_host.engine.chunked_decode import Context, decode_range, measure_context
 from jukebox_host.engine.fidelity import song_length_range
 from jukebox_host.engine.labels import make_labels
+from jukebox_host.engine.levels import level_of_prior, prior_of_level
 from jukebox_host.engine.loading import LoadedModel
 from jukebox_host.engine.streaming import ChunkFn, Streamer
 from jukebox_host.errors import HostError, JobCancelled
@@ -76,10 +77,6 @@ class Output:
     overlap: int = 0
 
 
-def protocol_level(prior_index: int, n_priors: int) -> int:
-    return n_priors - 1 - prior_index
-
-
 class _TokenCounter:
     """Counts sampled tokens per prior through a forward hook; raises to cancel at the next step."""
 
@@ -114,7 +111,7 @@ class _TokenCounter:
         fraction = (self.done_before + self.count) / self.total
         if fraction - self.last_sent >= 0.01 or self.count == self.expected.get(self.level, 0):
             self.last_sent = fraction
-            self.progress(min(fraction, 1.0), protocol_level(self.level, self.n_priors), "sample")
+            self.progress(min(fraction, 1.0), level_of_prior(self.level, self.n_priors), "sample")
 
     def remove(self) -> None:
         for handle in self.handles:
@@ -146,7 +143,7 @@ def encode_prompt(loaded: LoadedModel, audio: np.ndarray, n_samples: int) -> lis
 def decode(loaded: LoadedModel, tokens: list[torch.Tensor], prior_index: int) -> np.ndarray:
     """Decode one level's codes to audio, (n_samples, frames), with the VQ-VAE."""
     model = loaded.model
-    start_level = len(model.priors) - 1 - prior_index
+    start_level = level_of_prior(prior_index, len(model.priors))
     with torch.no_grad():
         audio = model.vqvae.decode([tokens[prior_index]], start_level=start_level, end_level=start_level + 1)
     return audio[:, :, 0].float().cpu().numpy()
@@ -225,7 +222,7 @@ def check_song_length(loaded: LoadedModel, song_samples: int) -> None:
 
 def _hop(plan: Plan, model: Any, level: int) -> float:
     if plan.hop_fraction is None:  # the model's, top first (transformers' order): OpenAI's 0.125 top, 0.5 below
-        return float(model.config.hop_fraction[len(model.priors) - 1 - level])
+        return float(model.config.hop_fraction[prior_of_level(level, len(model.priors))])
     assert isinstance(plan.hop_fraction, tuple)
     return plan.hop_fraction[level]
 
@@ -243,7 +240,7 @@ def continued_codes(codes: list[torch.Tensor], n_samples: int, device: torch.dev
 
 def decode_context(loaded: LoadedModel, prior_index: int) -> Context:
     """The codes of context prior_index's level decodes with (chunked_decode.py), measured once per model."""
-    level = len(loaded.model.priors) - 1 - prior_index  # the VQ-VAE's numbering: 0 = bottom
+    level = level_of_prior(prior_index, len(loaded.model.priors))  # the VQ-VAE's numbering: 0 = bottom
     if level not in loaded.decode_contexts:
         loaded.decode_contexts[level] = measure_context(loaded.model.vqvae, level)
     return loaded.decode_contexts[level]
@@ -253,7 +250,7 @@ def _streamer(loaded: LoadedModel, plan: Plan, prior_index: int, total_tokens: i
               on_chunk: ChunkFn) -> Streamer:
     context = decode_context(loaded, prior_index)
     chunk_codes = int(plan.stream_seconds * loaded.sample_rate) // context.hop
-    level = len(loaded.model.priors) - 1 - prior_index
+    level = level_of_prior(prior_index, len(loaded.model.priors))
     return Streamer(loaded.model.vqvae, level, context, chunk_codes, total_tokens, on_chunk, first)
 
 
@@ -261,7 +258,7 @@ def _decode_from(loaded: LoadedModel, tokens: list[torch.Tensor], prior_index: i
     """prior_index's codes from code `first` on, decoded as one decode of them all would (new_only)."""
     if first == 0:
         return decode(loaded, tokens, prior_index)
-    level = len(loaded.model.priors) - 1 - prior_index
+    level = level_of_prior(prior_index, len(loaded.model.priors))
     codes = tokens[prior_index]
     return decode_range(loaded.model.vqvae, codes, level, first, codes.shape[1], decode_context(loaded, prior_index))
 
@@ -336,7 +333,7 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
     elif plan.mode == C.MODE_ANCESTRAL or prompt is None:
         tokens = empty
     else:
-        progress(0.0, protocol_level(0, n_priors), "encode")
+        progress(0.0, level_of_prior(0, n_priors), "encode")
         usable = len(prompt) // top_raw * top_raw
         if usable == 0:
             raise HostError(C.ERR_BAD_AUDIO, f"the prompt must be at least {top_raw} samples at the model's rate")
@@ -365,7 +362,7 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
                         if last and on_chunk is not None else None)
             with torch.inference_mode():  # less per-op bookkeeping than no_grad: measurable at ~10k ops a token
                 tokens = sample_level(loaded, tokens, labels[prior_index], prior_index, targets[prior_index],
-                                      _hop(plan, model, protocol_level(prior_index, n_priors)), temperature,
+                                      _hop(plan, model, level_of_prior(prior_index, n_priors)), temperature,
                                       streamer.update if streamer is not None else None, offsets[prior_index])
                 if streamer is not None:
                     streamer.update(tokens[prior_index])  # the rest, or all of it when nothing was sampled
@@ -373,11 +370,11 @@ def run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None, progress: Pr
             if cancel.is_set():
                 raise JobCancelled()
             if last or (plan.preview and prior_index == 0):
-                progress(counter.done_before / counter.total, protocol_level(prior_index, n_priors), "decode")
+                progress(counter.done_before / counter.total, level_of_prior(prior_index, n_priors), "decode")
                 audio = (streamer.audio() if streamer is not None
                          else _decode_from(loaded, tokens, prior_index, first[prior_index]))
                 overlap = (given[prior_index] - first[prior_index]) * int(model.priors[prior_index].raw_to_tokens)
-                yield Output(final=last, level=protocol_level(prior_index, n_priors), audio=audio[0],
+                yield Output(final=last, level=level_of_prior(prior_index, n_priors), audio=audio[0],
                              variations=audio, codes=tokens if last else None, overlap=overlap)
     finally:
         counter.remove()
