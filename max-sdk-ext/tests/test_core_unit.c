@@ -481,20 +481,26 @@ static void test_a_lost_ping_times_out_while_heartbeats_are_answered(void)
     fake_host_stop(&host);
 }
 
+/* Sets mode ancestral (no source audio) and submits: the request id, or -1. */
+static long long submit_ancestral(jbx_client *c)
+{
+    char err[256];
+    CHECK(jbx_params_set_text(jbx_client_params(c), JBX_S_mode, "ancestral", err, sizeof err) == 0);
+    return jbx_client_submit(c, NULL, 0, 0, 44100, err, sizeof err);
+}
+
 /* The host refuses the client's question about its quiet job (its key was removed): the job ends with the
  * host's reason, not in silence. */
 static void test_a_refused_job_question_ends_the_job(void)
 {
-    char err[256];
     fake_host host;
     jbx_client *c = fake_host_and_client(&host, "refused");
     if (!c) return;
-    CHECK(jbx_params_set_text(jbx_client_params(c), JBX_S_mode, "ancestral", err, sizeof err) == 0);
+    CHECK(submit_ancestral(c) >= 0);
     rec r = {0};
     jbx_callbacks cb = rec_callbacks(&r);
     zmq_msg_t rid;
     zmq_msg_init(&rid);
-    CHECK(jbx_client_submit(c, NULL, 0, 0, 44100, err, sizeof err) >= 0);
     /* the client ticks in a thread of its own in Max/Pd; here the fake host waits in between */
     double deadline = test_now() + 12.0;
     long long asked = -1;
@@ -523,17 +529,15 @@ static void test_a_refused_job_question_ends_the_job(void)
  * its result. */
 static void test_a_duplicate_refusal_leaves_the_job_running(void)
 {
-    char err[256];
     fake_host host;
     jbx_client *c = fake_host_and_client(&host, "duplicate");
     if (!c) return;
-    CHECK(jbx_params_set_text(jbx_client_params(c), JBX_S_mode, "ancestral", err, sizeof err) == 0);
+    long long id = submit_ancestral(c);
     rec r = {0};
     jbx_callbacks cb = rec_callbacks(&r);
     zmq_msg_t rid;
     zmq_msg_init(&rid);
     fake_request req;
-    long long id = jbx_client_submit(c, NULL, 0, 0, 44100, err, sizeof err);
     int got = id >= 0 && fake_host_generate(host.router, &rid, &req) == 0;
     CHECK(got);
     if (got) jbx_header_destroy(&req.h);

@@ -120,6 +120,20 @@ def count_bangs(p: Patch, on: dict[int, int]) -> None:
         p.connect(which, outlet, target)
 
 
+def on_info_later(p: Patch, route: str, delay_ms: int, message: str) -> None:
+    """When the info outlet says what `route` (e.g. "route host lost") lets through, send `message` to the
+    object `delay_ms` later."""
+    routes = [p.obj(f"route {word}") for word in route.split()[1:]]
+    p.connect(p.jb, 2, routes[0])
+    for earlier, later in zip(routes, routes[1:]):
+        p.connect(earlier, 0, later)
+    to_bang, wait, send = p.obj("t b"), p.obj(f"delay {delay_ms}"), p.msg(message)
+    p.connect(routes[-1], 0, to_bang)
+    p.connect(to_bang, 0, wait)
+    p.connect(wait, 0, send)
+    p.connect(send, 0, p.jb)
+
+
 def quit_on_info(p: Patch, jb_index: int, selector: str) -> None:
     """Quit Pd as soon as the info outlet says `selector ...`."""
     route = p.obj(f"route {selector}")

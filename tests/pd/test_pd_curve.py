@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pd_harness import HOST_CMD, jukebox_patch, quit_on_info, run_pd, start_host, stop_host
+from pd_harness import HOST_CMD, jukebox_patch, on_info_later, quit_on_info, run_pd, start_host, stop_host
 
 
 def free_port() -> int:
@@ -82,13 +82,7 @@ def test_pd_refused_object_is_served_once_its_key_is_allowed(curve_host: tuple[s
         quit_after_ms=30000,
     )
     # on the refusal's timeout the test allows the key (below); 3 s later the same object pings again
-    route_error, to_bang = patch.obj("route error"), patch.obj("t b")
-    wait, again = patch.obj("delay 3000"), patch.msg("ping")
-    patch.connect(patch.jb, 2, route_error)
-    patch.connect(route_error, 0, to_bang)
-    patch.connect(to_bang, 0, wait)
-    patch.connect(wait, 0, again)
-    patch.connect(again, 0, patch.jb)
+    on_info_later(patch, "route error", 3000, "ping")
     quit_on_info(patch, patch.jb, "pong")
 
     def allow_on_timeout(line: str) -> None:

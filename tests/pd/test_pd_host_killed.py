@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from pd_harness import jukebox_patch, quit_on_info, run_pd, start_host, stop_host
+from pd_harness import jukebox_patch, on_info_later, quit_on_info, run_pd, start_host, stop_host
 
 SR = 44100
 
@@ -73,13 +73,7 @@ def test_the_same_object_heals_after_the_host_is_killed_and_restarted(pd_externa
     patch = jukebox_patch([f"host {endpoint}", "model tiny", "length 60", "prompt 1", "timeout 3", "bang"],
                           in_wav=tmp_path / "in.wav", out_wav=out, quit_after_ms=60000)
     # on "host lost": wait for the new host, then bang again (a short job) on the same object
-    route_host, route_lost = patch.obj("route host"), patch.obj("route lost")
-    wait, again = patch.obj("delay 8000"), patch.msg("length 2, bang")
-    patch.connect(patch.jb, 2, route_host)
-    patch.connect(route_host, 0, route_lost)
-    patch.connect(route_lost, 0, wait)
-    patch.connect(wait, 0, again)
-    patch.connect(again, 0, patch.jb)
+    on_info_later(patch, "route host lost", 8000, "length 2, bang")
     restarter = threading.Thread(target=kill_and_restart)
     restarter.start()
     try:
