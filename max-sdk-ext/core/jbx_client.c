@@ -3,6 +3,7 @@
 #include "jbx_client.h"
 
 #include <errno.h>
+#include <float.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <zmq.h>
 
 #include "jbx_keys.h"
+#include "jbx_link_watch.h"
 #include "jbx_msg.h"
 #include "jbx_pcm.h"
 #include "jbx_platform.h"
@@ -25,7 +27,9 @@
 struct jbx_client {
     void *zctx;
     void *sock;            /* NULL between a failed connection's close and the redial (see hang_up) */
-    double redial_at;      /* when to dial again while sock is NULL */
+    jbx_link_watch *watch; /* sock's handshakes (see jbx_link_watch.h); stopped with it */
+    unsigned watch_seq;    /* numbers the watchers' inproc names */
+    double redial_at;      /* when to dial again while sock is NULL (DBL_MAX: at the next request) */
     double opened_at;      /* when sock was opened: a connection younger than the timeout is not hung up */
     char *endpoint;
     jbx_params params;
@@ -105,6 +109,14 @@ static void make_routing_id(jbx_client *c)
     jbx_keys_wipe(secret_z85, sizeof secret_z85);
 }
 
+static void close_socket(jbx_client *c)
+{
+    jbx_link_watch_stop(c->watch); /* before its socket (see jbx_link_watch_stop) */
+    if (c->sock) zmq_close(c->sock);
+    c->sock = NULL;
+    c->watch = NULL;
+}
+
 static int open_socket(jbx_client *c, const char *endpoint, char *err, size_t errlen)
 {
     void *s = zmq_socket(c->zctx, ZMQ_DEALER);
@@ -130,20 +142,28 @@ static int open_socket(jbx_client *c, const char *endpoint, char *err, size_t er
         zmq_close(s);
         return -1;
     }
+    /* watched before it connects, so no handshake goes unseen */
+    jbx_link_watch *watch = jbx_link_watch_open(c->zctx, s, ++c->watch_seq);
+    if (!watch) {
+        snprintf(err, errlen, "cannot watch the connection: %s", zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        return -1;
+    }
+    char *ep = NULL;
     if (zmq_connect(s, endpoint) != 0) {
         snprintf(err, errlen, "cannot connect to '%s': %s", endpoint, zmq_strerror(zmq_errno()));
-        zmq_close(s);
-        return -1;
-    }
-    char *ep = dup_str(endpoint);
-    if (!ep) {
+    } else if (!(ep = dup_str(endpoint))) {
         snprintf(err, errlen, "out of memory");
+    }
+    if (!ep) {
+        jbx_link_watch_stop(watch);
         zmq_close(s);
         return -1;
     }
-    if (c->sock) zmq_close(c->sock);
+    close_socket(c);
     free(c->endpoint);
     c->sock = s;
+    c->watch = watch;
     c->endpoint = ep;
     c->host_alive = 0;
     c->opened_at = jbx_now();
@@ -163,8 +183,7 @@ static int reopen(jbx_client *c)
    human's moment later) dials again. */
 static void hang_up(jbx_client *c)
 {
-    if (c->sock) zmq_close(c->sock);
-    c->sock = NULL;
+    close_socket(c);
     c->redial_at = jbx_now() + JBX_REDIAL_PAUSE;
 }
 
@@ -290,7 +309,7 @@ void jbx_client_free(jbx_client *c)
         if (send_simple(c, JBX_TYPE_CANCEL, c->next_id++, "target", c->job_id, err, sizeof err) == 0)
             (void)zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
     }
-    if (c->sock) zmq_close(c->sock);
+    close_socket(c);
     if (c->zctx) zmq_ctx_term(c->zctx);
     (void)jbx_spawn_reap(c->spawn_child);
     jbx_params_destroy(&c->params);
@@ -849,18 +868,24 @@ int jbx_client_poll(jbx_client *c, const jbx_callbacks *cb)
 
 /* ---- heartbeat, timeouts, autostart ---- */
 
-static void fail_pending(jbx_client *c, const jbx_callbacks *cb)
+/* Ends everything waiting for the host (the job, a chain's rest, a ping or status) with one error. */
+static void end_waiting(jbx_client *c, const jbx_callbacks *cb, const char *code, const char *msg)
 {
-    char msg[512];
-    snprintf(msg, sizeof msg, "host not responding at %s (is jukebox-host serve running?)",
-             c->endpoint);
     int had_job = c->job_id >= 0;
     c->chain_left = 0;
     drop_job(c); /* queued behind the job, so a host that comes back drops it */
     c->ping_id = c->status_id = c->watch_id = -1;
     c->host_alive = 0;
     if (had_job) emit_state(cb, "idle");
-    emit_error(cb, JBX_LOCAL_TIMEOUT, msg);
+    emit_error(cb, code, msg);
+}
+
+static void fail_pending(jbx_client *c, const jbx_callbacks *cb)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "host not responding at %s (is jukebox-host serve running?)",
+             c->endpoint);
+    end_waiting(c, cb, JBX_LOCAL_TIMEOUT, msg);
     /* The connection itself may be what failed (see reopen): hang up, dial again shortly (see hang_up), and tell
        the front once. A connection opened within the timeout (a send found the last one down) is already new:
        hanging it up would only race the host over the id once more. */
@@ -883,9 +908,33 @@ static void expire_request(jbx_client *c, long long *slot, double sent, double t
     emit_error(cb, JBX_LOCAL_TIMEOUT, msg);
 }
 
+/* A refused handshake: the socket would swallow every later message (see jbx_link_watch.h). Whatever waits ends
+   now with the reason, not a timeout; the socket is closed, and the next request dials again (so a key allowed
+   meanwhile is served at once), not the clock: a refused client does not knock every JBX_REDIAL_PAUSE. */
+static void watch_link(jbx_client *c, const jbx_callbacks *cb)
+{
+    int value;
+    jbx_link_event event = jbx_link_watch_read(c->watch, &value);
+    if (event == JBX_LINK_QUIET || event == JBX_LINK_SERVED) return;
+    char msg[512];
+    if (event == JBX_LINK_REFUSED_KEY)
+        snprintf(msg, sizeof msg, "the host at %s refused this client's key (status %d): its public key must be "
+                                  "in the host's --curve-allow folder", c->endpoint, value);
+    else if (event == JBX_LINK_REFUSED_PROTOCOL || !c->curve)
+        snprintf(msg, sizeof msg, "the handshake with %s failed: CURVE keys set on one side only "
+                                  "(server_key/client_key), or not a jukebox-host", c->endpoint);
+    else
+        snprintf(msg, sizeof msg, "the host at %s hung up %d handshakes in a row: is server_key the host's public "
+                                  "key?", c->endpoint, JBX_LINK_SILENT_FAILURES);
+    close_socket(c);
+    c->redial_at = DBL_MAX;
+    end_waiting(c, cb, JBX_LOCAL_REFUSED, msg);
+}
+
 void jbx_client_tick(jbx_client *c, const jbx_callbacks *cb)
 {
     if (!c->sock && jbx_now() >= c->redial_at) (void)reopen(c); /* after hang_up; a failure retries next tick */
+    watch_link(c, cb);
     if (jbx_client_poll(c, cb) < 0)
         emit_error(cb, JBX_LOCAL_BAD_REPLY, zmq_strerror(zmq_errno()));
     if (c->spawn_child != 0 && jbx_spawn_reap(c->spawn_child)) c->spawn_child = 0;

@@ -21,6 +21,7 @@
 #define JBX_LOCAL_AUTOSTART "autostart"   /* spawning jukebox-host failed */
 #define JBX_LOCAL_LOST "lost"             /* the host answers but no longer has the job */
 #define JBX_LOCAL_CHAIN_FULL "chain_full" /* a chain stopped: dst would pass JBX_MAX_PIECE_SECONDS */
+#define JBX_LOCAL_REFUSED "refused"       /* the host refused the handshake (CURVE key not allowed, keys on one side) */
 /* The externals' own conditions, the same code in Max and Pd (a Pd array is a buffer here). */
 #define JBX_LOCAL_NO_BUFFER "no_buffer"       /* the source or destination buffer~/array is not there */
 #define JBX_LOCAL_EMPTY_BUFFER "empty_buffer" /* the source holds no samples */

@@ -122,8 +122,9 @@ DETAILS: dict[str, tuple[str, str]] = {
         ' anything but 127.0.0.1 requires CURVE authentication: set both <m>server_key</m> and '
         '<m>client_key</m> (CURVE is on while both are set; empty = off). A missing file or one without a key'
         ' is reported on the console and as <m>error bad_setting</m>. A host that refuses the keys (a client '
-        'key not in its <m>--curve-allow</m> folder, or the wrong host key) does not answer: requests fail '
-        'with <m>error timeout</m>.',
+        'key not in its <m>--curve-allow</m> folder, keys on one side only, or the wrong host key) is reported '
+        'at once as <m>error refused</m> with the reason; the next request dials again, so a key allowed '
+        'meanwhile is served.',
     ),
     "client_key": (
         "CURVE: this client's secret key file",

@@ -13,6 +13,7 @@ import numpy as np
 import zmq
 
 from jukebox_host import constants as C
+from jukebox_host.link_watch import LinkWatch
 from jukebox_host.protocol import pcm_frames
 from jukebox_host.routing_ids import new_routing_id
 from jukebox_host.security import apply_client_curve
@@ -24,6 +25,10 @@ REDIAL_PAUSE = 0.25  # the host's ZeroMQ ignores a new connection with an id it 
 
 class HostUnavailable(Exception):
     """The host did not answer in time."""
+
+
+class HostRefused(HostUnavailable):
+    """The host refused this client's handshake (its CURVE key, keys on one side only, the wrong host key)."""
 
 
 class MessageTooLarge(ValueError):
@@ -93,31 +98,41 @@ class Client:
         self.context = context or zmq.Context()
         self.routing_id = new_routing_id()
         self._keys = (server_key, client_key) if server_key is not None and client_key is not None else None
-        self.socket = self._dial()
+        self._dial()
         self._ids = itertools.count(1)
 
-    def _dial(self) -> zmq.Socket:
-        """A DEALER with this client's routing id (the host keeps its jobs across sockets) and keys. A send waits
-        at most `timeout` for a connection to take it."""
+    def _dial(self) -> None:
+        """A DEALER with this client's routing id (the host keeps its jobs across sockets) and keys, watched for
+        refused handshakes from before it connects. A send waits at most `timeout` for a connection to take it."""
         sock = self.context.socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.SNDTIMEO, int(self.timeout * 1000))
         sock.setsockopt(zmq.ROUTING_ID, self.routing_id)
         if self._keys is not None:
             apply_client_curve(sock, *self._keys)
+        self._watch = LinkWatch(self.context, sock, self.endpoint, curve=self._keys is not None)
+        self._refused: str | None = None  # why this socket's handshake was refused
         sock.connect(self.endpoint)
-        return sock
+        self.socket = sock
+
+    def _hang_up(self) -> None:
+        self._watch.stop()  # before its socket (see LinkWatch)
+        self.socket.close(0)
 
     def reconnect(self) -> None:
         """Closes the socket and opens a new one to the same host with the same routing id: what libzmq does not do
         by itself after a reply over the size limit or a CURVE refusal (the ZeroMQ guide's lazy pirate). Replies
         already on their way to the old socket are lost; the host keeps the jobs and sends the rest here."""
-        self.socket.close(0)
+        self._hang_up()
         time.sleep(REDIAL_PAUSE)
-        self.socket = self._dial()
+        self._dial()
+
+    def _link_refused(self) -> str | None:
+        self._refused = self._watch.refusal() or self._refused
+        return self._refused
 
     def close(self) -> None:
-        self.socket.close()
+        self._hang_up()
         if self._own_context:
             self.context.term()
 
@@ -138,6 +153,8 @@ class Client:
         if size > C.MAX_MESSAGE_BYTES:
             raise MessageTooLarge(f"the message is {size / 2**20:.0f} MiB; the host takes at most "
                                   f"{C.MAX_MESSAGE_BYTES / 2**20:.0f} MiB: send less audio")
+        if self._link_refused():  # this socket would swallow it: dial again (the key may be allowed by now)
+            self.reconnect()
         try:
             self.socket.send_multipart(frames)
         except zmq.Again:  # no connection took it within timeout: libzmq left this one down; dial again, once
@@ -150,11 +167,22 @@ class Client:
         return rid
 
     def receive(self, timeout: float | None = None) -> Reply:
+        """The next reply; HostRefused at once when the host refuses this socket's handshake meanwhile."""
         wait = self.timeout if timeout is None else timeout
-        if not self.socket.poll(int(wait * 1000)):
-            raise HostUnavailable(f"no answer from the host at {self.endpoint} within {wait:.1f} s")
-        parts = self.socket.recv_multipart()
-        return Reply(msgpack.unpackb(parts[0], raw=False), parts[1:])
+        deadline = time.monotonic() + wait
+        poller = zmq.Poller()
+        poller.register(self.socket, zmq.POLLIN)
+        poller.register(self._watch.pair, zmq.POLLIN)
+        while True:
+            if self._link_refused():
+                raise HostRefused(self._refused)
+            left = deadline - time.monotonic()
+            ready = dict(poller.poll(max(0, int(left * 1000))))
+            if self.socket in ready:
+                parts = self.socket.recv_multipart()
+                return Reply(msgpack.unpackb(parts[0], raw=False), parts[1:])
+            if not ready and time.monotonic() >= deadline:
+                raise HostUnavailable(f"no answer from the host at {self.endpoint} within {wait:.1f} s")
 
     def request(self, kind: str, pcm: list[bytes] | None = None, **fields: Any) -> Reply:
         """Send and wait for the reply to this request (raises RemoteError on an error reply)."""
@@ -284,6 +312,8 @@ class Client:
                 status_id, asked = self.send(C.TYPE_STATUS), now  # the host may have restarted: ask again
             try:
                 reply = self.receive(min(1.0, self.timeout))
+            except HostRefused:
+                raise
             except HostUnavailable:
                 continue
             heard = time.monotonic()
