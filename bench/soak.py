@@ -2,7 +2,8 @@
 held (issue 28). Python clients run jobs (primed, ancestral, cancelled mid-way, chains of new_only links,
 reconnects mid-job with the same routing id), pings and status questions; the real C core runs the same beside
 them (build/bench/jbx_soak_client). Meanwhile, in turn: hostile frames, clients that never read, the gateway
-killed, a client's key removed while its job runs, one big prompt, the host killed and started again at once.
+killed, a client's key removed while its job runs, one big prompt, the host killed and started again at once
+(each at least once, however slow the machine: the first round's pauses shrink to fit the run).
 
 Every request must end exactly once: answered by the host, or said by the client (timeout, lost after a
 restart). Prints, per client kind, requests sent / answered once by the host / ended by the client / answered
@@ -348,12 +349,19 @@ class Soak:
         turns = [self.hostile_frames, self.silent_client, self.kill_gateway, self.remove_a_key, self.big_prompt,
                  self.restart_host]
         for index in range(10**6):
-            if time.monotonic() + self.args.chaos_every >= self.end:
+            left = self.end - time.monotonic()
+            first_round = index < len(turns)
+            if not first_round and left <= self.args.chaos_every:
                 return
             turn = turns[index % len(turns)]
-            if turn == self.big_prompt and index >= len(turns):
+            if turn == self.big_prompt and not first_round:
                 continue  # once is enough
-            time.sleep(self.args.chaos_every)
+            # Every mishap comes at least once, however slow the machine: the first round's pauses shrink to fit
+            # what is left of the run (a loaded machine makes the mishaps themselves take longer).
+            pause = self.args.chaos_every
+            if first_round:
+                pause = min(pause, max(0.5, (left - 2.0) / (len(turns) - index)))
+            time.sleep(pause)
             self.mishaps.append(f"{time.monotonic() - self.begun:6.1f} s  {turn()}")
             print(self.mishaps[-1], flush=True)
 

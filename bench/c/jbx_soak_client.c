@@ -52,7 +52,7 @@ static void count_code(soak *s, const char *code)
 static void on_result(void *ctx, const jbx_result *r)
 {
     soak *s = ctx;
-    if (r->final) s->endings++;
+    if (jbx_result_ends_job(r)) s->endings++;
 }
 
 static void on_error(void *ctx, const char *code, const char *message)

@@ -42,11 +42,29 @@
 
 typedef struct jbx_client jbx_client;
 
+/* What a result message is. */
+typedef enum {
+    JBX_RESULT_PREVIEW = 0, /* the top level's audio while lower levels still sample (setting preview) */
+    JBX_RESULT_CHUNK,       /* a stretch of the result while the last level samples (setting stream); never the end */
+    JBX_RESULT_FINAL        /* the job's last message (each of its variations) */
+} jbx_result_kind;
+
+/* Where a result goes in its buffer: the one placement rule both externals follow. */
+typedef enum {
+    JBX_PLACE_WHOLE = 0, /* the buffer becomes this audio: resized to its length */
+    JBX_PLACE_AT,        /* written from frame `start`, the buffer grown to hold it, what lies before kept (a chunk,
+                            a chain link's audio at the piece's end) */
+    JBX_PLACE_NONE       /* nothing to write: the chunks before it held all the audio (a streamed job's end;
+                            planes are NULL) */
+} jbx_place;
+
 /* A result as delivered to the result callback. planes[c][i] is sample i of
  * channel c. The client owns planes: they are valid only during the callback;
  * copy what you keep. */
 typedef struct jbx_result {
-    int final;          /* 0 = top-level preview, 1 = the job's last message */
+    jbx_result_kind kind;
+    jbx_place place;
+    long start;         /* JBX_PLACE_AT: its first frame in the buffer */
     double sample_rate;
     int channels;
     long frames;
@@ -54,12 +72,14 @@ typedef struct jbx_result {
     double seconds;     /* host compute time */
     const float *const *planes;
     int variation;      /* 0-based: n_samples > 1 delivers variations 0 .. variations-1 in turn, */
-    int variations;     /* one callback each, final only on the last */
-    int chunk;          /* 1: a streamed stretch (setting stream) of the result, never final; */
-    long start;         /* its first frame in dst (a chain link's: in the piece so far). */
-    int streamed;       /* 1: the final result of a streamed job: planes are NULL, the chunks held it all */
-    int append;         /* 1: a chain link's result: write it at start and keep what lies before (as a chunk) */
+    int variations;     /* one callback each */
 } jbx_result;
+
+/* 1 for the callback that ends the job: the final result's last variation (the externals' one bang). */
+int jbx_result_ends_job(const jbx_result *r);
+/* The length a buffer now `have` frames long must have to take r (jbx_place's rule), and where r's first frame
+ * goes in it (*offset). */
+long jbx_result_buffer_frames(const jbx_result *r, long have, long *offset);
 
 typedef struct jbx_status {
     char device[64];
@@ -103,8 +123,10 @@ const char *jbx_client_endpoint(const jbx_client *c);
  * flight, like jbx_client_set_endpoint) and kept for later endpoints. Both
  * NULL (or empty) turns CURVE off. 0, or -1 with err filled in (missing file,
  * no or malformed key, a public .key given as the secret one); on error the
- * previous keys stay in use. A host that refuses the keys does not answer:
- * requests fail with JBX_LOCAL_TIMEOUT. Secret bytes are wiped on free. */
+ * previous keys stay in use. A host that refuses the keys (a key not in its
+ * allow list, keys on one side only, the wrong host key) is reported at once:
+ * whatever waits ends with JBX_LOCAL_REFUSED and the reason, and the next
+ * request dials again. Secret bytes are wiped on free. */
 int jbx_client_set_curve(jbx_client *c, const char *server_public_key_file,
                          const char *client_secret_key_file, char *err, size_t errlen);
 /* 1 while CURVE is on. */

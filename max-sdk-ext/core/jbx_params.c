@@ -130,12 +130,13 @@ const char *jbx_params_mode(const jbx_params *p)
     return jbx_params_text(p, JBX_S_mode);
 }
 
-size_t jbx_params_fields(const jbx_params *p, jbx_field *f)
+size_t jbx_params_fields(const jbx_params *p, const char *mode, jbx_field *f)
 {
     size_t n = 0;
+    if (mode) f[n++] = jbx_f_str(jbx_settings[JBX_S_mode].name, mode);
     for (int id = 0; id < JBX_N_SETTINGS; id++) {
         const jbx_setting *set = &jbx_settings[id];
-        if (set->where != JBX_WIRE || !p->is_set[id]) continue;
+        if (set->where != JBX_WIRE || !p->is_set[id] || (mode && id == JBX_S_mode)) continue;
         switch (set->kind) {
         case JBX_TEXT:
         case JBX_CHOICE:

@@ -41,8 +41,9 @@ const char *jbx_params_mode(const jbx_params *p);
 /* Whether a job in this mode sends the source audio (not ancestral, not continue). */
 int jbx_params_needs_audio(const jbx_params *p);
 
-/* Appends the set WIRE settings (and out_*) to f (room for JBX_MAX_FIELDS); returns the count added. The
- * strings point into p: keep p unchanged until encoded. */
-size_t jbx_params_fields(const jbx_params *p, jbx_field *f);
+/* Appends the set WIRE settings (and out_*) to f (room for JBX_MAX_FIELDS); returns the count added. mode, when
+ * not NULL, is sent instead of the mode setting (a chain link's "continue"). The strings point into p and mode:
+ * keep both unchanged until encoded. */
+size_t jbx_params_fields(const jbx_params *p, const char *mode, jbx_field *f);
 
 #endif

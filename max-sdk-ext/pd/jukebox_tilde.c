@@ -9,6 +9,7 @@
 #include "s_stuff.h" /* sys_addpollfn / sys_rmpollfn */
 
 #include "jbx_client.h"
+#include "jbx_front.h"
 
 #define TICK_MS 50.0 /* heartbeat/timeout granularity and poll backstop */
 
@@ -17,10 +18,8 @@ static t_class *jukebox_class;
 typedef struct _jukebox {
     t_object x_obj;
     t_symbol *src, *dst;
-    t_symbol *more_dst[JBX_MAX_N_SAMPLES - 1]; /* arrays for variations 2, 3 … (message 'variations') */
-    int n_more_dst;
-    int dst_written;                           /* the first variation of this result reached dst */
     jbx_client *client;
+    jbx_front front;                   /* results, outlets and console words: the core's (jbx_front.h) */
     jbx_callbacks cb;
     t_clock *clock;
     int fd;
@@ -28,149 +27,84 @@ typedef struct _jukebox {
     t_outlet *out_done, *out_progress, *out_info;
 } t_jukebox;
 
-/* ---- info outlet and console ---- */
+/* ---- outlets and console (jbx_front_ops) ---- */
 
-/* "sel arg" on the info outlet; arg NULL sends the selector alone. */
-static void info_sym(t_jukebox *x, const char *sel, const char *arg)
+static void to_info(void *ctx, const char *selector, int argc, const jbx_atom *argv)
 {
-    t_atom a;
-    if (arg) SETSYMBOL(&a, gensym(arg));
-    outlet_anything(x->out_info, gensym(sel), arg ? 1 : 0, arg ? &a : NULL);
+    t_jukebox *x = ctx;
+    t_atom a[16];
+    if (argc > 16) argc = 16;
+    for (int k = 0; k < argc; k++) {
+        if (argv[k].kind == JBX_ATOM_SYMBOL)
+            SETSYMBOL(&a[k], gensym(argv[k].symbol));
+        else
+            SETFLOAT(&a[k], (t_float)argv[k].number);
+    }
+    outlet_anything(x->out_info, gensym(selector), argc, a);
+}
+
+static void to_progress(void *ctx, double fraction)
+{
+    outlet_float(((t_jukebox *)ctx)->out_progress, (t_float)fraction);
+}
+
+static void to_done(void *ctx)
+{
+    outlet_bang(((t_jukebox *)ctx)->out_done);
+}
+
+static void to_console(void *ctx, jbx_console_level level, const char *text)
+{
+    if (level == JBX_CONSOLE_POST)
+        post("jukebox~: %s", text);
+    else
+        pd_error(ctx, "jukebox~: %s", text);
 }
 
 static void report(t_jukebox *x, const char *code, const char *msg)
 {
-    t_atom a[2];
-    if (strcmp(code, JBX_ERR_CANCELLED) == 0)
-        post("jukebox~: job cancelled");
-    else
-        pd_error(x, "jukebox~: %s", msg && *msg ? msg : code);
-    SETSYMBOL(&a[0], gensym(code));
-    SETSYMBOL(&a[1], gensym(msg ? msg : ""));
-    outlet_anything(x->out_info, gensym("error"), 2, a);
+    jbx_front_report(&x->front, code, msg);
 }
 
 /* ---- arrays ---- */
 
 static t_garray *find_array(t_jukebox *x, t_symbol *name)
 {
-    char msg[MAXPDSTRING];
     t_garray *a = name && *name->s_name ? (t_garray *)pd_findbyclass(name, garray_class) : NULL;
-    if (!a) {
-        snprintf(msg, sizeof msg, "array '%s' not found", name ? name->s_name : "");
-        report(x, JBX_LOCAL_NO_BUFFER, msg);
-    }
+    if (!a) jbx_front_buffer_missing(&x->front, name ? name->s_name : "");
     return a;
 }
 
-/* ---- core callbacks ---- */
-
-static void on_progress(void *ctx, double fraction, int level, const char *stage)
+/* Writes one variation into its array (dst, or the one called name), where r->place says (jbx_place). */
+static int write_array(void *ctx, int variation, const char *name, const jbx_result *r)
 {
-    (void)level;
-    (void)stage;
     t_jukebox *x = ctx;
-    outlet_float(x->out_progress, (t_float)fraction);
-}
-
-/* Writes one variation into the array called name: a result resizes it to its length, a chunk or a chain link
- * is written at its start (the array grows to hold it; what lies before stays). 0 when it could not. */
-static int write_array(t_jukebox *x, t_symbol *name, const jbx_result *r)
-{
-    t_garray *a = find_array(x, name);
+    t_symbol *array = variation == 0 ? x->dst : gensym(name);
+    t_garray *a = find_array(x, array);
     if (!a) return 0;
-    if (r->streamed) return 1; /* the chunks wrote it all */
+    if (r->place == JBX_PLACE_NONE) return 1; /* the chunks wrote it all */
     int n = 0;
     t_word *vec = NULL;
-    int placed = r->chunk || r->append;
-    long offset = placed ? r->start : 0;
-    if (!placed || garray_npoints(a) < offset + r->frames)
-        garray_resize_long(a, offset + r->frames > 0 ? offset + r->frames : 1);
+    long offset = 0, needed = jbx_result_buffer_frames(r, garray_npoints(a), &offset);
+    if (needed < 1) needed = 1; /* a Pd array holds at least one point */
+    if (needed != garray_npoints(a)) garray_resize_long(a, needed);
     if (!garray_getfloatwords(a, &n, &vec)) {
         char msg[MAXPDSTRING];
-        snprintf(msg, sizeof msg, "array '%s' is not a float array", name->s_name);
+        snprintf(msg, sizeof msg, "array '%s' is not a float array", array->s_name);
         report(x, JBX_LOCAL_NO_BUFFER, msg);
         return 0;
     }
-    if (placed) {
-        for (long i = 0; i < r->frames && offset + i < n; i++) vec[offset + i].w_float = (t_float)r->planes[0][i];
-    } else {
-        for (int i = 0; i < n; i++)
-            vec[i].w_float = (r->channels > 0 && i < r->frames) ? (t_float)r->planes[0][i] : 0;
+    for (long i = offset; i < n; i++) { /* a whole result's array past its end (length 0 keeps 1): silence */
+        long k = i - offset;
+        if (k < r->frames) vec[i].w_float = r->channels > 0 ? (t_float)r->planes[0][k] : 0;
+        else if (r->place == JBX_PLACE_WHOLE) vec[i].w_float = 0;
+        else break;
     }
     garray_redraw(a);
     return 1;
 }
 
-static void on_result(void *ctx, const jbx_result *r)
-{
-    t_jukebox *x = ctx;
-    if (r->variation == 0) {
-        x->dst_written = write_array(x, x->dst, r);
-    } else if (r->variation <= x->n_more_dst) {
-        (void)write_array(x, x->more_dst[r->variation - 1], r);
-    } else if (r->variation == x->n_more_dst + 1) {
-        pd_error(x, "jukebox~: variations %d to %d have no array: name them with 'variations name …'",
-                 r->variation + 1, r->variations);
-    }
-    if (r->variation != r->variations - 1 || !x->dst_written) return; /* one bang per result */
-    if (r->chunk) {
-        t_atom where[2];
-        SETFLOAT(&where[0], (t_float)r->start);
-        SETFLOAT(&where[1], (t_float)r->frames);
-        outlet_anything(x->out_info, gensym("chunk"), 2, where);
-        return;
-    }
-    if (r->final) {
-        outlet_float(x->out_progress, 1);
-        outlet_bang(x->out_done);
-    } else {
-        info_sym(x, "preview", NULL);
-    }
-}
-
-static void on_error(void *ctx, const char *code, const char *message)
-{
-    report(ctx, code, message);
-}
-
-static void on_state(void *ctx, const char *state)
-{
-    info_sym(ctx, "state", state);
-}
-
-/* "host lost" once when the host stopped answering (the client dials again by itself), "host back" once when it
-   answers again. */
-static void on_host(void *ctx, int up, const char *endpoint)
-{
-    info_sym(ctx, "host", up ? "back" : "lost");
-    post("jukebox~: host %s %s", up ? "back at" : "lost at", endpoint);
-}
-
-static void on_pong(void *ctx, double host_time)
-{
-    t_jukebox *x = ctx;
-    t_atom a;
-    SETFLOAT(&a, (t_float)host_time);
-    outlet_anything(x->out_info, gensym("pong"), 1, &a);
-}
-
-static void on_status(void *ctx, const jbx_status *s)
-{
-    t_jukebox *x = ctx;
-    t_atom a[10];
-    SETSYMBOL(&a[0], gensym("device"));
-    SETSYMBOL(&a[1], gensym(s->device));
-    SETSYMBOL(&a[2], gensym("queue"));
-    SETFLOAT(&a[3], (t_float)s->queue);
-    SETSYMBOL(&a[4], gensym("running"));
-    SETFLOAT(&a[5], (t_float)s->running);
-    SETSYMBOL(&a[6], gensym("mine"));
-    SETFLOAT(&a[7], (t_float)s->running_client);
-    SETSYMBOL(&a[8], gensym("models"));
-    SETSYMBOL(&a[9], gensym(s->models));
-    outlet_anything(x->out_info, gensym("status"), 10, a);
-}
+static const jbx_front_ops pd_ops = {"array", write_array, to_info, to_progress, to_done, to_console};
 
 /* ---- polling ---- */
 
@@ -228,8 +162,7 @@ static void jukebox_bang(t_jukebox *x)
             return;
         }
         if (n <= 0) {
-            snprintf(err, sizeof err, "array '%s' is empty", x->src->s_name);
-            report(x, JBX_LOCAL_EMPTY_BUFFER, err);
+            jbx_front_buffer_empty(&x->front, x->src->s_name);
             return;
         }
         samples = malloc((size_t)n * sizeof(float));
@@ -244,27 +177,26 @@ static void jukebox_bang(t_jukebox *x)
     /* Pd arrays are mono and play at Pd's rate: ask for exactly that back. */
     jbx_params_set_out_channels(p, 1);
     jbx_params_set_out_sample_rate(p, (long)(sys_getsr() + 0.5));
-    if (jbx_client_submit(x->client, nch ? planes : NULL, nch, n, sys_getsr(), err, sizeof err) < 0)
-        report(x, JBX_LOCAL_BAD_REQUEST, err);
+    jbx_front_submit(&x->front, x->client, planes, nch, n, sys_getsr());
     free(samples);
     poll_soon(x);
 }
 
 static void jukebox_cancel(t_jukebox *x)
 {
-    if (jbx_client_cancel(x->client) == 1) post("jukebox~: nothing to cancel");
+    jbx_front_cancel(&x->front, x->client);
     poll_soon(x);
 }
 
 static void jukebox_ping(t_jukebox *x)
 {
-    if (jbx_client_ping(x->client) != 0) report(x, JBX_LOCAL_SEND, "cannot send ping");
+    jbx_front_ping(&x->front, x->client);
     poll_soon(x);
 }
 
 static void jukebox_status(t_jukebox *x)
 {
-    if (jbx_client_status(x->client) != 0) report(x, JBX_LOCAL_SEND, "cannot send status");
+    jbx_front_status(&x->front, x->client);
     poll_soon(x);
 }
 
@@ -278,12 +210,10 @@ static void jukebox_set(t_jukebox *x, t_symbol *src, t_symbol *dst)
 static void jukebox_variations(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
 {
     (void)s;
-    x->n_more_dst = 0;
-    for (int k = 0; k < argc && x->n_more_dst < JBX_MAX_N_SAMPLES - 1; k++)
-        if (argv[k].a_type == A_SYMBOL) x->more_dst[x->n_more_dst++] = atom_getsymbol(&argv[k]);
-    if (argc > JBX_MAX_N_SAMPLES - 1)
-        pd_error(x, "jukebox~: at most %d arrays for variations 2 …; the rest are ignored",
-                 JBX_MAX_N_SAMPLES - 1);
+    const char *names[JBX_MAX_N_SAMPLES];
+    int n = argc < JBX_MAX_N_SAMPLES ? argc : JBX_MAX_N_SAMPLES; /* one past the most: warned of */
+    for (int k = 0; k < n; k++) names[k] = argv[k].a_type == A_SYMBOL ? atom_getsymbol(&argv[k])->s_name : NULL;
+    jbx_front_set_variations(&x->front, argc > n ? argc : n, names);
 }
 
 /* Joins the atoms with spaces into buf; returns -1 (buf unchanged past its size) when they do not fit. */
@@ -341,10 +271,8 @@ static void jukebox_setting(t_jukebox *x, t_symbol *s, int argc, t_atom *argv)
     } else {
         rc = jbx_client_set_number(x->client, id, atom_getfloat(argv), err, sizeof err);
     }
-    if (rc != 0) report(x, JBX_LOCAL_BAD_SETTING, err);
+    jbx_front_setting_done(&x->front, x->client, rc, err, was_curve);
     if (jbx_settings[id].where == JBX_CLIENT) watch_fd(x); /* host and keys re-create the socket */
-    if (jbx_client_curve(x->client) != was_curve)
-        post("jukebox~: CURVE authentication %s", was_curve ? "off" : "on");
 }
 
 /* ---- lifecycle ---- */
@@ -361,14 +289,8 @@ static void *jukebox_new(t_symbol *src, t_symbol *dst)
     x->client = c;
     x->fd = -1;
     x->dir = canvas_getcurrentdir();
-    x->cb.ctx = x;
-    x->cb.progress = on_progress;
-    x->cb.result = on_result;
-    x->cb.error = on_error;
-    x->cb.state = on_state;
-    x->cb.pong = on_pong;
-    x->cb.status = on_status;
-    x->cb.host = on_host;
+    jbx_front_init(&x->front, &pd_ops, x);
+    x->cb = jbx_front_callbacks(&x->front);
     jukebox_set(x, src, dst);
     x->out_done = outlet_new(&x->x_obj, &s_bang);
     x->out_progress = outlet_new(&x->x_obj, &s_float);

@@ -53,23 +53,22 @@ static void on_progress(void *ctx, double f, int level, const char *stage)
 static void on_result(void *ctx, const jbx_result *res)
 {
     rec *r = ctx;
-    if (!res->final) {
+    if (!jbx_result_ends_job(res)) {
         r->n_preview++;
         return;
     }
     r->n_result++;
-    r->res_final = res->final;
+    r->res_final = 1;
     r->res_sr = res->sample_rate;
     r->res_channels = res->channels;
     r->res_frames = res->frames;
     r->res_start = res->start;
-    r->res_append = res->append;
-    r->res_streamed = res->streamed;
+    r->res_streamed = res->place == JBX_PLACE_NONE;
     for (int c = 0; c < JBX_MAX_CHANNELS; c++) {
         free(r->res_planes[c]);
         r->res_planes[c] = NULL;
     }
-    for (int c = 0; c < res->channels && !res->streamed; c++) { /* streamed: the chunks held the audio */
+    for (int c = 0; c < res->channels && res->place != JBX_PLACE_NONE; c++) { /* streamed: the chunks held the audio */
         size_t bytes = (size_t)res->frames * sizeof(float);
         r->res_planes[c] = malloc(bytes ? bytes : 1);
         if (r->res_planes[c] && bytes) memcpy(r->res_planes[c], res->planes[c], bytes);

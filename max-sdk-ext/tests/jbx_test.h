@@ -21,7 +21,7 @@ typedef struct rec {
     double res_sr;
     long res_frames;
     long res_start; /* where the last result goes in dst (a chain link's: in the piece) */
-    int res_append, res_streamed;
+    int res_streamed; /* the final result held no audio: its chunks did (JBX_PLACE_NONE) */
     float *res_planes[JBX_MAX_CHANNELS]; /* copies of the last result */
     char code[64], message[1024], state[32];
     jbx_status status;

@@ -54,13 +54,13 @@ static void test_params(void)
     jbx_params p;
     jbx_params_init(&p);
     jbx_field f[JBX_MAX_FIELDS];
-    CHECK(jbx_params_fields(&p, f) == 0); /* nothing set: host defaults */
+    CHECK(jbx_params_fields(&p, NULL, f) == 0); /* nothing set: host defaults */
     CHECK(strcmp(jbx_params_mode(&p), "primed") == 0);
     CHECK(jbx_params_set_text(&p, JBX_S_mode, "sideways", err, sizeof err) != 0 && strstr(err, "primed") != NULL);
     CHECK(jbx_params_needs_audio(&p)); /* primed, unset */
     CHECK(jbx_params_set_number(&p, JBX_S_stream, 1, err, sizeof err) == 0);
-    CHECK(jbx_params_fields(&p, f) == 1 && strcmp(f[0].key, "stream") == 0 && f[0].type == JBX_F_BOOL);
-    CHECK(jbx_params_set_number(&p, JBX_S_stream, -1, err, sizeof err) == 0 && jbx_params_fields(&p, f) == 0);
+    CHECK(jbx_params_fields(&p, NULL, f) == 1 && strcmp(f[0].key, "stream") == 0 && f[0].type == JBX_F_BOOL);
+    CHECK(jbx_params_set_number(&p, JBX_S_stream, -1, err, sizeof err) == 0 && jbx_params_fields(&p, NULL, f) == 0);
     CHECK(jbx_params_set_number(&p, JBX_S_stream, 2, err, sizeof err) != 0); /* a switch is 0 or 1 */
     CHECK(jbx_params_set_text(&p, JBX_S_mode, "continue", err, sizeof err) == 0 && !jbx_params_needs_audio(&p));
     CHECK(jbx_params_set_text(&p, JBX_S_mode, "upsample", err, sizeof err) == 0 && jbx_params_needs_audio(&p));
@@ -92,7 +92,7 @@ static void test_params(void)
     CHECK(jbx_params_set_number(&p, JBX_S_chain, 5, err, sizeof err) == 0);
     CHECK(jbx_params_set_text(&p, JBX_S_host, "tcp://h:1", err, sizeof err) == 0);
     /* the set WIRE settings in table order; chain and host stay in the client */
-    CHECK(jbx_params_fields(&p, f) == 7); /* model mode song_length levels temperature seed preview */
+    CHECK(jbx_params_fields(&p, NULL, f) == 7); /* model mode song_length levels temperature seed preview */
     CHECK(strcmp(f[0].key, "model") == 0 && strcmp(f[0].s, "other") == 0);
     CHECK(strcmp(f[2].key, "song_length") == 0 && f[2].d == 90.0 && f[2].type == JBX_F_DOUBLE);
     CHECK(strcmp(f[5].key, "seed") == 0 && f[5].i == 42 && f[5].type == JBX_F_INT);
@@ -279,14 +279,14 @@ static void test_chain_places_links_and_stops_at_the_bound(void)
     CHECK(id >= 0 && fake_host_generate(router, &rid, &req) == 0 && !jbx_get_bool(&req.h, "new_only", &new_only));
     jbx_header_destroy(&req.h);
     CHECK(fake_result(router, &rid, id, 1000, -1) == 0);
-    CHECK(WAIT_FOR(c, &cb, &r, r.n_result == 1, 5.0) && r.res_start == 0 && !r.res_append);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_result == 1, 5.0) && r.res_start == 0 && r.res_streamed);
     CHECK(fake_host_generate(router, &rid, &req) == 0);
     CHECK(jbx_get_bool(&req.h, "new_only", &new_only) && new_only && jbx_get_str(&req.h, "mode", mode, sizeof mode) &&
           strcmp(mode, "continue") == 0 && jbx_get_int(&req.h, "id", &id));
     jbx_header_destroy(&req.h);
     /* a link of 601 s re-making the piece's last second: it goes at 999 s; the piece is 1600 s */
     CHECK(fake_result(router, &rid, id, 601, 1) == 0);
-    CHECK(WAIT_FOR(c, &cb, &r, r.n_result == 2, 5.0) && r.res_start == 999 * 8000 && r.res_append);
+    CHECK(WAIT_FOR(c, &cb, &r, r.n_result == 2, 5.0) && r.res_start == 999 * 8000 && r.res_streamed);
     CHECK(fake_host_generate(router, &rid, &req) == 0 && jbx_get_int(&req.h, "id", &id));
     jbx_header_destroy(&req.h);
     /* a link to 3600 s: another 600 would pass the bound, so the chain stops there and sends nothing */

@@ -16,6 +16,7 @@
 #include "ext_buffer.h"
 
 #include "jbx_client.h"
+#include "jbx_front.h"
 
 #define POLL_MS 20.0
 
@@ -23,10 +24,8 @@ typedef struct _jukebox {
     t_object ob;
     t_buffer_ref *src_ref, *dst_ref;
     t_symbol *src, *dst;
-    t_symbol *more_dst[JBX_MAX_N_SAMPLES - 1]; /* buffer~s for variations 2, 3 … (message 'variations') */
-    long n_more_dst;
-    int dst_written;                           /* the first variation of this result reached dst */
     jbx_client *client;
+    jbx_front front; /* results, outlets and console words: the core's (jbx_front.h) */
     jbx_callbacks cb;
     t_clock *clock;
     t_qelem *qelem;
@@ -36,58 +35,64 @@ typedef struct _jukebox {
 
 static t_class *jukebox_class;
 
-/* ---- info outlet and console ---- */
+/* ---- outlets and console (jbx_front_ops) ---- */
 
-/* "sel arg" on the info outlet; arg NULL sends the selector alone. */
-static void info_sym(t_jukebox *x, const char *sel, const char *arg)
+static void to_info(void *ctx, const char *selector, int argc, const jbx_atom *argv)
 {
-    t_atom a;
-    if (arg) atom_setsym(&a, gensym(arg));
-    outlet_anything(x->out_info, gensym(sel), arg ? 1 : 0, arg ? &a : NULL);
+    t_atom a[16];
+    if (argc > 16) argc = 16;
+    for (int k = 0; k < argc; k++) {
+        if (argv[k].kind == JBX_ATOM_SYMBOL)
+            atom_setsym(&a[k], gensym(argv[k].symbol));
+        else if (argv[k].kind == JBX_ATOM_INT)
+            atom_setlong(&a[k], (t_atom_long)argv[k].number);
+        else
+            atom_setfloat(&a[k], argv[k].number);
+    }
+    outlet_anything(((t_jukebox *)ctx)->out_info, gensym(selector), (short)argc, a);
+}
+
+static void to_progress(void *ctx, double fraction)
+{
+    outlet_float(((t_jukebox *)ctx)->out_progress, fraction);
+}
+
+static void to_done(void *ctx)
+{
+    outlet_bang(((t_jukebox *)ctx)->out_done);
+}
+
+static void to_console(void *ctx, jbx_console_level level, const char *text)
+{
+    if (level == JBX_CONSOLE_POST)
+        object_post((t_object *)ctx, "%s", text);
+    else if (level == JBX_CONSOLE_WARN)
+        object_warn((t_object *)ctx, "%s", text);
+    else
+        object_error((t_object *)ctx, "%s", text);
 }
 
 static void report(t_jukebox *x, const char *code, const char *msg)
 {
-    t_atom a[2];
-    if (strcmp(code, JBX_ERR_CANCELLED) == 0)
-        object_post((t_object *)x, "job cancelled");
-    else
-        object_error((t_object *)x, "%s", msg && *msg ? msg : code);
-    atom_setsym(&a[0], gensym(code));
-    atom_setsym(&a[1], gensym(msg ? msg : ""));
-    outlet_anything(x->out_info, gensym("error"), 2, a);
+    jbx_front_report(&x->front, code, msg);
 }
 
 static t_buffer_obj *get_buffer(t_jukebox *x, t_buffer_ref *ref, t_symbol *name)
 {
     t_buffer_obj *b = buffer_ref_getobject(ref);
-    if (!b) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "buffer~ '%s' not found", name ? name->s_name : "");
-        report(x, JBX_LOCAL_NO_BUFFER, msg);
-    }
+    if (!b) jbx_front_buffer_missing(&x->front, name ? name->s_name : "");
     return b;
 }
 
-/* ---- core callbacks (main thread, from the qelem) ---- */
+/* ---- results (main thread, from the qelem) ---- */
 
-static void on_progress(void *ctx, double fraction, int level, const char *stage)
-{
-    (void)level;
-    (void)stage;
-    outlet_float(((t_jukebox *)ctx)->out_progress, fraction);
-}
-
-/* Writes one variation into buffer~ b (its own channel count): a result resizes it to its length, a chunk or a
- * chain link is written at its start (the buffer~ grows to hold it). 0 when it could not. */
+/* Writes one variation into buffer~ b (its own channel count), where r->place says (jbx_place). */
 static int write_buffer(t_jukebox *x, t_buffer_obj *b, const jbx_result *r)
 {
     if (!b || r->channels < 1) return 0;
-    if (r->streamed) return 1; /* the chunks wrote it all */
-    int placed = r->chunk || r->append;
-    long offset = placed ? r->start : 0;
-    long needed = offset + r->frames;
-    if (placed ? (long)buffer_getframecount(b) < needed : (long)buffer_getframecount(b) != needed) {
+    if (r->place == JBX_PLACE_NONE) return 1; /* the chunks wrote it all */
+    long offset = 0, needed = jbx_result_buffer_frames(r, (long)buffer_getframecount(b), &offset);
+    if ((long)buffer_getframecount(b) != needed) {
         t_atom a;
         atom_setlong(&a, needed);
         buffer_edit_begin(b);
@@ -111,85 +116,20 @@ static int write_buffer(t_jukebox *x, t_buffer_obj *b, const jbx_result *r)
     return 1;
 }
 
-/* Variation k > 0 goes to the k-th buffer~ named by 'variations', looked up now. */
-static void write_variation(t_jukebox *x, const jbx_result *r)
-{
-    if (r->variation > x->n_more_dst) {
-        if (r->variation == x->n_more_dst + 1)
-            object_warn((t_object *)x, "variations %d to %d have no buffer~: name them with 'variations name …'",
-                        r->variation + 1, r->variations);
-        return;
-    }
-    t_symbol *name = x->more_dst[r->variation - 1];
-    t_buffer_ref *ref = buffer_ref_new((t_object *)x, name);
-    if (!ref) return;
-    (void)write_buffer(x, get_buffer(x, ref, name), r);
-    object_free(ref);
-}
-
-static void on_result(void *ctx, const jbx_result *r)
+/* dst through its buffer_ref; variation k > 0 to the buffer~ named by 'variations', looked up now. */
+static int write_variation(void *ctx, int variation, const char *name, const jbx_result *r)
 {
     t_jukebox *x = ctx;
-    if (r->variation == 0)
-        x->dst_written = write_buffer(x, get_buffer(x, x->dst_ref, x->dst), r);
-    else
-        write_variation(x, r);
-    if (r->variation != r->variations - 1 || !x->dst_written) return; /* one bang per result */
-    if (r->chunk) {
-        t_atom where[2];
-        atom_setlong(&where[0], r->start);
-        atom_setlong(&where[1], r->frames);
-        outlet_anything(x->out_info, gensym("chunk"), 2, where);
-        return;
-    }
-    if (r->final) {
-        outlet_float(x->out_progress, 1.0);
-        outlet_bang(x->out_done);
-    } else {
-        info_sym(x, "preview", NULL);
-    }
+    if (variation == 0) return write_buffer(x, get_buffer(x, x->dst_ref, x->dst), r);
+    t_symbol *sym = gensym(name);
+    t_buffer_ref *ref = buffer_ref_new((t_object *)x, sym);
+    if (!ref) return 0;
+    int written = write_buffer(x, get_buffer(x, ref, sym), r);
+    object_free(ref);
+    return written;
 }
 
-static void on_error(void *ctx, const char *code, const char *message)
-{
-    report(ctx, code, message);
-}
-
-static void on_state(void *ctx, const char *state)
-{
-    info_sym(ctx, "state", state);
-}
-
-/* "host lost" once when the host stopped answering (the client dials again by itself), "host back" once when it
-   answers again. */
-static void on_host(void *ctx, int up, const char *endpoint)
-{
-    info_sym(ctx, "host", up ? "back" : "lost");
-    object_post((t_object *)ctx, "host %s %s", up ? "back at" : "lost at", endpoint);
-}
-
-static void on_pong(void *ctx, double host_time)
-{
-    t_atom a;
-    atom_setfloat(&a, host_time);
-    outlet_anything(((t_jukebox *)ctx)->out_info, gensym("pong"), 1, &a);
-}
-
-static void on_status(void *ctx, const jbx_status *s)
-{
-    t_atom a[10];
-    atom_setsym(&a[0], gensym("device"));
-    atom_setsym(&a[1], gensym(s->device));
-    atom_setsym(&a[2], gensym("queue"));
-    atom_setlong(&a[3], s->queue);
-    atom_setsym(&a[4], gensym("running"));
-    atom_setlong(&a[5], s->running);
-    atom_setsym(&a[6], gensym("mine"));
-    atom_setlong(&a[7], s->running_client);
-    atom_setsym(&a[8], gensym("models"));
-    atom_setsym(&a[9], gensym(s->models));
-    outlet_anything(((t_jukebox *)ctx)->out_info, gensym("status"), 10, a);
-}
+static const jbx_front_ops max_ops = {"buffer~", write_variation, to_info, to_progress, to_done, to_console};
 
 /* ---- polling: clock (any thread) -> qelem (main thread) ---- */
 
@@ -234,9 +174,7 @@ static t_max_err set_setting(t_jukebox *x, int id, long argc, t_atom *argv)
     } else {
         rc = jbx_client_set_number(x->client, id, atom_getfloat(argv), err, sizeof err);
     }
-    if (rc != 0) report(x, JBX_LOCAL_BAD_SETTING, err);
-    if (jbx_client_curve(x->client) != was_curve)
-        object_post((t_object *)x, "CURVE authentication %s", was_curve ? "off" : "on");
+    jbx_front_setting_done(&x->front, x->client, rc, err, was_curve);
     return MAX_ERR_NONE;
 }
 
@@ -317,7 +255,6 @@ static void do_bang(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
     (void)s;
     (void)argc;
     (void)argv;
-    char err[512];
     t_buffer_obj *dst = get_buffer(x, x->dst_ref, x->dst);
     if (!dst) return;
     long out_sr = (long)(buffer_getsamplerate(dst) + 0.5);
@@ -336,8 +273,7 @@ static void do_bang(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
         nch = (long)buffer_getchannelcount(src);
         sr = buffer_getsamplerate(src);
         if (frames <= 0 || nch <= 0) {
-            snprintf(err, sizeof err, "buffer~ '%s' is empty", x->src->s_name);
-            report(x, JBX_LOCAL_EMPTY_BUFFER, err);
+            jbx_front_buffer_empty(&x->front, x->src->s_name);
             return;
         }
         if (nch > JBX_MAX_CHANNELS) {
@@ -363,8 +299,7 @@ static void do_bang(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
         }
         buffer_unlocksamples(src);
     }
-    if (jbx_client_submit(x->client, planes, (int)nch, frames, sr, err, sizeof err) < 0)
-        report(x, JBX_LOCAL_BAD_REQUEST, err);
+    jbx_front_submit(&x->front, x->client, planes, (int)nch, frames, sr);
     free(planes_mem);
     qelem_set(x->qelem); /* replies may already wait without a new edge */
 }
@@ -382,7 +317,7 @@ static void do_cancel(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
     (void)s;
     (void)argc;
     (void)argv;
-    if (jbx_client_cancel(x->client) == 1) object_post((t_object *)x, "nothing to cancel");
+    jbx_front_cancel(&x->front, x->client);
     qelem_set(x->qelem);
 }
 
@@ -391,7 +326,7 @@ static void do_ping(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
     (void)s;
     (void)argc;
     (void)argv;
-    if (jbx_client_ping(x->client) != 0) report(x, JBX_LOCAL_SEND, "cannot send ping");
+    jbx_front_ping(&x->front, x->client);
     qelem_set(x->qelem);
 }
 
@@ -400,7 +335,7 @@ static void do_status(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
     (void)s;
     (void)argc;
     (void)argv;
-    if (jbx_client_status(x->client) != 0) report(x, JBX_LOCAL_SEND, "cannot send status");
+    jbx_front_status(&x->front, x->client);
     qelem_set(x->qelem);
 }
 
@@ -426,12 +361,10 @@ MAIN_THREAD_METHOD(set)
 static void do_variations(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
 {
     (void)s;
-    x->n_more_dst = 0;
-    for (short k = 0; k < argc && x->n_more_dst < JBX_MAX_N_SAMPLES - 1; k++)
-        if (atom_gettype(argv + k) == A_SYM) x->more_dst[x->n_more_dst++] = atom_getsym(argv + k);
-    if (argc > JBX_MAX_N_SAMPLES - 1)
-        object_warn((t_object *)x, "at most %d buffer~s for variations 2 …; the rest are ignored",
-                    JBX_MAX_N_SAMPLES - 1);
+    const char *names[JBX_MAX_N_SAMPLES];
+    int n = argc < JBX_MAX_N_SAMPLES ? argc : JBX_MAX_N_SAMPLES; /* one past the most: warned of */
+    for (int k = 0; k < n; k++) names[k] = atom_gettype(argv + k) == A_SYM ? atom_getsym(argv + k)->s_name : NULL;
+    jbx_front_set_variations(&x->front, argc > n ? argc : n, names);
 }
 MAIN_THREAD_METHOD(variations)
 
@@ -469,14 +402,8 @@ static void *jukebox_new(t_symbol *s, long argc, t_atom *argv)
         object_free(x);
         return NULL;
     }
-    x->cb.ctx = x;
-    x->cb.progress = on_progress;
-    x->cb.result = on_result;
-    x->cb.error = on_error;
-    x->cb.state = on_state;
-    x->cb.pong = on_pong;
-    x->cb.status = on_status;
-    x->cb.host = on_host;
+    jbx_front_init(&x->front, &max_ops, x);
+    x->cb = jbx_front_callbacks(&x->front);
 
     long nargs = attr_args_offset((short)argc, argv);
     x->src = nargs > 0 && atom_gettype(argv) == A_SYM ? atom_getsym(argv) : gensym("");
