@@ -30,8 +30,8 @@
     X(preview, SWITCH, WIRE, 0, 1, "1", "", "Generation", "1", "send a top-level preview first when levels > 1") \
     X(stream, SWITCH, WIRE, 0, 1, "0", "", "Generation", "1", "write the result into dst while it is made (info: chunk <start> <frames>)") \
     X(chain, INT, CLIENT, 1, 1000, "0", "", "Generation", "3", "continue each result this many times, one job at a time, appending to dst (cancel or chain 0 stops)") \
-    X(artist, TEXT, WIRE, 0, 256, "", "", "Conditioning", "unknown", "an artist the model knows") \
-    X(genre, TEXT, WIRE, 0, 256, "", "", "Conditioning", "unknown", "a genre the model knows") \
+    X(artist, TEXT, WIRE, 0, 256, "unknown", "", "Conditioning", "unknown", "an artist the model knows") \
+    X(genre, TEXT, WIRE, 0, 256, "unknown", "", "Conditioning", "unknown", "a genre the model knows") \
     X(lyrics, TEXT, WIRE, 0, JBX_MAX_LYRICS_CHARS, "", "", "Conditioning", "la la la", "lyrics conditioning") \
     X(host, TEXT, CLIENT, 0, 1024, JBX_DEFAULT_ENDPOINT, "", "Host", "tcp://127.0.0.1:5557", "endpoint of jukebox-host serve") \
     X(autostart, SWITCH, CLIENT, 0, 1, "0", "", "Host", "1", "start the host (hostcmd) when it does not answer") \

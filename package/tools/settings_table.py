@@ -24,6 +24,8 @@ class Setting:
     category: str
     example: str
     help: str
+    low: float = 0.0  # the row's min and max (their meaning depends on kind: see jbx_settings.h)
+    high: float = 0.0
 
     @property
     def max_type(self) -> str:
@@ -49,9 +51,10 @@ def settings() -> list[Setting]:
     for line in HEADER.read_text().splitlines():
         match = _ROW.match(line)
         if match:
-            name, kind, where, _lo, _hi, fallback, choices, category, example, text = match.groups()
+            name, kind, where, low, high, fallback, choices, category, example, text = match.groups()
             fallback = _resolve(fallback.strip())
-            rows.append(Setting(name, kind, where, fallback, choices.split(), category, example, text))
+            rows.append(Setting(name, kind, where, fallback, choices.split(), category, example, text,
+                                float(_resolve(low.strip())), float(_resolve(high.strip()))))
     declared = HEADER.read_text().count("\n    X(")
     if not rows or len(rows) != declared:
         raise RuntimeError(f"{HEADER}: {declared} rows, {len(rows)} read: keep each row on one line")

@@ -9,10 +9,12 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jukebox_host import constants as C
+from jukebox_host.generate_fields import GENERATE_FIELDS
 from jukebox_host.memory_ceiling import DEFAULT_MEMORY_MIB
 
 
@@ -143,6 +145,24 @@ def _hop_fractions(text: str) -> float | list[float]:
     return values[0] if len(values) == 1 else values
 
 
+_FLAG_TYPES: dict[str, Callable[[str], Any]] = {"number": float, "integer": int, "seed": int, "text": str,
+                                                "hop": _hop_fractions}
+_RENDER_NOTES = {"n_samples": "; with more than 1, -o out.wav writes out-1.wav … out-N.wav"}
+
+
+def _add_generate_flags(render: argparse.ArgumentParser) -> None:
+    """render's flags for the generate fields, from their table (generate_fields.py): name, help, range and default
+    as the host has them. Absent flags are not sent: the host's defaults apply."""
+    for field in GENERATE_FIELDS:
+        if not field.flag:
+            continue
+        shown = f"{field.default:g}" if isinstance(field.default, float) else field.default
+        default = "" if field.default in (None, "") else f"; default {shown}"
+        render.add_argument(f"--{field.name.replace('_', '-')}", dest=field.name, type=_FLAG_TYPES[field.kind],
+                            default=None, help=f"{field.help} ({field.range_text}{default})"
+                                               f"{_RENDER_NOTES.get(field.name, '')}")
+
+
 def _render(args: argparse.Namespace) -> int:
     from jukebox_host.render import render
 
@@ -254,22 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="total seconds of the result, prompt included (default: the prompt + 6 s)")
     render.add_argument("--prompt", type=float, default=None,
                         help="seconds from the start of the input used as prompt (default: all of it, at most 12 s)")
-    render.add_argument("--song-length", dest="song_length", type=float, default=None,
-                        help="seconds of the whole song the result starts, as sample.py's "
-                             "--total_sample_length_in_seconds (default 240, or --length when longer)")
-    render.add_argument("--hop-fraction", dest="hop_fraction", type=_hop_fractions, default=None,
-                        help="window hop: one number, or bottom,middle,top as sample.py's (default 0.5,0.5,0.125)")
-    render.add_argument("--levels", type=int, default=1, choices=[1, 2, 3])
-    render.add_argument("--n-samples", dest="n_samples", type=int, default=1, metavar="N",
-                        help="variations sampled in one batch (1-16); with more than 1, -o out.wav writes "
-                             "out-1.wav … out-N.wav")
-    render.add_argument("--temperature", type=float, default=0.98)
-    render.add_argument("--seed", type=int, default=None)
-    render.add_argument("--artist", default="unknown")
-    render.add_argument("--genre", default="unknown")
-    render.add_argument("--lyrics", default="")
-    render.add_argument("--out-sample-rate", dest="out_sample_rate", type=int, default=None)
-    render.add_argument("--out-channels", dest="out_channels", type=int, default=None)
+    _add_generate_flags(render)
     render.add_argument("--server-key", default=None, help="the host's public .key file (CURVE)")
     render.add_argument("--client-key", default=None, help="this client's .key_secret file (CURVE)")
     render.add_argument("--quiet", action="store_true")

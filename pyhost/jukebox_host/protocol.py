@@ -13,7 +13,9 @@ import msgpack
 import numpy as np
 
 from jukebox_host import constants as C
+from jukebox_host.engine.song import DEFAULT_SONG_SECONDS
 from jukebox_host.errors import HostError
+from jukebox_host.generate_fields import FIELDS, read_integer, read_text
 
 Frames = list[bytes | memoryview]  # PCM frames as received (zero-copy views) or built
 
@@ -83,62 +85,25 @@ def check_envelope(header: dict[str, Any]) -> str:
     return kind
 
 
-# ---- field readers -------------------------------------------------------------------------------------
-
-def _number(header: dict[str, Any], key: str, default: float, lo: float, hi: float, lo_open: bool = False) -> float:
-    value = header.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise HostError(C.ERR_BAD_FIELD, f"'{key}' must be a finite number")
-    if value < lo or value > hi or (lo_open and value == lo):
-        bound = "(" if lo_open else "["
-        raise HostError(C.ERR_BAD_FIELD, f"'{key}' = {value} is outside {bound}{lo}, {hi}]")
-    return float(value)
-
-
-def _integer(header: dict[str, Any], key: str, default: int | None, lo: int, hi: int) -> int | None:
-    value = header.get(key, default)
-    if value is None and default is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise HostError(C.ERR_BAD_FIELD, f"'{key}' must be an integer")
-    if value < lo or value > hi:
-        raise HostError(C.ERR_BAD_FIELD, f"'{key}' = {value} is outside [{lo}, {hi}]")
-    return value
-
-
-def _text(header: dict[str, Any], key: str, default: str, limit: int = 256) -> str:
-    value = header.get(key, default)
-    if not isinstance(value, str):
-        raise HostError(C.ERR_BAD_FIELD, f"'{key}' must be a string")
-    if len(value) > limit:
-        raise HostError(C.ERR_TOO_LARGE, f"'{key}' is {len(value)} characters; the limit is {limit}")
-    return value
-
-
-def _flag(header: dict[str, Any], key: str, default: bool) -> bool:
-    value = header.get(key, default)
-    if not isinstance(value, bool):
-        raise HostError(C.ERR_BAD_FIELD, f"'{key}' must be true or false")
-    return value
-
+# ---- field readers (generate_fields.py holds their kinds) -------------------------------------------
 
 def model_name(header: dict[str, Any], default: str) -> str:
-    name = _text(header, "model", default, limit=1024)
+    name = FIELDS["model"].read(header, default)
     if not name:
         raise HostError(C.ERR_BAD_FIELD, "'model' must not be empty")
     return name
 
 
 def client_name(header: dict[str, Any]) -> str:
-    return _text(header, "client", "")
+    return read_text(header, "client", "")
 
 
 # ---- PCM ------------------------------------------------------------------------------------------------
 
 def pcm_shape(header: dict[str, Any], pcm: Frames, check_sizes: bool = True) -> tuple[int, int]:
     """(channels, frames) as the header says, checked against the PCM frames that came."""
-    channels = _integer(header, "channels", 0, 0, C.MAX_CHANNELS)
-    frames = _integer(header, "frames", 0, 0, 2**40)
+    channels = read_integer(header, "channels", 0, 0, C.MAX_CHANNELS)
+    frames = read_integer(header, "frames", 0, 0, 2**40)
     assert channels is not None and frames is not None
     if len(pcm) != channels:
         raise HostError(C.ERR_BAD_AUDIO, f"header says {channels} channel frame(s) but {len(pcm)} followed")
@@ -169,7 +134,7 @@ def read_pcm(header: dict[str, Any], pcm: Frames, allow_empty: bool) -> tuple[np
         if not allow_empty:
             raise HostError(C.ERR_BAD_AUDIO, "this mode needs prompt audio: send at least one PCM frame")
         return np.zeros((0, 0), dtype=np.float32), 0
-    rate = _integer(header, "sample_rate", None, C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE)
+    rate = read_integer(header, "sample_rate", None, C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE)
     if rate is None:
         raise HostError(C.ERR_BAD_FIELD, "'sample_rate' is required when audio is sent")
     if frames == 0:
@@ -221,22 +186,6 @@ class GenerateRequest:
     sample_rate: int = 0
 
 
-DEFAULT_SONG_SECONDS = 240.0  # OpenAI's sample.py default for --total_sample_length_in_seconds
-
-
-def read_hop_fraction(header: dict[str, Any]) -> tuple[float, float, float] | None:
-    """One number for every level, or three (bottom, middle, top) as sample.py's --hop_fraction takes them; None
-    when not given: the model's own (OpenAI's 0.5, 0.5, 0.125 for the real models)."""
-    value = header.get("hop_fraction")
-    if value is None:
-        return None
-    values = value if isinstance(value, list) else [value] * 3
-    if len(values) != 3:
-        raise HostError(C.ERR_BAD_FIELD, "'hop_fraction' must be a number or a list of 3 (bottom, middle, top)")
-    fractions = [_number({"hop_fraction": v}, "hop_fraction", 0.5, 0.0, 1.0, lo_open=True) for v in values]
-    return fractions[0], fractions[1], fractions[2]
-
-
 def check_result_fits(length: float, out_rate: int, out_channels: int, variations: int = 1,
                       extra: float = 0.0) -> None:
     """A result travels as one message, every variation in it: it must be one a client can receive. extra:
@@ -252,20 +201,15 @@ def check_result_fits(length: float, out_rate: int, out_channels: int, variation
 
 
 def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> GenerateRequest:
-    mode = _text(header, "mode", C.MODE_PRIMED)
-    if mode not in C.MODES:
-        raise HostError(C.ERR_BAD_FIELD, f"'mode' {mode!r} is not one of {', '.join(C.MODES)}")
+    """Each field checked as generate_fields.py declares it, then the checks that join fields."""
+    mode = FIELDS["mode"].read(header)
     without_audio = mode in (C.MODE_ANCESTRAL, C.MODE_CONTINUE)  # audio sent anyway is not used
     audio, rate = read_pcm(header, pcm, allow_empty=without_audio)
     in_seconds = audio.shape[1] / rate if rate else 0.0
-    length = _number(header, "length", 10.0, 0.0, math.inf, lo_open=True)
-    if length > C.MAX_OUTPUT_SECONDS:
-        raise HostError(C.ERR_TOO_LARGE, f"'length' is {length:g} s; the limit is {C.MAX_OUTPUT_SECONDS} s")
-    prompt = header.get("prompt")
-    if prompt is not None:
-        prompt = _number(header, "prompt", 0.0, 0.0, C.MAX_INPUT_SECONDS, lo_open=True)
-        if not without_audio and prompt > in_seconds + 1e-9:
-            raise HostError(C.ERR_BAD_FIELD, f"'prompt' is {prompt} s but only {in_seconds:.3f} s of audio was sent")
+    length = FIELDS["length"].read(header)
+    prompt = FIELDS["prompt"].read(header)
+    if prompt is not None and not without_audio and prompt > in_seconds + 1e-9:
+        raise HostError(C.ERR_BAD_FIELD, f"'prompt' is {prompt} s but only {in_seconds:.3f} s of audio was sent")
     if mode == C.MODE_PRIMED:
         used = prompt if prompt is not None else in_seconds
         if used >= length:
@@ -273,25 +217,19 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
                 C.ERR_BAD_FIELD,
                 f"'length' ({length} s) must be longer than the prompt ({used:.3f} s): it is the total length",
             )
-    levels = _integer(header, "levels", 1, 1, 3)
-    temperature = _number(header, "temperature", 0.98, 0.0, 2.0, lo_open=True)
-    hop_fraction = read_hop_fraction(header)
     # An upsampled result is as long as its input, whatever 'length' says.
     # A continued one is longer than 'length' (what it adds): the host checks it again when it knows how much.
     result_seconds = (prompt if prompt is not None else in_seconds) if mode == C.MODE_UPSAMPLE else length
-    song_length = _number(header, "song_length", max(DEFAULT_SONG_SECONDS, result_seconds), 0.0,
-                          C.MAX_OUTPUT_SECONDS, lo_open=True)
+    song_length = FIELDS["song_length"].read(header, max(DEFAULT_SONG_SECONDS, result_seconds))
     if song_length < result_seconds:
         raise HostError(C.ERR_BAD_FIELD, f"'song_length' ({song_length} s) must be at least the result's length "
                                          f"({result_seconds:g} s): it is the length of the whole song the result "
                                          f"is the start of")
-    n_samples = _integer(header, "n_samples", 1, 1, C.MAX_N_SAMPLES)
-    seed = _integer(header, "seed", None, 0, 2**32 - 1)
-    out_rate = _integer(header, "out_sample_rate", rate or 44100, C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE)
-    out_channels = _integer(header, "out_channels", audio.shape[0] or 1, 1, C.MAX_CHANNELS)
-    assert levels is not None and n_samples is not None and out_rate is not None and out_channels is not None
+    n_samples = FIELDS["n_samples"].read(header)
+    out_rate = FIELDS["out_sample_rate"].read(header, rate or 44100)
+    out_channels = FIELDS["out_channels"].read(header, audio.shape[0] or 1)
     check_result_fits(result_seconds, out_rate, out_channels, n_samples)
-    new_only = _flag(header, "new_only", False)
+    new_only = FIELDS["new_only"].read(header)
     if new_only and mode != C.MODE_CONTINUE:
         raise HostError(C.ERR_BAD_FIELD, "'new_only' is for mode continue")
     return GenerateRequest(
@@ -300,26 +238,26 @@ def read_generate(header: dict[str, Any], pcm: Frames, default_model: str) -> Ge
         length=length,
         song_length=song_length,
         prompt=prompt,
-        levels=levels,
-        temperature=temperature,
-        hop_fraction=hop_fraction,
+        levels=FIELDS["levels"].read(header),
+        temperature=FIELDS["temperature"].read(header),
+        hop_fraction=FIELDS["hop_fraction"].read(header),
         n_samples=n_samples,
-        seed=seed,
-        artist=_text(header, "artist", "unknown"),
-        genre=_text(header, "genre", "unknown"),
-        lyrics=_text(header, "lyrics", "", limit=C.MAX_LYRICS_CHARS),
+        seed=FIELDS["seed"].read(header),
+        artist=FIELDS["artist"].read(header),
+        genre=FIELDS["genre"].read(header),
+        lyrics=FIELDS["lyrics"].read(header),
         out_sample_rate=out_rate,
         out_channels=out_channels,
-        preview=_flag(header, "preview", True),
+        preview=FIELDS["preview"].read(header),
         audio=audio,
-        stream=_flag(header, "stream", False),
+        stream=FIELDS["stream"].read(header),
         new_only=new_only,
         sample_rate=rate,
     )
 
 
 def read_cancel_target(header: dict[str, Any]) -> int:
-    target = _integer(header, "target", None, 0, 2**63 - 1)
+    target = read_integer(header, "target", None, 0, 2**63 - 1)
     if target is None:
         raise HostError(C.ERR_BAD_FIELD, "'target' (the id of the job to cancel) is required")
     return target

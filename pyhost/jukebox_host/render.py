@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from jukebox_host import constants as C
+from jukebox_host.errors import HostError
+from jukebox_host.generate_fields import GENERATE_FIELDS
 from jukebox_host.piece_files import PieceFiles
 
 DEFAULT_CONTINUATION = 6.0  # seconds added to the prompt when --length is not given
@@ -88,6 +90,22 @@ def plan_lengths(args: argparse.Namespace, prompt_seconds: float) -> float:
     return float(length)
 
 
+def generate_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The generate fields given as flags (cli.py makes them from generate_fields.py), checked as the host checks
+    them, so a wrong one is one line before any host starts; absent ones are left to the host's defaults."""
+    given = {}
+    for field in GENERATE_FIELDS:
+        value = getattr(args, field.name, None) if field.flag else None
+        if value is None:
+            continue
+        try:
+            field.read({field.name: value})
+        except HostError as exc:
+            raise RenderError(f"--{field.name.replace('_', '-')}: {exc.message}") from None
+        given[field.name] = value
+    return given
+
+
 @contextmanager
 def private_host(model: str, device: str) -> Iterator[str]:
     """A host of this command's own on an ipc endpoint; it ends with this process, however this process ends."""
@@ -136,15 +154,7 @@ def render(args: argparse.Namespace) -> int:
     extensions = args.then_continue or []
     if any(not 0 < seconds <= C.MAX_OUTPUT_SECONDS for seconds in extensions):
         raise RenderError(f"--then-continue takes seconds, more than 0 and at most {C.MAX_OUTPUT_SECONDS}")
-    params: dict[str, Any] = {
-        "mode": args.mode, "model": args.model, "length": length, "levels": args.levels,
-        "temperature": args.temperature, "artist": args.artist, "genre": args.genre, "lyrics": args.lyrics,
-    }
-    if not 1 <= args.n_samples <= 16:
-        raise RenderError(f"--n-samples takes 1 to 16 variations, not {args.n_samples}")
-    for key in ("song_length", "hop_fraction", "seed", "out_sample_rate", "out_channels", "n_samples"):
-        if getattr(args, key) is not None:
-            params[key] = getattr(args, key)
+    params: dict[str, Any] = {"mode": args.mode, "model": args.model, "length": length, **generate_flags(args)}
 
     bar = tqdm(total=100, unit="%", desc="jukebox", disable=args.quiet)
 

@@ -23,9 +23,9 @@ from jukebox_host.engine.fidelity import song_length_range
 from jukebox_host.engine.labels import make_labels
 from jukebox_host.engine.levels import level_of_prior, prior_of_level
 from jukebox_host.engine.loading import LoadedModel
+from jukebox_host.engine.song import DEFAULT_SONG_SECONDS, JUKEBOX_SAMPLE_RATE
 from jukebox_host.engine.streaming import ChunkFn, Streamer
 from jukebox_host.errors import HostError, JobCancelled
-from jukebox_host.protocol import DEFAULT_SONG_SECONDS
 
 UPSAMPLER_TEMPERATURE = 0.99  # OpenAI's sample.py uses 0.99 for both upsamplers
 # Priming chunk sizes as OpenAI's sample.py: 32 for the upsamplers and the 1b_lyrics top, 16 for the 5b tops.
@@ -52,7 +52,7 @@ class Plan:
     lyrics: str
     preview: bool
     # Model-rate samples of the whole song the result starts (OpenAI's total_sample_length): labels every window.
-    song_samples: int = int(DEFAULT_SONG_SECONDS * 44100)
+    song_samples: int = int(DEFAULT_SONG_SECONDS * JUKEBOX_SAMPLE_RATE)
     stream_seconds: float = 1.0  # with on_chunk: the least audio worth a chunk before the last one
     # Continue: model-rate samples of the song before the codes given (a kept tail, see piece_tail); labels and
     # windows count from the song's start. new_only: the output is only what follows the codes given, and the
