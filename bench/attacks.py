@@ -2,11 +2,12 @@
 and of its gateway under each memory attack, another client's latency while 3 clients never read, and how long
 the Python client takes to report a job lost to a host restart. Prints figures; asserts nothing.
 
-    python bench/attacks.py
+    python bench/attacks.py [--scale 1]
 """
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 import msgpack
 import numpy as np
 import zmq
-from common import cpu_line, start_host, stop, table
+from common import cpu_line, smallest, start_host, stop, table
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client, JobLost
@@ -58,10 +59,15 @@ def slowest_ping_while(endpoint: str, busy: threading.Thread) -> float:
     return slowest
 
 
-def non_readers(context: zmq.Context, endpoint: str) -> list[str]:
+def scaled(size: float, scale: float) -> int:
+    """An attack's size (a count, MiB) at `scale` of the figures in RESULTS 7b, at least 1."""
+    return max(1, round(size * scale))
+
+
+def non_readers(context: zmq.Context, endpoint: str, scale: float) -> list[str]:
     silent = [dealer(context, endpoint) for _ in range(3)]
     for sock in silent:
-        for _ in range(3000):
+        for _ in range(scaled(3000, scale)):
             sock.send(PING)
     with Client(endpoint, timeout=60) as other:
         pings = [other.ping() for _ in range(20)]
@@ -73,11 +79,11 @@ def non_readers(context: zmq.Context, endpoint: str) -> list[str]:
     return [f"max ping {max(pings) * 1000:.1f} ms, a 1 s tiny job {job:.2f} s"]
 
 
-def many_frames(context: zmq.Context, endpoint: str) -> list[str]:
+def many_frames(context: zmq.Context, endpoint: str, scale: float) -> list[str]:
     sock = dealer(context, endpoint)
     header = msgpack.packb({"v": 1, "type": "echo", "id": 5, "channels": 1, "frames": 0})
     started = time.monotonic()
-    sender = threading.Thread(target=lambda: sock.send_multipart([header, *[b""] * 1_000_000]))
+    sender = threading.Thread(target=lambda: sock.send_multipart([header, *[b""] * scaled(1_000_000, scale)]))
     sender.start()
     sender.join()
     answered = sock.poll(120_000)
@@ -88,10 +94,10 @@ def many_frames(context: zmq.Context, endpoint: str) -> list[str]:
 
 def oversized(frames: int, mib: int) -> object:
     """One `generate` of `frames` PCM frames of `mib` MiB each: more than MAX_MESSAGE_BYTES in all."""
-    def attack(context: zmq.Context, endpoint: str) -> list[str]:
+    def attack(context: zmq.Context, endpoint: str, scale: float) -> list[str]:
         sock = dealer(context, endpoint)
         monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
-        frame = bytearray(mib * 2**20)
+        frame = bytearray(scaled(mib, scale) * 2**20)
         header = msgpack.packb({"v": 1, "type": "generate", "id": 8, "model": "tiny", "mode": "upsample",
                                 "channels": frames, "frames": len(frame) // 4, "sample_rate": 44100})
         started = time.monotonic()
@@ -112,19 +118,21 @@ def oversized(frames: int, mib: int) -> object:
     return attack
 
 
-def unread_echoes(context: zmq.Context, endpoint: str) -> list[str]:
+def unread_echoes(context: zmq.Context, endpoint: str, scale: float) -> list[str]:
     sock = dealer(context, endpoint)
     pcm = bytes(8 * 2**20)
     header = msgpack.packb({"v": 1, "type": "echo", "id": 6, "channels": 1, "frames": len(pcm) // 4})
-    for _ in range(150):
+    count = scaled(150, scale)
+    for _ in range(count):
         sock.send_multipart([header, pcm])
-    time.sleep(5)
+    time.sleep(max(0.5, 5 * scale))  # while the replies pile up
     sock.close(0)
-    return ["150 × 8 MiB echoes never read"]
+    return [f"{count} × 8 MiB echoes never read"]
 
 
-def queued_audio(context: zmq.Context, endpoint: str) -> list[str]:
-    audio = np.zeros(int(100 * 2**20 / 4), dtype="<f4").tobytes()  # 100 MiB per job
+def queued_audio(context: zmq.Context, endpoint: str, scale: float) -> list[str]:
+    mib = scaled(100, scale)
+    audio = np.zeros(int(mib * 2**20 / 4), dtype="<f4").tobytes()  # 100 MiB per job at scale 1
     counts = {"queued": 0, "queue_full": 0}
     socks = [dealer(context, endpoint) for _ in range(3)]
     for index, sock in enumerate(socks):
@@ -146,7 +154,7 @@ def queued_audio(context: zmq.Context, endpoint: str) -> list[str]:
                 seen += 1
     for sock in socks:
         sock.close(0)
-    return [f"3 clients × 16 jobs × 100 MiB: {counts['queued']} queued, {counts['queue_full']} queue_full"]
+    return [f"3 clients × 16 jobs × {mib} MiB: {counts['queued']} queued, {counts['queue_full']} queue_full"]
 
 
 def lost_job(endpoint: str) -> list[str]:
@@ -173,6 +181,11 @@ def lost_job(endpoint: str) -> list[str]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="each attack's size (counts, MiB) against the figures in bench/RESULTS.md 7b")
+    args = smallest(parser.parse_args(), scale=0.01)  # no limit is reached then: each attack's code still runs
+    scale = args.scale
     print(cpu_line())
     folder = tempfile.mkdtemp(prefix="bench-attacks-")
     endpoint = f"ipc://{folder}/host.sock"
@@ -181,14 +194,15 @@ def main() -> None:
     context = zmq.Context()
     rows = [["at start", "", f"{peak_mib(host.pid):.0f}", f"{peak_mib(gateway):.0f}"]]
     try:
-        for name, attack in (("3 clients never read", non_readers), ("one message of 1 M empty frames", many_frames),
-                             ("3 × 100 MiB frames in one message", oversized(3, 100)),
-                             ("12 × 200 MiB frames in one message", oversized(12, 200)),
+        for name, attack in (("3 clients never read", non_readers),
+                             (f"one message of {scaled(1_000_000, scale) / 1e6:g} M empty frames", many_frames),
+                             (f"3 × {scaled(100, scale)} MiB frames in one message", oversized(3, 100)),
+                             (f"12 × {scaled(200, scale)} MiB frames in one message", oversized(12, 200)),
                              ("unread replies", unread_echoes), ("queued audio", queued_audio)):
             reset_peak(host.pid)
             reset_peak(gateway)
             result: list[str] = []
-            busy = threading.Thread(target=lambda a=attack, r=result: r.extend(a(context, endpoint)))
+            busy = threading.Thread(target=lambda a=attack, r=result: r.extend(a(context, endpoint, scale)))
             busy.start()
             slowest = slowest_ping_while(endpoint, busy)
             busy.join()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from common import cpu_line, host_for, job_parser, stop, table
+from common import cpu_line, host_for, job_parser, smallest, stop, table
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client
@@ -18,7 +18,7 @@ from jukebox_host.client import Client
 def main() -> None:
     parser = job_parser(__doc__, seconds=4.0, levels=3)
     parser.add_argument("--links", type=int, default=8)
-    args = parser.parse_args()
+    args = smallest(parser.parse_args(), links=1, seconds=0.25)  # every level still: each is a path
     print(cpu_line())
     endpoint, host = host_for(args, "chain")
     params = dict(model=args.model, length=args.seconds, levels=args.levels, preview=False)

@@ -1,4 +1,4 @@
-"""Shared bits of the benchmarks: a host subprocess, statistics, table printing."""
+"""Shared bits of the benchmarks: a host subprocess, statistics, table printing, the smoke mode the tests use."""
 
 from __future__ import annotations
 
@@ -12,6 +12,27 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+SMOKE_ENV = "JBX_BENCH_SMOKE"
+
+
+def smoke() -> bool:
+    """A smoke run (JBX_BENCH_SMOKE=1): tests/test_bench_commands.py runs each documented command so, to see that
+    it still runs end to end; its figures are printed as usual and mean nothing."""
+    return os.environ.get(SMOKE_ENV) == "1"
+
+
+def smallest(args: argparse.Namespace, **sizes: object) -> argparse.Namespace:
+    """In a smoke run, `args` with these size options replaced by the smallest values that still take every code
+    path of the benchmark (said on one line); otherwise `args` as parsed. Options that pick paths (--dispatch,
+    --only, --levels) are never passed here."""
+    if smoke():
+        for name, value in sizes.items():
+            if not hasattr(args, name):  # a misspelt option would otherwise smoke at full size unseen
+                raise AttributeError(f"no option {name!r} to shrink")
+            setattr(args, name, value)
+        said = ", ".join(f"{name}={value}" for name, value in sizes.items()) or "sizes as given"
+        print(f"smoke run ({SMOKE_ENV}=1): {said}; the figures mean nothing", flush=True)
+    return args
 
 
 def start_host(endpoint: str, models: list[str] | None = None, device: str = "auto",

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-from common import table
+from common import smallest, table
 from profile_sampling import build_prior
 
 from jukebox_host.engine.fastpath import INT8_MM, Int8WeightLinear, quantize_int8
@@ -26,11 +26,11 @@ from jukebox_host.engine.loading import tensor_bytes
 from jukebox_host.engine.static_step import blank_window, install
 
 
-def read_bandwidth() -> float:
-    """Bytes per second read from a 1 GiB array by a reduction on all of torch's threads (the bound for batch-1
+def read_bandwidth(mib: int = 1024) -> float:
+    """Bytes per second read from a `mib` MiB array by a reduction on all of torch's threads (the bound for batch-1
     matrix-vector products, which read every weight once): the best of 10 passes, as single passes vary by up to 2x
     on a shared machine."""
-    data = torch.ones(1 << 28, dtype=torch.float32)
+    data = torch.ones(mib << 18, dtype=torch.float32)
     data.sum()
     best = float("inf")
     for _ in range(10):
@@ -155,12 +155,16 @@ def main() -> None:
                         help="also each path's dispatch share (time outside operators), profiled: slower")
     parser.add_argument("--bf16", action="store_true",
                         help="also the bf16 variants (slow to prime on CPUs without native bfloat16, e.g. AVX2)")
+    parser.add_argument("--bandwidth-mib", type=int, default=1024, help="array read to measure the read bandwidth")
     args = parser.parse_args()
+    # The tiny prior runs every variant's code (compiled ones included) in seconds; its bf16 rows too, even on AVX2.
+    # A prompt stays a prompt (its own path), within the tiny prior's window.
+    args = smallest(args, model="tiny", tokens=2, prime=min(args.prime, 8), bandwidth_mib=16)
     if args.dispatch:  # each compiled kernel recorded by the profiler (before anything compiles)
         from torch._inductor import config as inductor_config  # (import torch._... here would make torch local)
 
         inductor_config.cpp.enable_kernel_profile = True
-    bandwidth = read_bandwidth()
+    bandwidth = read_bandwidth(args.bandwidth_mib)
     print(f"read bandwidth {bandwidth / 1e9:.1f} GB/s, {torch.get_num_threads()} threads, prompt {args.prime} tokens, "
           f"CPU capability {torch.backends.cpu.get_cpu_capability()}")
     stock = build_prior(args.model, 0, torch.device("cpu"), torch.float32)

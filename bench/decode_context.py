@@ -3,7 +3,7 @@ the real Jukebox VQ-VAE's architecture (OpenAI's config, random weights: the rec
 architecture's, the weights cannot be downloaded here), and what decoding in chunks costs against one decode.
 Prints figures; asserts nothing.
 
-    python bench/decode_context.py [--seconds 10] [--chunk 2]
+    python bench/decode_context.py [--seconds 10] [--chunk 2] [--model 1b_lyrics]
 """
 
 from __future__ import annotations
@@ -13,22 +13,24 @@ import time
 
 import numpy as np
 import torch
-from common import cpu_line, table
+from common import cpu_line, smallest, table
 
 from jukebox_host.engine import chunked_decode as cd
 from jukebox_host.engine.configs import full_config
+from jukebox_host.engine.tiny import tiny_config
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0, help="audio decoded, whole and in chunks")
     parser.add_argument("--chunk", type=float, default=2.0, help="seconds per chunk")
-    args = parser.parse_args()
+    parser.add_argument("--model", default="1b_lyrics", help="whose VQ-VAE ('tiny': the test model's, 3 levels too)")
+    args = smallest(parser.parse_args(), model="tiny", seconds=0.5, chunk=0.2)
     from transformers.models.deprecated.jukebox.modeling_jukebox import JukeboxVQVAE
 
     print(cpu_line())
     torch.manual_seed(0)
-    vqvae = JukeboxVQVAE(full_config("1b_lyrics").vqvae_config).eval()
+    vqvae = JukeboxVQVAE((tiny_config() if args.model == "tiny" else full_config(args.model)).vqvae_config).eval()
     for name, codebook in vqvae.named_buffers():  # zeros until trained: every code would decode alike
         if name.endswith("codebook"):
             codebook.normal_()

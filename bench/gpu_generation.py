@@ -16,7 +16,7 @@ import threading
 import time
 
 import torch
-from common import table
+from common import smallest, table
 
 from jukebox_host.engine.static_step import blank_window
 
@@ -103,8 +103,9 @@ def continuation_seconds(model: object, levels: list[int], seconds: float) -> fl
     device = next(model.priors[0].parameters()).device  # type: ignore[attr-defined]
     loaded = LoadedModel("bench", model, _Tok(), device, DTYPE[device.type], 0.0)
     prompt = (0.1 * torch.randn(44100)).numpy()
-    plan = sampling.Plan("primed", int(seconds * 44100), 44100, levels, 0.98, 0.5, 1, 0, "unknown", "unknown", "",
-                         False)
+    plan = sampling.Plan(mode="primed", total_samples=int(seconds * 44100), prompt_samples=44100, levels=levels,
+                         temperature=0.98, hop_fraction=0.5, n_samples=1, seed=0, artist="unknown", genre="unknown",
+                         lyrics="", preview=False)
     sync(device)
     started = time.perf_counter()
     list(sampling.run(loaded, plan, prompt, lambda *_: None, threading.Event()))
@@ -129,6 +130,8 @@ def main() -> None:
     if device.type == "cuda" and not torch.cuda.is_available():
         print("gpu_generation: no CUDA device here; run it on a GPU machine (nothing measured).")
         return
+    # On the GPU, the tiny config: the same build, levels and continuation code, in seconds.
+    args = smallest(args, models=["tiny"], tokens=2, seconds=1.05)
     bandwidth = measure_bandwidth(device)
     name = torch.cuda.get_device_name() if device.type == "cuda" else "cpu"
     print(f"device {name}, copy bandwidth {bandwidth / 1e9:.0f} GB/s, fastpath {args.fastpath}, step {args.step}")

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 
 import torch
-from common import table
+from common import smallest, table
 
 from jukebox_host.engine.kv_cache import use_inplace_cache
 
@@ -50,7 +50,9 @@ def main() -> None:
     parser.add_argument("--positions", type=int, nargs="*", default=[400, 2048, 6000])
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
+    # Full-size layers still (on the meta device, no weights): one position inside the first block (96), one past
+    # the lyrics (384), where the caches start to be trimmed.
+    args = smallest(parser.parse_args(), positions=[8, 400])
     device = torch.device(args.device)
     config = full_config("1b_lyrics").prior_configs[0]
     stock, inplace = layers(config), layers(config)

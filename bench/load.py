@@ -10,7 +10,7 @@ import statistics
 import sys
 import tempfile
 
-from common import REPO, start_host, stop, table
+from common import REPO, smallest, start_host, stop, table
 
 sys.path.insert(0, str(REPO / "tests" / "host"))
 from load_run import run_load  # noqa: E402
@@ -21,7 +21,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--length", type=float, default=0.5)
-    args = parser.parse_args()
+    args = smallest(parser.parse_args(), clients=2, jobs=2)
     endpoint = f"ipc://{tempfile.mkdtemp(prefix='bench-load-')}/host.sock"
     host = start_host(endpoint, ["tiny"], "cpu")
     try:

@@ -2,7 +2,7 @@
 the same jobs from several clients at once (tiny model, CPU, one torch thread per replica). Prints figures;
 asserts nothing.
 
-    python bench/pool.py [--clients 4] [--seconds 3] [--levels 2] [--model tiny] [--device cpu]
+    python bench/pool.py [--clients 4] [--seconds 3] [--levels 2] [--replicas 1 2] [--model tiny] [--device cpu]
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 
-from common import cpu_line, host_for, job_parser, stop, table
+from common import cpu_line, host_for, job_parser, smallest, stop, table
 
 from jukebox_host.client import Client
 
@@ -36,10 +36,12 @@ def run_jobs(endpoint: str, model: str, clients: int, seconds: float, levels: in
 def main() -> None:
     parser = job_parser(__doc__, seconds=3.0, levels=2)
     parser.add_argument("--clients", type=int, default=4)
-    args = parser.parse_args()
+    parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2], help="one pool of each size, in turn")
+    # One pool (Ray's start-up is most of a run): of 2 replicas, so that the router has a choice.
+    args = smallest(parser.parse_args(), clients=2, seconds=0.5, replicas=[2])
     print(cpu_line())
     rows, walls = [], {}
-    for replicas in (1, 2):
+    for replicas in args.replicas:
         endpoint, host = host_for(args, "pool", ["--backend", "ray", "--replicas", str(replicas),
                                                  "--cpus-per-replica", "1"])
         try:
@@ -47,7 +49,7 @@ def main() -> None:
         finally:
             stop(host)
         rows.append([str(replicas), f"{walls[replicas]:.2f}", f"{args.clients / walls[replicas]:.2f}",
-                     f"{walls[1] / walls[replicas]:.2f}"])
+                     f"{walls[args.replicas[0]] / walls[replicas]:.2f}"])
     print(table(rows, ["replicas", "wall s", "jobs/s", "speed-up"]))
     print(f"{args.clients} clients, one {args.seconds:g} s ancestral job each, levels {args.levels}, model "
           f"{args.model}, device {args.device}, 1 torch thread per replica")

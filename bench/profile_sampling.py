@@ -11,7 +11,7 @@ import argparse
 import time
 
 import torch
-from common import table
+from common import smallest, table
 from torch.profiler import ProfilerActivity, profile
 
 from jukebox_host.engine.static_step import blank_window
@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=16)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
-    args = parser.parse_args()
+    args = smallest(parser.parse_args(), model="tiny", tokens=2)  # the tiny prior: same layers and loop
     device, dtype = torch.device(args.device), getattr(torch, args.dtype)
     started = time.perf_counter()
     prior = build_prior(args.model, args.level, device, dtype)

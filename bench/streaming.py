@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from common import cpu_line, host_for, job_parser, stop, table
+from common import cpu_line, host_for, job_parser, smallest, stop, table
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client
@@ -16,7 +16,7 @@ from jukebox_host.client import Client
 
 def main() -> None:
     parser = job_parser(__doc__, seconds=20.0, levels=1)
-    args = parser.parse_args()
+    args = smallest(parser.parse_args(), seconds=2.0)  # 2 s: a stream of more than one message
     print(cpu_line())
     endpoint, host = host_for(args, "stream")
     rows = []

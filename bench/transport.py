@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from common import REPO, cpu_line, start_host, stop, summary, table
+from common import REPO, cpu_line, smallest, start_host, stop, summary, table
 from pythonosc import dispatcher, osc_server, udp_client
 
 from jukebox_host.client import Client
@@ -122,7 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seconds", type=float, nargs="*", default=[1.0, 10.0, 60.0])
-    args = parser.parse_args()
+    args = smallest(parser.parse_args(), runs=2, seconds=[0.5])
     folder = tempfile.mkdtemp(prefix="bench-ep-")
     endpoints = {"tcp": f"tcp://127.0.0.1:{_free_port()}", "ipc": f"ipc://{folder}/host.sock"}
     raw_endpoints = {"tcp": f"tcp://127.0.0.1:{_free_port()}", "ipc": f"ipc://{folder}/raw.sock"}

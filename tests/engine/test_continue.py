@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from plans import make_plan
 
 from jukebox_host.engine import sampling
 from jukebox_host.engine.loading import LoadedModel, load_model
@@ -23,7 +24,7 @@ def loaded(tiny_dir: Path) -> LoadedModel:
 
 def _run(loaded: LoadedModel, mode: str, samples: int, n_samples: int, seed: int,
          codes: list[torch.Tensor] | None = None) -> sampling.Output:
-    plan = sampling.Plan(mode, samples, 0, [0, 1], 0.98, 0.5, n_samples, seed, "unknown", "unknown", "", False)
+    plan = make_plan(mode=mode, total_samples=samples, levels=[0, 1], n_samples=n_samples, seed=seed)
     (out,) = list(sampling.run(loaded, plan, None, lambda *_: None, threading.Event(), codes))
     assert out.codes is not None
     return out
@@ -65,8 +66,8 @@ def _continue(loaded: LoadedModel, codes: list[torch.Tensor], position: int, add
     top_raw = int(loaded.model.priors[0].raw_to_tokens)
     total = codes[0].shape[1] * top_raw + added
     position, song = sampling.song_position(loaded, position, total, int(240 * loaded.sample_rate))
-    plan = sampling.Plan("continue", total, 0, [0, 1, 2], 0.98, 0.5, 1, seed, "unknown", "unknown", "", False,
-                         song_samples=song, position=position, new_only=new_only)
+    plan = make_plan(mode="continue", total_samples=total, levels=[0, 1, 2], seed=seed, song_samples=song,
+                     position=position, new_only=new_only)
     (out,) = list(sampling.run(loaded, plan, None, lambda *_: None, threading.Event(), codes, on_chunk))
     assert out.codes is not None
     return out
@@ -92,7 +93,7 @@ def test_a_chain_link_from_the_kept_tail_is_the_whole_pieces_continuation_exactl
         loaded: LoadedModel, monkeypatch: pytest.MonkeyPatch) -> None:
     """new_only from piece_tail's bounded tail samples the very tokens a continuation of the whole piece samples
     (windows, labels and conditioning all stand where they stand in the song) and returns just their audio."""
-    plan = sampling.Plan("ancestral", 2 * 44100, 0, [0, 1, 2], 0.98, 0.5, 1, 3, "unknown", "unknown", "", False)
+    plan = make_plan(mode="ancestral", total_samples=2 * 44100, levels=[0, 1, 2], seed=3)
     (first,) = list(sampling.run(loaded, plan, None, lambda *_: None, threading.Event()))
     assert first.codes is not None
     added = 22050
@@ -136,7 +137,7 @@ def test_a_chain_past_the_longest_song_starts_a_new_song_from_its_tail(loaded: L
     longest = int(sampling.song_length_range(loaded.model.config)[1] * loaded.sample_rate)
     assert sampling.song_position(loaded, 44100 * 128, 44100, 0) == (44100 * 128, 44100 * 129)
     assert sampling.song_position(loaded, longest - 128, 44100, 0) == (0, 44100)
-    plan = sampling.Plan("ancestral", 44100, 0, [0, 1, 2], 0.98, 0.5, 1, 4, "unknown", "unknown", "", False)
+    plan = make_plan(mode="ancestral", total_samples=44100, levels=[0, 1, 2], seed=4)
     (first,) = list(sampling.run(loaded, plan, None, lambda *_: None, threading.Event()))
     assert first.codes is not None
     tail, _ = sampling.piece_tail(loaded, first.codes, 0)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 from original_files import FILES, file_layout, write_original_checkpoint
+from plans import make_plan
 
 from jukebox_host.engine import sampling
 from jukebox_host.engine.configs import MODELS, full_config
@@ -112,11 +113,13 @@ def test_original_checkpoint_converts_loads_and_samples(tmp_path: Path, style: s
     t = np.arange(8192) / 44100
     prompt = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
     lyrics = "" if style == "5b" else "la la la"
-    plan = sampling.Plan("primed", 16384, 8192, [0, 1], 0.98, 0.5, 1, 3, "The Beatles", "Rock", lyrics, False)
+    plan = make_plan(total_samples=16384, prompt_samples=8192, levels=[0, 1], seed=3, artist="The Beatles",
+                     genre="Rock", lyrics=lyrics)
     (out,) = list(sampling.run(loaded, plan, prompt, lambda *_: None, threading.Event()))
     assert out.final and len(out.audio) == 16384 and np.isfinite(out.audio).all()
     with pytest.raises(HostError, match="close matches: the.beatles"):
-        plan = sampling.Plan("primed", 16384, 8192, [0], 0.98, 0.5, 1, 3, "The Beatle", "Rock", lyrics, False)
+        plan = make_plan(total_samples=16384, prompt_samples=8192, levels=[0], seed=3, artist="The Beatle",
+                         genre="Rock", lyrics=lyrics)
         list(sampling.run(loaded, plan, prompt, lambda *_: None, threading.Event()))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from plans import make_plan
 from torch import nn
 
 from jukebox_host.engine import sampling
@@ -88,6 +89,6 @@ def test_sampling_runs_through_each_path(tiny_dir: Path, fastpath: str, dtype: t
     loaded = load_model(str(tiny_dir), torch.device("cpu"), dtype, fastpath)
     t = np.arange(8192) / 44100
     prompt = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
-    plan = sampling.Plan("primed", 16384, 8192, [0, 1], 0.98, 0.5, 2, 1, "unknown", "unknown", "", False)
+    plan = make_plan(total_samples=16384, prompt_samples=8192, levels=[0, 1], n_samples=2, seed=1)
     (out,) = list(sampling.run(loaded, plan, prompt, lambda *_: None, threading.Event()))
     assert out.final and len(out.audio) == 16384 and np.isfinite(out.audio).all()

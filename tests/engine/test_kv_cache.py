@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from plans import make_plan
 
 from jukebox_host.engine import sampling
 from jukebox_host.engine.kv_cache import use_inplace_cache
@@ -29,7 +30,7 @@ def _sample(loaded: LoadedModel, n_samples: int) -> np.ndarray:
     prompt = (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
     # 3 windows at the top level (n_ctx 64, hop 0.125) and upsampling of the middle level: every attention kind
     # of the tiny model fills, slides and refills its cache.
-    plan = sampling.Plan("primed", 32768, 8192, [0, 1], 0.98, 0.5, n_samples, 11, "unknown", "unknown", "la", False)
+    plan = make_plan(total_samples=32768, prompt_samples=8192, levels=[0, 1], n_samples=n_samples, seed=11, lyrics="la")
     (out,) = list(sampling.run(loaded, plan, prompt, lambda *_: None, threading.Event()))
     return out.audio
 

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import torch
 from openai_reference import REF, SHAPES, converted, greedy, npz
+from plans import make_plan
 
 from jukebox_host.engine import sampling
 from jukebox_host.engine.label_files import lyric_chars
@@ -124,9 +125,9 @@ def test_host_sampling_loop_matches_openai_greedy(models: dict[str, LoadedModel]
     settings = json.loads((REF / "5b_lyrics" / "greedy.json").read_text())
     song = settings["metas"][0]
     rate = loaded.sample_rate
-    plan = sampling.Plan("primed", int(settings["sample_length"]), ref["prompt"].shape[1], [0, 1, 2], 0.98,
-                         tuple(settings["hop_fraction"]), 1, 0, song["artist"], song["genre"], song["lyrics"],
-                         False, song_samples=int(song["total_length"]))
+    plan = make_plan(total_samples=int(settings["sample_length"]), prompt_samples=ref["prompt"].shape[1],
+                     levels=[0, 1, 2], hop_fraction=tuple(settings["hop_fraction"]), artist=song["artist"],
+                     genre=song["genre"], lyrics=song["lyrics"], song_samples=int(song["total_length"]))
     assert plan.song_samples == 90 * rate
     with greedy():
         final = list(sampling.run(loaded, plan, ref["prompt"][0, :, 0], lambda *_: None, threading.Event()))[-1]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from plans import make_plan
 
 from jukebox_host.engine import sampling
 from jukebox_host.engine.loading import load_model
@@ -16,7 +17,7 @@ from jukebox_host.engine.loading import load_model
 def _run(loaded: object) -> np.ndarray:
     t = np.arange(8192) / 44100
     prompt = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
-    plan = sampling.Plan("primed", 16384, 8192, [0, 1], 0.98, 0.5, 1, 7, "unknown", "unknown", "", False)
+    plan = make_plan(total_samples=16384, prompt_samples=8192, levels=[0, 1], seed=7)
     (out,) = list(sampling.run(loaded, plan, prompt, lambda *_: None, threading.Event()))  # type: ignore[arg-type]
     return out.audio
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from plans import make_plan
 from torch._dynamo.utils import counters
 
 from jukebox_host.engine import sampling
@@ -154,7 +155,7 @@ def _run(loaded: object, cancel: threading.Event | None = None) -> np.ndarray:
     t = np.arange(8192) / 44100
     prompt = (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
     # 3 windows at the top level and upsampling of the middle level: caches fill, slide and refill.
-    plan = sampling.Plan("primed", 32768, 8192, [0, 1], 0.98, 0.5, 2, 11, "unknown", "unknown", "la", False)
+    plan = make_plan(total_samples=32768, prompt_samples=8192, levels=[0, 1], n_samples=2, seed=11, lyrics="la")
     (out,) = list(sampling.run(loaded, plan, prompt, lambda *_: None, cancel or threading.Event()))  # type: ignore[arg-type]
     return out.variations
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from plans import make_plan
 
 from jukebox_host.engine import sampling
 from jukebox_host.engine.loading import load_model
@@ -15,8 +16,8 @@ from jukebox_host.engine.loading import load_model
 
 def test_chunks_arrive_in_order_and_make_the_final_output(tiny_dir: Path) -> None:
     loaded = load_model(str(tiny_dir), torch.device("cpu"), torch.float32)
-    plan = sampling.Plan("ancestral", 44100 * 2, 0, [0], 0.98, 0.125, 2, 4, "unknown", "unknown", "", False,
-                         stream_seconds=0.25)
+    plan = make_plan(mode="ancestral", total_samples=44100 * 2, levels=[0], hop_fraction=0.125, n_samples=2, seed=4,
+                     stream_seconds=0.25)
     chunks: list[tuple[int, np.ndarray]] = []
     (out,) = list(sampling.run(loaded, plan, None, lambda *_: None, threading.Event(),
                                on_chunk=lambda start, audio: chunks.append((start, audio.copy()))))

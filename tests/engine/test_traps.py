@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from plans import make_plan
 
 from jukebox_host.engine import sampling
 from jukebox_host.engine.loading import LoadedModel, fix_windowed_conditioning, load_model
@@ -23,9 +24,8 @@ def loaded(tiny_dir: Path) -> LoadedModel:
 
 
 def _plan(**overrides: object) -> sampling.Plan:
-    base = dict(mode="primed", total_samples=44100, prompt_samples=22050, levels=[0], temperature=0.98,
-                hop_fraction=0.5, n_samples=1, seed=1, artist="unknown", genre="unknown", lyrics="", preview=True)
-    return sampling.Plan(**{**base, **overrides})  # type: ignore[arg-type]
+    return make_plan(**{**dict(total_samples=44100, prompt_samples=22050, levels=[0], seed=1, preview=True),
+                        **overrides})
 
 
 def _run(loaded: LoadedModel, plan: sampling.Plan, prompt: np.ndarray | None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,17 @@ import numpy as np
 
 from jukebox_host import constants as C
 from jukebox_host.client import Client, Reply
+
+
+def poll_until(predicate: Callable[[], object], seconds: float, every: float = 0.05) -> bool:
+    """Whether `predicate` comes true within `seconds`, asked every `every` seconds (and once more at the end, so a
+    slow last call still counts)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every)
+    return bool(predicate())
 
 
 def gateway_pid(host_pid: int) -> int:

@@ -6,13 +6,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
+from helpers import poll_until
 from jukebox_host.client import Client
 
 
@@ -89,26 +89,17 @@ def test_a_mistake_is_one_line_before_any_host_starts(tmp_path: Path, case: str)
     assert not (tmp_path / "o.wav").exists()
 
 
-def _wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
-
-
 def test_ctrl_c_cancels_the_job_and_exits_cleanly(host: object, tmp_path: Path) -> None:
     endpoint = host.endpoint  # type: ignore[attr-defined]
     render = subprocess.Popen([sys.executable, "-m", "jukebox_host", "render", "--mode", "ancestral", "--length",
                                "120", "-o", str(tmp_path / "o.wav"), "--endpoint", endpoint, "--quiet"],
                               stderr=subprocess.PIPE, text=True)
     with Client(endpoint, timeout=10) as probe:
-        assert _wait_for(lambda: probe.status()["running"] is not None, 60), "the job never started"
+        assert poll_until(lambda: probe.status()["running"] is not None, 60), "the job never started"
         render.send_signal(signal.SIGINT)
         _, err = render.communicate(timeout=30)
         assert render.returncode == 130 and "cancelled" in err and "Traceback" not in err, err
-        assert _wait_for(lambda: probe.status()["running"] is None, 10), "the host still runs the job"
+        assert poll_until(lambda: probe.status()["running"] is None, 10), "the host still runs the job"
     assert not (tmp_path / "o.wav").exists()
 
 
@@ -116,12 +107,12 @@ def test_a_private_host_ends_with_its_client_even_after_sigkill(tmp_path: Path) 
     render = subprocess.Popen([sys.executable, "-m", "jukebox_host", "render", "--mode", "ancestral", "--length",
                                "120", "-o", str(tmp_path / "o.wav"), "--quiet"], stderr=subprocess.DEVNULL)
     children = Path(f"/proc/{render.pid}/task/{render.pid}/children")
-    assert _wait_for(lambda: bool(children.read_text().split()), 60), "render started no host"
+    assert poll_until(lambda: bool(children.read_text().split()), 60), "render started no host"
     host_pid = int(children.read_text().split()[0])
     time.sleep(3)  # let the host load and start the job
     render.kill()
     render.wait(10)
-    assert _wait_for(lambda: not Path(f"/proc/{host_pid}").exists() or
+    assert poll_until(lambda: not Path(f"/proc/{host_pid}").exists() or
                      Path(f"/proc/{host_pid}/stat").read_text().split()[2] == "Z", 15), "the host outlived its client"
 
 

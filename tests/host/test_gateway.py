@@ -6,25 +6,15 @@ from __future__ import annotations
 import os
 import re
 import signal
-import time
 from pathlib import Path
 
 import pytest
 import zmq
 
-from helpers import follow, gateway_pid, submit, wait_for
+from helpers import follow, gateway_pid, poll_until, submit, wait_for
 from jukebox_host import constants as C
 from jukebox_host.client import Client
 from jukebox_host.protocol import pack
-
-
-def _wait_for(predicate: object, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _raw_dealer(context: zmq.Context, endpoint: str, routing_id: bytes | None = None) -> zmq.Socket:
@@ -57,7 +47,7 @@ def test_a_client_that_picks_the_next_generated_routing_id_costs_a_reconnect_not
     try:
         probe = _raw_dealer(context, endpoint)
         assert _ask(probe, C.TYPE_LOAD, 7, model="tiny") is not None
-        assert _wait_for(lambda: re.search(r"client (00[0-9a-f]{8}) job 7 load", host.output()), 10)  # type: ignore[attr-defined]
+        assert poll_until(lambda: re.search(r"client (00[0-9a-f]{8}) job 7 load", host.output()), 10)  # type: ignore[attr-defined]
         generated = int(re.search(r"client 00([0-9a-f]{8}) job 7 load", host.output()).group(1), 16)  # type: ignore[attr-defined,union-attr]
         gateway = gateway_pid(host.process.pid)  # type: ignore[attr-defined]
         takers = []
@@ -68,9 +58,9 @@ def test_a_client_that_picks_the_next_generated_routing_id_costs_a_reconnect_not
         victim = _raw_dealer(context, endpoint)
         victim.send(pack({"v": 1, "type": C.TYPE_PING, "id": 9}))
         # The gateway dies of libzmq's assertion; the host replaces it and keeps its models.
-        assert _wait_for(lambda: not Path(f"/proc/{gateway}").exists() or
+        assert poll_until(lambda: not Path(f"/proc/{gateway}").exists() or
                          Path(f"/proc/{gateway}/stat").read_text().split()[2] == "Z", 15), "the attack did nothing"
-        assert _wait_for(lambda: "starting a new one" in host.output(), 15), host.output()  # type: ignore[attr-defined]
+        assert poll_until(lambda: "starting a new one" in host.output(), 15), host.output()  # type: ignore[attr-defined]
         assert host.process.poll() is None  # type: ignore[attr-defined]
         with Client(endpoint, timeout=20) as after:
             assert after.ping() < 20
@@ -122,7 +112,7 @@ def test_a_hung_gateway_is_replaced(fresh_host: object) -> None:
     gateway = gateway_pid(host.process.pid)  # type: ignore[attr-defined]
     os.kill(gateway, signal.SIGSTOP)
     try:
-        assert _wait_for(lambda: "stopped answering" in host.output(), 20), host.output()  # type: ignore[attr-defined]
+        assert poll_until(lambda: "stopped answering" in host.output(), 20), host.output()  # type: ignore[attr-defined]
         with Client(host.endpoint, timeout=20) as c:  # type: ignore[attr-defined]
             assert c.ping() < 20
     finally:
@@ -136,4 +126,4 @@ def test_the_gateway_goes_with_the_host(fresh_host: object, how: int) -> None:
     gateway = gateway_pid(host.process.pid)  # type: ignore[attr-defined]
     os.kill(host.process.pid, how)  # type: ignore[attr-defined]
     host.process.wait(30)  # type: ignore[attr-defined]
-    assert _wait_for(lambda: not Path(f"/proc/{gateway}").exists(), 10)
+    assert poll_until(lambda: not Path(f"/proc/{gateway}").exists(), 10)

@@ -14,6 +14,7 @@ import msgpack
 import pytest
 import zmq
 
+from helpers import poll_until
 from jukebox_host import constants as C
 from jukebox_host.client import Client, HostRefused, HostUnavailable, RemoteError
 from jukebox_host.protocol import pack
@@ -102,14 +103,6 @@ def _served(host: object, keys: Path, name: str) -> bool:
             return False
 
 
-def _within(seconds: float, predicate: object) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-    return False
-
-
 def test_the_allow_list_is_reloaded_while_the_host_runs(curve_host: tuple) -> None:
     """A key added is let in, a key removed is refused: new connections and connected clients alike."""
     host, keys = curve_host
@@ -118,7 +111,7 @@ def test_the_allow_list_is_reloaded_while_the_host_runs(curve_host: tuple) -> No
         assert friend.ping() < 10
         assert not _served(host, keys, "stranger")
         (allowed / "stranger.key").write_text((keys / "stranger.key").read_text())
-        assert _within(15, lambda: _served(host, keys, "stranger"))
+        assert poll_until(lambda: _served(host, keys, "stranger"), 15, every=0)
         (allowed / "friend.key").unlink()
 
         def friend_refused() -> bool:
@@ -129,7 +122,7 @@ def test_the_allow_list_is_reloaded_while_the_host_runs(curve_host: tuple) -> No
                 assert exc.code == C.ERR_BAD_MESSAGE and "no longer allowed" in exc.message
                 return True
 
-        assert _within(15, friend_refused)
+        assert poll_until(friend_refused, 15, every=0)
     assert not _served(host, keys, "friend")
     assert "allowed client keys reloaded" in host.output()
 
@@ -182,7 +175,7 @@ def test_a_routing_id_stays_with_the_key_that_first_used_it(curve_host: tuple) -
     host, keys = curve_host
     allowed = keys.parent / "allowed"
     (allowed / "stranger.key").write_text((keys / "stranger.key").read_text())
-    assert _within(15, lambda: _served(host, keys, "stranger"))
+    assert poll_until(lambda: _served(host, keys, "stranger"), 15, every=0)
     with _curve_client(host, keys, "friend", 30) as busy, _curve_client(host, keys, "friend", 30) as friend:
         blocker = busy.send(C.TYPE_GENERATE, model="tiny", mode="ancestral", length=300.0, seed=1)
         assert busy.receive().type == C.TYPE_QUEUED
@@ -200,7 +193,8 @@ def test_a_routing_id_stays_with_the_key_that_first_used_it(curve_host: tuple) -
         try:
             assert refusal.get("id") == 100 + attempt and refusal.get("code") == C.ERR_BAD_MESSAGE, refusal
             assert "another client key" in refusal["message"]
-            assert _within(10, lambda: "its routing id was taken by another key; dropping its jobs" in host.output())
+            taken = "its routing id was taken by another key; dropping its jobs"
+            assert poll_until(lambda: taken in host.output(), 10, every=0)
             busy.cancel(blocker)
             assert not thief.poll(5000), "the owner's job reached the thief"
         finally:

@@ -21,7 +21,7 @@ BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 CHUNK = 32  # priming chunk, as the sampling loop uses
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PriorPlan:
     level: int
     params: int
@@ -68,7 +68,8 @@ def plan_prior(prior: Any, precision: str, n_samples: int) -> PriorPlan:
     width = prior.config.hidden_size
     # One priming chunk: attention scores against the whole window, plus the MLP's 4 widths.
     activations = CHUNK * (widest * heads + 8 * width) * act_bytes
-    return PriorPlan(prior.level, params, params * weight_bytes, cache * n_samples, activations * n_samples)
+    return PriorPlan(level=prior.level, params=params, weights=params * weight_bytes, cache=cache * n_samples,
+                     activations=activations * n_samples)
 
 
 def meta_model(name: str) -> Any:

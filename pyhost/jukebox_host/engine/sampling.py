@@ -36,7 +36,7 @@ CHUNK_SIZE_5B_TOP = 16
 ProgressFn = Callable[[float, int, str], None]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Plan:
     mode: str
     total_samples: int  # model-rate samples of the whole result
