@@ -9,14 +9,18 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 CORE = REPO / "max-sdk-ext" / "core"
-FRONTS = {"max": REPO / "max-sdk-ext" / "max" / "jukebox_tilde" / "jukebox_tilde.c",
-          "pd": REPO / "max-sdk-ext" / "pd" / "jukebox_tilde.c"}
+FRONTS = {"max": REPO / "max-sdk-ext" / "max" / "jukebox_tilde", "pd": REPO / "max-sdk-ext" / "pd"}
 CLIENT_H = (CORE / "jbx_client.h").read_text()
+
+
+def source_text(path: Path) -> str:
+    """A file's text, or every C file's of a front's folder."""
+    return path.read_text() if path.is_file() else "\n".join(f.read_text() for f in sorted(path.glob("*.c")))
 
 
 def reported_codes(source: Path) -> set[str]:
     """The code argument of every report(x, CODE, …) / jbx_front_report(f, CODE, …) call."""
-    return set(re.findall(r"\b(?:jbx_front_)?report\([^,]+,\s*([A-Z_]+),", source.read_text()))
+    return set(re.findall(r"\b(?:jbx_front_|jukebox_)?report\([^,]+,\s*([A-Z_]+),", source_text(source)))
 
 
 def test_the_fronts_report_only_the_cores_named_codes() -> None:
@@ -32,7 +36,7 @@ def test_the_shared_front_reports_the_buffer_conditions() -> None:
     assert {"JBX_LOCAL_NO_BUFFER", "JBX_LOCAL_EMPTY_BUFFER", "JBX_LOCAL_BAD_SETTING", "JBX_LOCAL_SEND",
             "JBX_LOCAL_BAD_REQUEST"} <= shared
     for path in FRONTS.values():  # each front goes through it for these, never a report of its own
-        text = path.read_text()
+        text = source_text(path)
         assert "jbx_front_callbacks(" in text and "jbx_front_buffer_empty(" in text
         assert "JBX_LOCAL_EMPTY_BUFFER" not in text and "JBX_LOCAL_BAD_REQUEST" not in text
 

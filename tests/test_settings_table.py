@@ -12,16 +12,15 @@ sys.path.insert(0, str(REPO / "package" / "tools"))
 import settings_table  # noqa: E402
 
 NAMES = [s.name for s in settings_table.settings()]
-FRONTS = [REPO / "max-sdk-ext" / "max" / "jukebox_tilde" / "jukebox_tilde.c",
-          REPO / "max-sdk-ext" / "pd" / "jukebox_tilde.c"]
+FRONTS = [REPO / "max-sdk-ext" / "max" / "jukebox_tilde", REPO / "max-sdk-ext" / "pd"]
 
 
 def test_the_fronts_name_no_setting_of_their_own() -> None:
     for front in FRONTS:
-        text = front.read_text()
+        text = "\n".join(f.read_text() for f in sorted(front.glob("*.c")))
         # a method or attribute registered by a name of its own (the info outlet's 'preview' is no setting)
         registered = set(re.findall(r'(?:gensym|CLASS_ATTR_\w+\(c,)\s*\(?\s*"([a-z_]+)"', text))
-        assert not registered & set(NAMES), f"{front.name} registers settings itself: {registered & set(NAMES)}"
+        assert not registered & set(NAMES), f"{front} registers settings itself: {registered & set(NAMES)}"
         assert "jbx_client_set_text" in text and "jbx_settings[" in text  # it goes through the table
 
 
