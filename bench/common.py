@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+_LEFTOVERS: dict[int, list[Path]] = {}  # a running host's log and socket folder, removed by stop()
 SMOKE_ENV = "JBX_BENCH_SMOKE"
 
 
@@ -47,6 +49,7 @@ def start_host(endpoint: str, models: list[str] | None = None, device: str = "au
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(Path(log.name).read_text(errors="replace"))
         time.sleep(0.05)
+    _LEFTOVERS[process.pid] = [Path(log.name)]
     return process
 
 
@@ -63,13 +66,18 @@ def job_parser(doc: str | None, seconds: float, levels: int) -> argparse.Argumen
 def host_for(args: argparse.Namespace, name: str,
              extra: list[str] | None = None) -> tuple[str, subprocess.Popen[bytes]]:
     """Starts a host for args.model on args.device at a private endpoint (extra: more serve options)."""
-    endpoint = f"ipc://{tempfile.mkdtemp(prefix=f'bench-{name}-')}/host.sock"
-    return endpoint, start_host(endpoint, [args.model], device=args.device, extra=extra)
+    folder = tempfile.mkdtemp(prefix=f"bench-{name}-")
+    process = start_host(f"ipc://{folder}/host.sock", [args.model], device=args.device, extra=extra)
+    _LEFTOVERS[process.pid].append(Path(folder))
+    return f"ipc://{folder}/host.sock", process
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stops a host of start_host/host_for and removes its log and socket folder (kept when it would not stop)."""
     process.terminate()
     process.wait(30)
+    for path in _LEFTOVERS.pop(process.pid, []):
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
 
 
 def summary(samples_s: list[float]) -> tuple[float, float]:

@@ -21,6 +21,7 @@ import numpy as np
 
 from jukebox_host import constants as C
 from jukebox_host.errors import HostError
+from jukebox_host.gateway_link import FOLDER_PREFIX, OWNER_FILE
 from jukebox_host.generate_fields import GENERATE_FIELDS
 from jukebox_host.piece_files import PieceFiles
 
@@ -109,7 +110,9 @@ def generate_flags(args: argparse.Namespace) -> dict[str, Any]:
 @contextmanager
 def private_host(model: str, device: str) -> Iterator[str]:
     """A host of this command's own on an ipc endpoint; it ends with this process, however this process ends."""
-    with tempfile.TemporaryDirectory(prefix="jukebox-host-") as folder:
+    with tempfile.TemporaryDirectory(prefix=FOLDER_PREFIX) as folder:
+        # Named by this process, as a host's link folder is: killed, it leaves the folder to the next host's sweep.
+        (Path(folder) / OWNER_FILE).write_text(str(os.getpid()))
         endpoint = f"ipc://{folder}/host.sock"
         process = subprocess.Popen(
             [sys.executable, "-m", "jukebox_host", "serve", "--endpoint", endpoint, "--model", model,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import soundfile as sf
 
 from helpers import poll_until
 from jukebox_host.client import Client
+from jukebox_host.gateway_link import FOLDER_PREFIX, OWNER_FILE, remove_stale_folders
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -109,11 +111,17 @@ def test_a_private_host_ends_with_its_client_even_after_sigkill(tmp_path: Path) 
     children = Path(f"/proc/{render.pid}/task/{render.pid}/children")
     assert poll_until(lambda: bool(children.read_text().split()), 60), "render started no host"
     host_pid = int(children.read_text().split()[0])
+    # Its socket folder names render as its owner, so that a kill leaves it to the next host's sweep.
+    owned = [f for f in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*")
+             if (f / OWNER_FILE).is_file() and (f / OWNER_FILE).read_text() == str(render.pid)]
+    assert len(owned) == 1, owned
     time.sleep(3)  # let the host load and start the job
     render.kill()
     render.wait(10)
     assert poll_until(lambda: not Path(f"/proc/{host_pid}").exists() or
                      Path(f"/proc/{host_pid}/stat").read_text().split()[2] == "Z", 15), "the host outlived its client"
+    remove_stale_folders()  # what the next host does at its start (another test's host may have done it already)
+    assert not owned[0].exists()
 
 
 def test_status_ping_and_version(host: object) -> None:
