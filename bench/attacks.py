@@ -20,8 +20,8 @@ import numpy as np
 import zmq
 from common import cpu_line, smallest, start_host, stop, table
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client, JobLost
+from jukebox_host.clients.client import Client, JobLost
+from jukebox_host.wire import constants as C
 
 PING = msgpack.packb({"v": 1, "type": "ping", "id": 1})
 

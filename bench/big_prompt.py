@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 from common import cpu_line, smallest, start_host, stop, table
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
+from jukebox_host.wire import constants as C
 
 PINGER = """
 import json, sys, time
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
 end, out = time.time() + float(sys.argv[2]), []
 with Client(sys.argv[1], timeout=10) as c:
     while time.time() < end:

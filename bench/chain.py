@@ -11,8 +11,8 @@ import time
 
 from common import cpu_line, host_for, job_parser, smallest, stop, table
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
+from jukebox_host.wire import constants as C
 
 
 def main() -> None:

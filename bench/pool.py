@@ -12,7 +12,7 @@ import time
 
 from common import cpu_line, host_for, job_parser, smallest, stop, table
 
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
 
 
 def run_jobs(endpoint: str, model: str, clients: int, seconds: float, levels: int) -> float:

@@ -37,11 +37,11 @@ import numpy as np
 import zmq
 from common import REPO, cpu_line, smallest, start_host, table
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client, HostUnavailable, JobLost, RemoteError, Reply
-from jukebox_host.protocol import pack
-from jukebox_host.routing_ids import new_routing_id
-from jukebox_host.security import apply_client_curve, generate_keys
+from jukebox_host.clients.client import Client, HostUnavailable, JobLost, RemoteError, Reply
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.protocol import pack
+from jukebox_host.wire.routing_ids import new_routing_id
+from jukebox_host.wire.security import apply_client_curve, generate_keys
 
 MIB = 2**20
 GATEWAY_CEILING_MIB = 2048  # serve --gateway-memory's default

@@ -20,7 +20,7 @@ import soundfile as sf
 from common import REPO, cpu_line, smallest, start_host, stop, summary, table
 from pythonosc import dispatcher, osc_server, udp_client
 
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
 
 RATE = 44100
 C_BENCH = REPO / "build" / "bench" / "jbx_bench_echo"

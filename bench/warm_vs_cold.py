@@ -16,8 +16,8 @@ import time
 import numpy as np
 from common import smallest, start_host, stop, table
 
-from jukebox_host.client import Client
-from jukebox_host.example import example_phrase
+from jukebox_host.clients.client import Client
+from jukebox_host.clients.example import example_phrase
 
 # The cold path, as one script: what `python jukebox/sample.py ...` did for every request.
 COLD = """
@@ -26,7 +26,7 @@ t0 = time.perf_counter()
 import numpy as np, torch
 from jukebox_host.engine.loading import load_model, pick_device, pick_dtype
 from jukebox_host.engine import sampling
-from jukebox_host.example import example_phrase
+from jukebox_host.clients.example import example_phrase
 t1 = time.perf_counter()
 device = pick_device(sys.argv[2])
 loaded = load_model(sys.argv[1], device, pick_dtype("auto", device))

@@ -124,7 +124,7 @@ def start_host(tiny_dir: Path) -> Iterator[Callable[..., HostProcess]]:
 
 @pytest.fixture
 def client(host: HostProcess) -> Iterator[object]:
-    from jukebox_host.client import Client
+    from jukebox_host.clients.client import Client
 
     with Client(host.endpoint, timeout=60.0) as c:
         yield c

@@ -1,4 +1,4 @@
-"""The generate fields are declared once per language: the host's table (pyhost/jukebox_host/generate_fields.py)
+"""The generate fields are declared once per language: the host's table (pyhost/jukebox_host/wire/generate_fields.py)
 and the C core's settings (max-sdk-ext/core/jbx_settings.h). These tests hold the two equal field by field (kind,
 range, default), and the document's generate table equal to the host's (names, types, defaults)."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from jukebox_host.generate_fields import FIELDS, GENERATE_FIELDS, Field
+from jukebox_host.wire.generate_fields import FIELDS, GENERATE_FIELDS, Field
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "package" / "tools"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from jukebox_host import constants as C
+from jukebox_host.wire import constants as C
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = (REPO / "docs" / "PROTOCOL.md").read_text()

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jukebox_host import constants as C
-from jukebox_host.generate_fields import GENERATE_FIELDS
-from jukebox_host.memory_ceiling import DEFAULT_MEMORY_MIB
+from jukebox_host.gateway.memory_ceiling import DEFAULT_MEMORY_MIB
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.generate_fields import GENERATE_FIELDS
 
 
 def _exit_with_parent(stop: Any, parent: int) -> None:
@@ -34,7 +34,7 @@ def _exit_with_parent(stop: Any, parent: int) -> None:
 def _check_models(names: list[str]) -> None:
     """Every model a command was told to serve can load, or one line and exit 1, before any host starts."""
     from jukebox_host.engine.loading import check_servable
-    from jukebox_host.errors import HostError
+    from jukebox_host.wire.errors import HostError
 
     for name in names:
         try:
@@ -44,9 +44,9 @@ def _check_models(names: list[str]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from jukebox_host.gateway_link import GatewayError
-    from jukebox_host.security import CurveServer, SecurityError
-    from jukebox_host.server import Host
+    from jukebox_host.host.gateway_link import GatewayError
+    from jukebox_host.host.server import Host
+    from jukebox_host.wire.security import CurveServer, SecurityError
 
     logging.basicConfig(level=logging.INFO, format="jukebox-host: %(message)s")
     _check_models(args.model or [])
@@ -60,7 +60,7 @@ def _serve(args: argparse.Namespace) -> int:
         try:
             import ray  # noqa: F401  (installed?)
 
-            from jukebox_host.ray_backend import PoolSettings
+            from jukebox_host.host.ray_backend import PoolSettings
         except ImportError:
             raise SystemExit("jukebox-host: --backend ray needs Ray Serve: pip install './pyhost[ray]'") from None
         if args.replicas < 1:
@@ -92,7 +92,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _keygen(args: argparse.Namespace) -> int:
-    from jukebox_host.security import generate_keys
+    from jukebox_host.wire.security import generate_keys
 
     public, secret = generate_keys(args.folder, args.name)
     print(f"public key (give it to the other side): {public}\nsecret key (keep it here): {secret}")
@@ -128,7 +128,7 @@ def _make_tiny(args: argparse.Namespace) -> int:
 def _example(args: argparse.Namespace) -> int:
     import soundfile as sf
 
-    from jukebox_host.example import example_phrase
+    from jukebox_host.clients.example import example_phrase
 
     sf.write(args.output, example_phrase(args.seconds).T, 44100, subtype="FLOAT")
     print(args.output)
@@ -164,7 +164,7 @@ def _add_generate_flags(render: argparse.ArgumentParser) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from jukebox_host.render import render
+    from jukebox_host.clients.render import render
 
     if args.endpoint is None:  # a private host would start for nothing
         _check_models([args.model])
@@ -175,8 +175,8 @@ def _ask(args: argparse.Namespace) -> int:
     """`status` / `ping` against a running host."""
     import json
 
-    from jukebox_host.client import Client, HostUnavailable
-    from jukebox_host.render import check_endpoint
+    from jukebox_host.clients.client import Client, HostUnavailable
+    from jukebox_host.clients.render import check_endpoint
 
     check_endpoint(args.endpoint)
     with Client(args.endpoint, timeout=args.timeout, server_key=args.server_key, client_key=args.client_key) as client:
@@ -311,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from jukebox_host.render import RenderError
+    from jukebox_host.clients.render import RenderError
 
     args = build_parser().parse_args(argv)
     try:

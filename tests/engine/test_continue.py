@@ -14,7 +14,7 @@ from plans import make_plan
 
 from jukebox_host.engine import sampling
 from jukebox_host.engine.loading import LoadedModel, load_model
-from jukebox_host.kept_codes import KeptCodes
+from jukebox_host.host.kept_codes import KeptCodes
 
 
 @pytest.fixture(scope="module")

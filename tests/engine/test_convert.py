@@ -26,7 +26,7 @@ from jukebox_host.engine.convert import (
 )
 from jukebox_host.engine.loading import load_model
 from jukebox_host.engine.tiny import tiny_config
-from jukebox_host.errors import HostError
+from jukebox_host.wire.errors import HostError
 
 
 @pytest.mark.parametrize("model", MODELS)

@@ -162,7 +162,7 @@ def test_label_ids_match_openai(models: dict[str, LoadedModel]) -> None:
 def test_what_openai_maps_to_unknown_is_refused(models: dict[str, LoadedModel]) -> None:
     """Where OpenAI silently falls back to 'unknown' (id 0) or asserts, the host answers with a clear error."""
     from jukebox_host.engine import labels as L
-    from jukebox_host.errors import HostError
+    from jukebox_host.wire.errors import HostError
 
     cases = json.loads((REF / "labels" / "cases.json").read_text())
     tables = _real_tables()

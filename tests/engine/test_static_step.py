@@ -22,7 +22,7 @@ from jukebox_host.engine.kv_cache import use_inplace_cache
 from jukebox_host.engine.loading import ModelRegistry, load_model
 from jukebox_host.engine.static_step import blank_window, choose_step, install
 from jukebox_host.engine.tiny import tiny_config
-from jukebox_host.errors import JobCancelled
+from jukebox_host.wire.errors import JobCancelled
 
 LOGIT_TOLERANCE = 1e-5  # float32 rounding of longer (zero-weighted) sums; a wrong mask moves them by ~1e-2
 

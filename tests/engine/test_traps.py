@@ -15,7 +15,7 @@ from plans import make_plan
 from jukebox_host.engine import sampling
 from jukebox_host.engine.loading import LoadedModel, fix_windowed_conditioning, load_model
 from jukebox_host.engine.tiny import build_tiny_model, write_tiny_model
-from jukebox_host.errors import HostError, JobCancelled
+from jukebox_host.wire.errors import HostError, JobCancelled
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client, Reply
+from jukebox_host.clients.client import Client, Reply
+from jukebox_host.wire import constants as C
 
 
 def poll_until(predicate: Callable[[], object], seconds: float, every: float = 0.05) -> bool:

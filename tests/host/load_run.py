@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
+from jukebox_host.wire import constants as C
 
 
 @dataclass

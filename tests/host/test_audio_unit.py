@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jukebox_host import audio as A
+from jukebox_host.host import audio as A
 
 
 def test_prompt_becomes_mono_at_the_models_rate() -> None:

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from helpers import follow, submit, tone
-from jukebox_host import constants as C
-from jukebox_host.client import Client, RemoteError
+from jukebox_host.clients.client import Client, RemoteError
+from jukebox_host.wire import constants as C
 
 
 def _header(**fields: object) -> bytes:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client
-from jukebox_host.prompt_parsing import OFF_LOOP_BYTES
+from jukebox_host.clients.client import Client
+from jukebox_host.host.prompt_parsing import OFF_LOOP_BYTES
+from jukebox_host.wire import constants as C
 
 
 def test_a_cancel_sent_right_behind_a_big_prompt_finds_its_job(host: object) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import follow, submit, tone, wait_for
-from jukebox_host import constants as C
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
+from jukebox_host.wire import constants as C
 
 LONG = dict(mode="ancestral", length=60.0)  # minutes of work for the tiny model on CPU
 

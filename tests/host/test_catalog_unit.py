@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from jukebox_host import constants as C
 from jukebox_host.engine.catalog import ModelCatalog
-from jukebox_host.errors import HostError
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
 
 
 def _checkpoint(folder: Path) -> Path:

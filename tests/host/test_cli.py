@@ -14,8 +14,9 @@ import pytest
 import soundfile as sf
 
 from helpers import poll_until
-from jukebox_host.client import Client
-from jukebox_host.gateway_link import FOLDER_PREFIX, OWNER_FILE, remove_stale_folders
+from jukebox_host.clients.client import Client
+from jukebox_host.host.gateway_link import remove_stale_folders
+from jukebox_host.wire.socket_folders import FOLDER_PREFIX, OWNER_FILE
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from helpers import follow, submit, tone, wait_for
-from jukebox_host import constants as C
-from jukebox_host import outgoing
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
+from jukebox_host.gateway.loop import outgoing
+from jukebox_host.wire import constants as C
 
 
 def test_two_clients_at_once_each_get_their_own_result(host: object) -> None:
@@ -112,7 +112,7 @@ def test_a_job_lost_to_a_host_restart_is_reported_within_seconds(tiny_dir: objec
     waiting for a result that will never come."""
     from conftest import HostProcess, _endpoint
 
-    from jukebox_host.client import HostUnavailable, JobLost
+    from jukebox_host.clients.client import HostUnavailable, JobLost
 
     endpoint = _endpoint("restart")
     first = HostProcess(endpoint, ["tiny"])
@@ -135,7 +135,7 @@ def test_a_job_lost_to_a_host_restart_is_reported_within_seconds(tiny_dir: objec
 
 
 def test_a_message_over_the_limit_is_refused_before_sending(client: Client) -> None:
-    from jukebox_host.client import MessageTooLarge
+    from jukebox_host.clients.client import MessageTooLarge
 
     with pytest.raises(MessageTooLarge, match="at most 256 MiB"):
         client.send(C.TYPE_ECHO, [bytes(C.MAX_MESSAGE_BYTES + 1)], channels=1, frames=C.MAX_MESSAGE_BYTES // 4)

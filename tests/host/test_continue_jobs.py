@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client, RemoteError, join_link
+from jukebox_host.clients.client import Client, RemoteError, join_link
+from jukebox_host.wire import constants as C
 
 TINY = {"model": "tiny", "levels": 1, "out_sample_rate": 44100}
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import follow, submit, tone
-from jukebox_host import constants as C
-from jukebox_host.client import Client, Reply
+from jukebox_host.clients.client import Client, Reply
+from jukebox_host.wire import constants as C
 
 ANSWERS = {C.TYPE_ERROR, C.TYPE_PONG, C.TYPE_WELCOME, C.TYPE_STATUS, C.TYPE_ECHO, C.TYPE_QUEUED,
            C.TYPE_CANCELLED}

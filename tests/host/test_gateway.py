@@ -12,9 +12,9 @@ import pytest
 import zmq
 
 from helpers import follow, gateway_pid, poll_until, submit, wait_for
-from jukebox_host import constants as C
-from jukebox_host.client import Client
-from jukebox_host.protocol import pack
+from jukebox_host.clients.client import Client
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.protocol import pack
 
 
 def _raw_dealer(context: zmq.Context, endpoint: str, routing_id: bytes | None = None) -> zmq.Socket:

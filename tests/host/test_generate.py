@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from helpers import follow, submit, tone
-from jukebox_host import constants as C
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
+from jukebox_host.wire import constants as C
 
 
 def _final(replies: list) -> object:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
+from jukebox_host.wire import constants as C
 
 
 def test_hello_reports_protocol_device_and_loaded_model(client: Client) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from jukebox_host import constants as C
-from jukebox_host.errors import HostError
-from jukebox_host.jobs import Job, JobQueue
+from jukebox_host.host.jobs import Job, JobQueue
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
 
 
 def _job(client: bytes, rid: int) -> Job:
@@ -76,7 +76,7 @@ def test_waiting_audio_is_bounded_per_client_and_in_total(monkeypatch: pytest.Mo
 
     import numpy as np
 
-    from jukebox_host import jobs
+    from jukebox_host.host import jobs
 
     monkeypatch.setattr(jobs, "QUEUED_INPUT_BYTES_PER_CLIENT", 1000)
     monkeypatch.setattr(jobs, "QUEUED_INPUT_BYTES_TOTAL", 2300)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from jukebox_host import constants as C
-from jukebox_host import kept_codes
-from jukebox_host.errors import HostError
+from jukebox_host.host import kept_codes
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
 
 
 def _codes(tokens: int) -> list[torch.Tensor]:

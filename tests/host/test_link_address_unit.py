@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import zmq
 
-from jukebox_host import gateway_link
+from jukebox_host.host import gateway_link
 
 
 @pytest.mark.parametrize("has_ipc", [True, False])

@@ -11,8 +11,8 @@ import msgpack
 import zmq
 
 from helpers import gateway_pid
-from jukebox_host import constants as C
-from jukebox_host.protocol import pack
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.protocol import pack
 
 MIB = 2**20
 FRAME = bytearray(100 * MIB)
@@ -85,7 +85,7 @@ def test_a_client_past_the_gateways_memory_ceiling_loses_its_connection_and_the_
         if Path(f"/proc/{gateway}").exists():
             assert _memory(gateway, "VmHWM") - start < 150 * MIB
         assert _memory(host.process.pid, "VmHWM") - host_before < 64 * MIB
-        from jukebox_host.client import Client
+        from jukebox_host.clients.client import Client
 
         with Client(host.endpoint, timeout=30) as other:
             assert other.ping() < 30

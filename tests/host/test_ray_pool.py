@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from helpers import follow, submit, wait_for
-from jukebox_host import constants as C
-from jukebox_host.client import Client, RemoteError
+from jukebox_host.clients.client import Client, RemoteError
+from jukebox_host.wire import constants as C
 
 pytest.importorskip("ray.serve", reason="the Ray extra is not installed (pip install './pyhost[ray]')")
 

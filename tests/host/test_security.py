@@ -15,10 +15,10 @@ import pytest
 import zmq
 
 from helpers import poll_until
-from jukebox_host import constants as C
-from jukebox_host.client import Client, HostRefused, HostUnavailable, RemoteError
-from jukebox_host.protocol import pack
-from jukebox_host.security import apply_client_curve, generate_keys, is_local
+from jukebox_host.clients.client import Client, HostRefused, HostUnavailable, RemoteError
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.protocol import pack
+from jukebox_host.wire.security import apply_client_curve, generate_keys, is_local
 
 
 def _free_port() -> int:

@@ -8,8 +8,8 @@ import msgpack
 import zmq
 
 from helpers import follow, submit, tone
-from jukebox_host import constants as C
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
+from jukebox_host.wire import constants as C
 
 PING = msgpack.packb({"v": 1, "type": "ping", "id": 1})
 

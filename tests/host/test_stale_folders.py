@@ -9,7 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from jukebox_host.gateway_link import FOLDER_PREFIX, OWNER_FILE, remove_stale_folders
+from jukebox_host.host.gateway_link import remove_stale_folders
+from jukebox_host.wire.socket_folders import FOLDER_PREFIX, OWNER_FILE
 
 
 def _folder(pid: int) -> Path:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client
+from jukebox_host.clients.client import Client
+from jukebox_host.wire import constants as C
 
 JOB = {"model": "tiny", "mode": C.MODE_ANCESTRAL, "length": 2.0, "levels": 1, "n_samples": 2, "seed": 6,
        "hop_fraction": 0.125, "out_channels": 2}

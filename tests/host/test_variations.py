@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jukebox_host import constants as C
-from jukebox_host.client import Client, RemoteError
+from jukebox_host.clients.client import Client, RemoteError
+from jukebox_host.wire import constants as C
 
 
 def test_every_variation_arrives_with_the_asked_length_rate_and_channels(host: object) -> None:

@@ -241,7 +241,7 @@ def test_pd_stream_writes_chunks_into_dst_before_the_result(host: str, tmp_path:
 def _piece_continued_whole(host: str, links: int) -> np.ndarray:
     """The tiny model's 1 s ancestral result (seed 1) continued `links` times by 1 s, each as a whole continue
     with the same seed: what a chain must leave in dst."""
-    from jukebox_host.client import Client
+    from jukebox_host.clients.client import Client
 
     with Client(host, timeout=60) as c:
         piece, _ = c.generate(None, None, model="tiny", mode="ancestral", length=1.0, levels=1, seed=1)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jukebox_host import constants as C
 from jukebox_host.engine.loading import resolve
-from jukebox_host.errors import HostError
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
 
 
 def _is_plain_name(name: str) -> bool:

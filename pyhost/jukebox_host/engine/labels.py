@@ -22,9 +22,9 @@ from typing import Any
 import torch
 from unidecode import unidecode
 
-from jukebox_host import constants as C
 from jukebox_host.engine.label_files import lyric_vocab
-from jukebox_host.errors import HostError
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
 
 # OpenAI's hparams: labels_v3 (1b_lyrics top) takes one genre name, labels (every other prior) a bag of 5 words.
 GENRE_SLOTS = {"v3": 1, "v2": 5}

@@ -14,14 +14,14 @@ from typing import Any
 
 import torch
 
-from jukebox_host import constants as C
 from jukebox_host.engine.fastpath import speed_up_priors
 from jukebox_host.engine.fidelity import make_faithful, song_length_range
 from jukebox_host.engine.kv_cache import use_inplace_cache
 from jukebox_host.engine.levels import level_of_prior
 from jukebox_host.engine.residency import LevelResidency
 from jukebox_host.engine.static_step import choose_step, install_on_priors, warm_up
-from jukebox_host.errors import HostError
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
 
 TINY_NAME = "tiny"
 log = logging.getLogger("jukebox_host")

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from jukebox_host import constants as C
 from jukebox_host.engine.chunked_decode import Context, decode_range, measure_context
 from jukebox_host.engine.fidelity import song_length_range
 from jukebox_host.engine.labels import make_labels
@@ -25,7 +24,8 @@ from jukebox_host.engine.levels import level_of_prior, prior_of_level
 from jukebox_host.engine.loading import LoadedModel
 from jukebox_host.engine.song import DEFAULT_SONG_SECONDS, JUKEBOX_SAMPLE_RATE
 from jukebox_host.engine.streaming import ChunkFn, Streamer
-from jukebox_host.errors import HostError, JobCancelled
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError, JobCancelled
 
 UPSAMPLER_TEMPERATURE = 0.99  # OpenAI's sample.py uses 0.99 for both upsamplers
 # Priming chunk sizes as OpenAI's sample.py: 32 for the upsamplers and the 1b_lyrics top, 16 for the 5b tops.

@@ -21,8 +21,8 @@ from typing import Any
 
 import zmq
 
-from jukebox_host import constants as C
-from jukebox_host.routing_ids import is_generated
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.routing_ids import is_generated
 
 # Messages libzmq queues per client before it refuses more (its default is 1000). It counts messages, not bytes,
 # and a message may be MAX_MESSAGE_BYTES: keep it small; beyond it replies wait here, counted in bytes.

@@ -1,20 +1,14 @@
-"""ZeroMQ sockets: the public ROUTER (in the gateway process), and the inproc pipe the worker thread uses to hand
-replies to the host's main loop."""
+"""The gateway's public ROUTER socket and its options: size limit, heartbeats, send bound, CURVE off loopback."""
 
 from __future__ import annotations
-
-import itertools
-from typing import Any
 
 import zmq
 from zmq.auth.thread import ThreadAuthenticator
 
-from jukebox_host import constants as C
-from jukebox_host.outgoing import SEND_HWM
-from jukebox_host.protocol import pack
-from jukebox_host.security import CurveServer, require_auth_off_loopback
+from jukebox_host.gateway.outgoing import SEND_HWM
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.security import CurveServer, require_auth_off_loopback
 
-_pipe_ids = itertools.count()
 HEARTBEAT_IVL_MS = 2000
 HEARTBEAT_TIMEOUT_MS = 10000
 
@@ -41,26 +35,3 @@ def bind_router(context: zmq.Context, endpoint: str, curve: CurveServer | None =
     sock.setsockopt(zmq.RCVHWM, read_ahead)
     sock.bind(endpoint)
     return sock, authenticator
-
-
-def pipe_pair(context: zmq.Context) -> tuple[zmq.Socket, str]:
-    """The receiving end (owned by the main loop) and the address a worker connects a PUSH socket to."""
-    address = f"inproc://jukebox-host-outbox-{next(_pipe_ids)}"
-    pull = context.socket(zmq.PULL)
-    pull.bind(address)
-    return pull, address
-
-
-class Outbox:
-    """Worker-side: messages for a client, queued to the main loop (ZeroMQ sockets are single-threaded)."""
-
-    def __init__(self, context: zmq.Context, address: str) -> None:
-        self._push = context.socket(zmq.PUSH)
-        self._push.setsockopt(zmq.LINGER, 1000)
-        self._push.connect(address)
-
-    def send(self, client: bytes, header: dict[str, Any], frames: list[bytes] | None = None) -> None:
-        self._push.send_multipart([client, pack(header), *(frames or [])], copy=False)
-
-    def close(self) -> None:
-        self._push.close()

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from jukebox_host import audio as A
-from jukebox_host import constants as C
 from jukebox_host.engine import sampling
 from jukebox_host.engine.loading import ModelRegistry
-from jukebox_host.errors import HostError
-from jukebox_host.kept_codes import Kept
-from jukebox_host.protocol import GenerateRequest, check_result_fits, message, variation_frames
+from jukebox_host.host import audio as A
+from jukebox_host.host.kept_codes import Kept
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
+from jukebox_host.wire.protocol import GenerateRequest, check_result_fits, message, variation_frames
 
 Send = Callable[[dict, "list[bytes] | None"], None]  # (header, PCM frames or None)
 

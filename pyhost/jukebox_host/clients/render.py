@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from jukebox_host import constants as C
-from jukebox_host.errors import HostError
-from jukebox_host.gateway_link import FOLDER_PREFIX, OWNER_FILE
-from jukebox_host.generate_fields import GENERATE_FIELDS
-from jukebox_host.piece_files import PieceFiles
+from jukebox_host.clients.piece_files import PieceFiles
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
+from jukebox_host.wire.generate_fields import GENERATE_FIELDS
+from jukebox_host.wire.socket_folders import FOLDER_PREFIX, OWNER_FILE
 
 DEFAULT_CONTINUATION = 6.0  # seconds added to the prompt when --length is not given
 DEFAULT_PROMPT = 12.0  # seconds of a long input used as the prompt when --prompt is not given
@@ -145,7 +145,7 @@ def private_host(model: str, device: str) -> Iterator[str]:
 def render(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from jukebox_host.client import Client, HostUnavailable, JobLost, MessageTooLarge, RemoteError
+    from jukebox_host.clients.client import Client, HostUnavailable, JobLost, MessageTooLarge, RemoteError
 
     # Everything that can be checked here is checked before a host starts or a model loads.
     output = check_output(args.output)
@@ -213,7 +213,7 @@ def _names(files: PieceFiles) -> str:
 
 @contextmanager
 def _running(endpoint: str, keys: dict[str, Any]) -> Iterator[str]:
-    from jukebox_host.client import Client, HostUnavailable
+    from jukebox_host.clients.client import Client, HostUnavailable
 
     with Client(endpoint, timeout=3.0, **keys) as probe:
         try:

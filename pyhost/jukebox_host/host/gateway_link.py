@@ -22,10 +22,11 @@ from typing import Any
 
 import zmq
 
-from jukebox_host import constants as C
-from jukebox_host import link_frames as L
-from jukebox_host.memory_ceiling import DEFAULT_MEMORY_MIB
-from jukebox_host.security import CurveServer
+from jukebox_host.gateway.memory_ceiling import DEFAULT_MEMORY_MIB
+from jukebox_host.wire import constants as C
+from jukebox_host.wire import link_frames as L
+from jukebox_host.wire.security import CurveServer
+from jukebox_host.wire.socket_folders import FOLDER_PREFIX, OWNER_FILE
 
 log = logging.getLogger("jukebox_host")
 START_SECONDS = 60.0  # a gateway that is not listening by then is not going to be
@@ -49,8 +50,6 @@ class GatewayError(Exception):
     """The gateway could not start listening on the endpoint."""
 
 
-FOLDER_PREFIX = "jukebox-host-"
-OWNER_FILE = "host.pid"  # the pid of the host that made the folder: a killed host's folder is found by it
 
 
 def remove_stale_folders() -> int:

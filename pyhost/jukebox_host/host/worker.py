@@ -10,15 +10,15 @@ import traceback
 import torch
 import zmq
 
-from jukebox_host import constants as C
-from jukebox_host import generation
 from jukebox_host.engine.loading import ModelRegistry
-from jukebox_host.errors import HostError, JobCancelled
-from jukebox_host.jobs import Job, JobQueue
-from jukebox_host.kept_codes import KeptCodes
-from jukebox_host.protocol import GenerateRequest, error_header, message
-from jukebox_host.routing_ids import label
-from jukebox_host.transport import Outbox
+from jukebox_host.host import generation
+from jukebox_host.host.jobs import Job, JobQueue
+from jukebox_host.host.kept_codes import KeptCodes
+from jukebox_host.host.outbox import Outbox
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError, JobCancelled
+from jukebox_host.wire.protocol import GenerateRequest, error_header, message
+from jukebox_host.wire.routing_ids import label
 
 log = logging.getLogger("jukebox_host")
 

@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jukebox_host import constants as C
 from jukebox_host.engine.song import DEFAULT_SONG_SECONDS
-from jukebox_host.errors import HostError
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
 
 Kind = Literal["text", "choice", "number", "integer", "seed", "flag", "hop"]
 

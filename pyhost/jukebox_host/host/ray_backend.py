@@ -20,14 +20,14 @@ from typing import Any
 
 import zmq
 
-from jukebox_host import constants as C
-from jukebox_host import generation
 from jukebox_host.engine.loading import ModelRegistry
-from jukebox_host.errors import HostError, JobCancelled
-from jukebox_host.jobs import Job, JobQueue
-from jukebox_host.kept_codes import Kept, KeptCodes
-from jukebox_host.protocol import GenerateRequest
-from jukebox_host.worker import Worker
+from jukebox_host.host import generation
+from jukebox_host.host.jobs import Job, JobQueue
+from jukebox_host.host.kept_codes import Kept, KeptCodes
+from jukebox_host.host.worker import Worker
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError, JobCancelled
+from jukebox_host.wire.protocol import GenerateRequest
 
 log = logging.getLogger("jukebox_host")
 APP_NAME = "jukebox-host"
@@ -178,6 +178,7 @@ class RayPool:
         self.kept = KeptCodes()
         self.stopping = threading.Event()
         self.preloaded = threading.Event()
+        self.preload_errors: list[str] = []  # the replicas load before serve.run returns: a failure raises there
         self._lock = threading.Lock()
         self.workers: list[dict[str, Any] | None] = [None] * settings.replicas  # per dispatcher: its replica
         env = {k: v for k, v in os.environ.items() if k.startswith("JUKEBOX_HOST_") or k == "HF_HOME"}

@@ -29,12 +29,13 @@ from typing import Any
 
 import zmq
 
-from jukebox_host import constants as C
-from jukebox_host import link_frames as L
-from jukebox_host.errors import HostError
-from jukebox_host.memory_ceiling import limit_growth
-from jukebox_host.outgoing import Outgoing
-from jukebox_host.protocol import (
+from jukebox_host.gateway.memory_ceiling import limit_growth
+from jukebox_host.gateway.outgoing import Outgoing
+from jukebox_host.gateway.router import bind_router
+from jukebox_host.wire import constants as C
+from jukebox_host.wire import link_frames as L
+from jukebox_host.wire.errors import HostError
+from jukebox_host.wire.protocol import (
     check_envelope,
     check_message_size,
     echo_reply,
@@ -43,8 +44,7 @@ from jukebox_host.protocol import (
     request_id_of,
     unpack_header,
 )
-from jukebox_host.security import CurveServer, SecurityError
-from jukebox_host.transport import bind_router
+from jukebox_host.wire.security import CurveServer, SecurityError
 
 log = logging.getLogger("jukebox_host")
 RECEIVE_BATCH = 64  # client messages per turn: a flood from one client cannot hold back replies to the others

@@ -12,11 +12,11 @@ import msgpack
 import numpy as np
 import zmq
 
-from jukebox_host import constants as C
-from jukebox_host.link_watch import LinkWatch
-from jukebox_host.protocol import pcm_frames
-from jukebox_host.routing_ids import new_routing_id
-from jukebox_host.security import apply_client_curve
+from jukebox_host.clients.link_watch import LinkWatch
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.protocol import pcm_frames
+from jukebox_host.wire.routing_ids import new_routing_id
+from jukebox_host.wire.security import apply_client_curve
 
 QUIET_CHECK = 5.0  # seconds without news of a job before asking the host whether it still holds it
 LOST_GRACE = 3.0  # seconds before asking again when the host says it no longer holds the job
@@ -197,7 +197,7 @@ class Client:
     # ---- conveniences --------------------------------------------------------------------------------------
 
     def hello(self) -> dict[str, Any]:
-        return self.request(C.TYPE_HELLO, client="jukebox_host.client").header
+        return self.request(C.TYPE_HELLO, client="jukebox_host.clients.client").header
 
     def ping(self) -> float:
         started = time.perf_counter()

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from jukebox_host import constants as C
-from jukebox_host.errors import HostError
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
 
 KEEP_SECONDS = 1800.0
 KEPT_BYTES = 256 * 2**20

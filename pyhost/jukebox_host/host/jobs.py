@@ -7,8 +7,8 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from jukebox_host import constants as C
-from jukebox_host.errors import HostError
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
 
 # Audio of queued jobs held in memory (docs/PROTOCOL.md, "Memory budget"): per client, and for all clients together,
 # so many connections cannot multiply the per-client limit.

@@ -18,15 +18,18 @@ import torch
 import zmq
 
 from jukebox_host import __version__
-from jukebox_host import constants as C
 from jukebox_host.engine.catalog import ModelCatalog
 from jukebox_host.engine.loading import TINY_NAME, ModelRegistry
-from jukebox_host.errors import HostError
-from jukebox_host.gateway_link import GatewayLink
-from jukebox_host.jobs import Job, JobQueue
-from jukebox_host.memory_ceiling import DEFAULT_MEMORY_MIB
-from jukebox_host.prompt_parsing import OFF_LOOP_BYTES, Parse, PromptParser
-from jukebox_host.protocol import (
+from jukebox_host.gateway.memory_ceiling import DEFAULT_MEMORY_MIB
+from jukebox_host.host.gateway_link import GatewayLink
+from jukebox_host.host.job_runner import JobRunner
+from jukebox_host.host.jobs import Job, JobQueue
+from jukebox_host.host.outbox import pipe_pair
+from jukebox_host.host.prompt_parsing import OFF_LOOP_BYTES, Parse, PromptParser
+from jukebox_host.host.worker import Worker
+from jukebox_host.wire import constants as C
+from jukebox_host.wire.errors import HostError
+from jukebox_host.wire.protocol import (
     Frames,
     check_envelope,
     check_message_size,
@@ -41,13 +44,11 @@ from jukebox_host.protocol import (
     request_id_of,
     unpack_header,
 )
-from jukebox_host.routing_ids import is_generated, label
-from jukebox_host.security import CurveServer, require_auth_off_loopback
-from jukebox_host.transport import pipe_pair
-from jukebox_host.worker import Worker
+from jukebox_host.wire.routing_ids import is_generated, label
+from jukebox_host.wire.security import CurveServer, require_auth_off_loopback
 
 if TYPE_CHECKING:  # Ray is an optional extra: the default path never imports it
-    from jukebox_host.ray_backend import PoolSettings, RayPool
+    from jukebox_host.host.ray_backend import PoolSettings
 
 log = logging.getLogger("jukebox_host")
 
@@ -80,13 +81,13 @@ class Host:
         self.outbox, address = pipe_pair(self.context)
         self.pool = None
         if pool is not None:
-            from jukebox_host.ray_backend import RayPool
+            from jukebox_host.host.ray_backend import RayPool
 
             registry_args = dict(device=device, dtype=dtype, max_models=max(max_models, len(preload)),
                                  fastpath=fastpath, residency=residency, source=self.catalog.source, step=step)
             self.pool = RayPool(pool, self.queue, self.context, address, registry_args, preload)
-        self.worker: Worker | RayPool = (self.pool if self.pool is not None
-                                         else Worker(self.queue, self.registry, self.context, address, preload))
+        self.worker: JobRunner = (self.pool if self.pool is not None
+                                  else Worker(self.queue, self.registry, self.context, address, preload))
 
     # ---- lifecycle -----------------------------------------------------------------------------------------
 
@@ -98,7 +99,7 @@ class Host:
                 if not announced and self.worker.preloaded.is_set():
                     # Clients are answered (ping, status) while models preload; "ready" means they are loaded.
                     # A host told to serve a model it cannot load serves nothing: it says why and exits 1.
-                    for failure in getattr(self.worker, "preload_errors", []):
+                    for failure in self.worker.preload_errors:
                         log.error("cannot serve %s", failure)
                         self.exit_code = 1
                     if self.exit_code:
