@@ -8,7 +8,7 @@ import pytest
 
 from helpers import follow, submit, tone, wait_for
 from jukebox_host.clients.client import Client
-from jukebox_host.gateway.loop import outgoing
+from jukebox_host.gateway import outgoing
 from jukebox_host.wire import constants as C
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 import zmq
 
-from jukebox_host.gateway.loop import outgoing
+from jukebox_host.gateway import outgoing
 
 
 @pytest.fixture
