@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -127,3 +130,38 @@ def test_the_gateway_goes_with_the_host(fresh_host: object, how: int) -> None:
     os.kill(host.process.pid, how)  # type: ignore[attr-defined]
     host.process.wait(30)  # type: ignore[attr-defined]
     assert poll_until(lambda: not Path(f"/proc/{gateway}").exists(), 10)
+
+
+def test_a_gateway_whose_host_died_mid_send_exits(tmp_path: Path) -> None:
+    """A host killed while its gateway was about to send it something (its heartbeat, a client's message) left the
+    gateway blocked for ever in that send (a PAIR whose peer is gone takes nothing): it kept the endpoint bound and
+    the pipes of whoever started the host (a test runner waited 10 minutes on one). It must notice its host is gone
+    and exit."""
+    link = f"ipc://{tmp_path}/link"
+    fake_host = zmq.Context.instance().socket(zmq.PAIR)  # binds the link as a host does
+    fake_host.setsockopt(zmq.LINGER, 0)
+    fake_host.bind(link)
+    starter = ("import os, subprocess, sys; "
+               "p = subprocess.Popen([sys.executable, '-m', 'jukebox_host.gateway', '--endpoint', sys.argv[1], "
+               "'--link', sys.argv[2], '--parent', str(os.getpid())], stdout=subprocess.DEVNULL, "
+               "stderr=subprocess.DEVNULL); print(p.pid, flush=True); sys.stdin.read()")
+    host = subprocess.Popen([sys.executable, "-c", starter, f"ipc://{tmp_path}/public", link],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert host.stdout is not None
+        gateway = int(host.stdout.readline())
+        assert fake_host.poll(30000)  # the gateway's hello: the link is up
+        fake_host.close()  # the host's end goes (its process dies: the link breaks before the process is gone)
+        time.sleep(3)  # the gateway's next heartbeat finds no peer to take it
+        host.kill()
+        host.wait(10)
+
+        def gone() -> bool:
+            stat = Path(f"/proc/{gateway}/stat")
+            return not stat.exists() or stat.read_text().split()[2] == "Z"
+
+        assert poll_until(gone, 30), "the gateway outlived its host"
+    finally:
+        fake_host.close()
+        if host.poll() is None:
+            host.kill()

@@ -51,12 +51,17 @@ RECEIVE_BATCH = 64  # client messages per turn: a flood from one client cannot h
 OWNERS_REMEMBERED = 100_000  # routing id → CURVE key bindings kept (oldest forgotten first)
 QUIT_FLUSH_SECONDS = 2.0
 KEY_REMOVED = "this client's key is no longer allowed by the host"
+LINK_SEND_WAIT_MS = 1000  # a send to the host waits this long at a time, then looks whether the host is still there
 # Client messages libzmq reads ahead per connection (see __init__). 1 would hold less, but then CURVE clients of
 # the C core that connect while the host starts were never answered (libzmq 4.3.4; not understood yet).
 READ_AHEAD = 4
 # Routing id, header and PCM frames: a few frames too many still reach the host, whose answer says more precisely
 # what is wrong (e.g. 'channels' out of range); a flood of frames is refused at the door.
 MAX_PARTS = 2 + 8 * C.MAX_CHANNELS
+
+
+class HostGone(Exception):
+    """The host process that started this gateway is gone: nothing is left to do."""
 
 
 def _unpredictable_routing_ids() -> None:
@@ -84,6 +89,7 @@ class Gateway:
         # stops reading their connections, so a flood waits in the senders' own buffers, not in our memory.
         # Sends on the link block rather than drop (the host reads it on every turn of its loop).
         self.link.setsockopt(zmq.SNDHWM, L.IN_FLIGHT)
+        self.link.setsockopt(zmq.SNDTIMEO, LINK_SEND_WAIT_MS)  # see _to_host
         self.link.connect(link)
         self.outgoing = Outgoing(self.router, self._gone)
         self.owners: dict[bytes, bytes] = {}  # routing id → CURVE public key (z85) it was first heard with
@@ -97,7 +103,29 @@ class Gateway:
     # ---- loop ----------------------------------------------------------------------------------------------
 
     def run(self) -> None:
-        self.link.send_multipart([L.READY])
+        try:
+            if self._serve():
+                return  # the host asked the gateway to finish
+        except HostGone:
+            pass
+        log.info("the host process is gone: the gateway stops")
+
+    def _to_host(self, parts: list[Any], copy: bool = True) -> None:
+        """A message to the host over the link. It waits while the host is alive but has not taken the last ones
+        (the link's bound keeps a flood out of memory), and gives up when the host is gone: a send to a PAIR whose
+        peer died (a host killed before it took the gateway's hello) would otherwise wait for ever, and the gateway
+        would hold the endpoint and its log's pipe."""
+        while True:
+            try:
+                self.link.send_multipart(parts, copy=copy)
+                return
+            except zmq.Again:
+                if os.getppid() != self.parent:
+                    raise HostGone from None
+
+    def _serve(self) -> bool:
+        """Until the host asks the gateway to finish (True) or is gone (False)."""
+        self._to_host([L.READY])
         alive = 0.0
         while os.getppid() == self.parent:
             poller = zmq.Poller()
@@ -108,7 +136,7 @@ class Gateway:
                 poller.register(self.link, zmq.POLLIN | zmq.POLLOUT)
             ready = dict(poller.poll(20 if self.outgoing.backlogs else 100))
             if self.link in ready and ready[self.link] & zmq.POLLIN and self._from_host():
-                return
+                return True
             if self.router in ready:
                 self._from_clients()
             self.outgoing.flush()
@@ -116,9 +144,9 @@ class Gateway:
                 self._refuse_removed_keys()
             now = time.monotonic()
             if now - alive >= L.ALIVE_SECONDS:
-                self.link.send_multipart([L.ALIVE])
+                self._to_host([L.ALIVE])
                 alive = now
-        log.info("the host process is gone: the gateway stops")
+        return False
 
     def _host_can_take(self) -> bool:
         return bool(self.link.getsockopt(zmq.EVENTS) & zmq.POLLOUT)
@@ -146,7 +174,7 @@ class Gateway:
         while self.outgoing.backlogs and time.monotonic() < deadline:
             time.sleep(0.01)
             self.outgoing.flush()
-        self.link.send_multipart([L.DONE, str(len(self.outgoing.dropped) - before).encode()])
+        self._to_host([L.DONE, str(len(self.outgoing.dropped) - before).encode()])
 
     def _from_clients(self) -> None:
         for _ in range(RECEIVE_BATCH):
@@ -163,7 +191,7 @@ class Gateway:
                 rid = _request_id(parts[1]) if len(parts) > 1 else 0
                 self.outgoing.send([client, pack(error_header(rid, *refusal))])
             elif not self._echoed(client, parts):
-                self.link.send_multipart([L.MESSAGE, *parts], copy=False)
+                self._to_host([L.MESSAGE, *parts], copy=False)
 
     def _receive(self) -> tuple[list[Any], int] | None:
         """One client message, zero-copy (PCM frames pass through without being copied in Python), or None.
@@ -208,7 +236,7 @@ class Gateway:
             return None
         key = parts[1].get("User-Id").encode()  # the client's public key, set by the authenticator
         if not self.curve.allows(key):
-            self.link.send_multipart([L.REFUSED, client, KEY_REMOVED.encode()])  # told, not dropped in silence
+            self._to_host([L.REFUSED, client, KEY_REMOVED.encode()])  # told, not dropped in silence
             return C.ERR_BAD_MESSAGE, KEY_REMOVED
         owner = self.owners.setdefault(client, key)
         if owner != key:
@@ -227,10 +255,10 @@ class Gateway:
         for client, key in list(self.owners.items()):
             if not self.curve.allows(key):
                 del self.owners[client]
-                self.link.send_multipart([L.REFUSED, client, KEY_REMOVED.encode()])
+                self._to_host([L.REFUSED, client, KEY_REMOVED.encode()])
 
     def _drop_jobs_of(self, client: bytes, why: str) -> None:
-        self.link.send_multipart([L.GONE, client, why.encode()])
+        self._to_host([L.GONE, client, why.encode()])
 
     def close(self) -> None:
         self.router.close(linger=1000)
