@@ -184,6 +184,9 @@ class RayPool:
         env = {k: v for k, v in os.environ.items() if k.startswith("JUKEBOX_HOST_") or k == "HF_HOME"}
         ray.init(address=settings.address, include_dashboard=False, logging_level=logging.WARNING,
                  log_to_driver=False, runtime_env={"env_vars": env}, ignore_reinit_error=True)
+        # Jobs reach the replicas through a deployment handle only: no HTTP proxy actor (one less process to start,
+        # and its start timed out on a loaded 2-core machine, failing the whole pool).
+        serve.start(proxy_location="Disabled")
         threads = settings.threads
         deployment = serve.deployment(JukeboxReplica, name="jukebox").options(
             num_replicas=settings.replicas, max_ongoing_requests=1,
