@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parent.parent / "pyhost" / "jukebox_host"
-# What each folder may import of jukebox_host, besides itself. The wire takes OpenAI's song defaults from the
-# engine's leaf module (the engine owns them); the host starts the gateway with its memory ceiling.
+# What each folder may import of jukebox_host, besides itself; the host starts the gateway with its memory ceiling.
 ALLOWED = {
-    "wire": {"wire", "engine.song"},
+    "wire": {"wire"},
     "engine": {"engine", "wire"},
     "gateway": {"gateway", "wire"},
     "host": {"host", "wire", "engine", "gateway.memory_ceiling"},

@@ -86,8 +86,9 @@ int jbx_conn_open(jbx_client *c, const char *endpoint, char *err, size_t errlen)
 }
 
 /* The ZeroMQ guide's lazy pirate: a fresh socket to the same endpoint, with the same routing id and keys. libzmq
-   does not bring every connection back by itself: after a reply over ZMQ_MAXMSGSIZE or a CURVE refusal the
-   DEALER's connection stays down and every later send fails. A new socket dials again. */
+   does not bring every connection back by itself: after a reply over ZMQ_MAXMSGSIZE the DEALER's connection stays
+   down and every later send fails; after a CURVE refusal it takes sends and delivers none. A new socket dials
+   again. */
 int jbx_conn_reopen(jbx_client *c)
 {
     char err[256];

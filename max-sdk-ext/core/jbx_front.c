@@ -52,12 +52,12 @@ void jbx_front_buffer_empty(jbx_front *f, const char *name)
     jbx_front_report(f, JBX_LOCAL_EMPTY_BUFFER, msg);
 }
 
-void jbx_front_set_variations(jbx_front *f, int argc, const char *const *names)
+void jbx_front_set_variations(jbx_front *f, int n, const char *const *names, int given)
 {
     f->n_named = 0;
-    for (int k = 0; k < argc && f->n_named < JBX_MAX_N_SAMPLES - 1; k++)
+    for (int k = 0; k < n && f->n_named < JBX_MAX_N_SAMPLES - 1; k++)
         if (names[k]) f->named[f->n_named++] = names[k];
-    if (argc > JBX_MAX_N_SAMPLES - 1)
+    if (given > JBX_MAX_N_SAMPLES - 1)
         jbx_front_console(f, JBX_CONSOLE_WARN, "at most %d %ss for variations 2 …; the rest are ignored",
                           JBX_MAX_N_SAMPLES - 1, f->ops->buffer_word);
 }

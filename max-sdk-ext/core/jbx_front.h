@@ -50,9 +50,9 @@ void jbx_front_console(jbx_front *f, jbx_console_level level, const char *format
 #endif
     ;
 
-/* 'variations a b …': names[k] NULL for an atom that is no name (skipped). Names must outlive f (Max and Pd
- * symbols do). */
-void jbx_front_set_variations(jbx_front *f, int argc, const char *const *names);
+/* 'variations a b …' of `given` atoms, the first n of them in names (names[k] NULL for an atom that is no name:
+ * skipped); more than JBX_MAX_N_SAMPLES - 1 given are warned of. Names must outlive f (Max and Pd symbols do). */
+void jbx_front_set_variations(jbx_front *f, int n, const char *const *names, int given);
 
 /* The messages that are the same everywhere: each reports its failure. */
 void jbx_front_cancel(jbx_front *f, jbx_client *c);

@@ -82,7 +82,7 @@ jbx_link_event jbx_link_watch_read(jbx_link_watch *w, int *value)
         else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) now = JBX_LINK_REFUSED_PROTOCOL;
         else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL && ++w->silent_failures >= JBX_LINK_SILENT_FAILURES)
             now = JBX_LINK_BROKEN;
-        if (now != JBX_LINK_BROKEN && event != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) w->silent_failures = 0;
+        if (event != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) w->silent_failures = 0;
         if (now == JBX_LINK_QUIET) continue;
         last = now;
         *value = v > (uint32_t)INT32_MAX ? INT32_MAX : (int)v;

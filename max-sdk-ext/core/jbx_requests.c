@@ -35,7 +35,8 @@ void jbx_job_drop(jbx_client *c)
 {
     if (c->job_id < 0) return;
     char err[256];
-    (void)jbx_conn_send_simple(c, JBX_TYPE_CANCEL, c->next_id++, "target", c->job_id, err, sizeof err);
+    /* No socket: a refused connection was closed; dialling again only to cancel would be refused again. */
+    if (c->sock) (void)jbx_conn_send_simple(c, JBX_TYPE_CANCEL, c->next_id++, "target", c->job_id, err, sizeof err);
     c->job_id = -1;
 }
 

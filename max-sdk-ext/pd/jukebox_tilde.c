@@ -213,7 +213,7 @@ static void jukebox_variations(t_jukebox *x, t_symbol *s, int argc, t_atom *argv
     const char *names[JBX_MAX_N_SAMPLES];
     int n = argc < JBX_MAX_N_SAMPLES ? argc : JBX_MAX_N_SAMPLES; /* one past the most: warned of */
     for (int k = 0; k < n; k++) names[k] = argv[k].a_type == A_SYMBOL ? atom_getsymbol(&argv[k])->s_name : NULL;
-    jbx_front_set_variations(&x->front, argc > n ? argc : n, names);
+    jbx_front_set_variations(&x->front, n, names, argc);
 }
 
 /* Joins the atoms with spaces into buf; returns -1 (buf unchanged past its size) when they do not fit. */

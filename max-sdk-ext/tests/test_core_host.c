@@ -412,6 +412,27 @@ static int ping_refused(jbx_client *c, const char *who, const char *why)
     return ok;
 }
 
+/* A job refused at its handshake: one error, and nothing dials again by itself (the job's cancel goes nowhere). */
+static int job_refused_once(jbx_client *c, const char *why)
+{
+    char err[256];
+    rec r = {0};
+    jbx_callbacks cb = rec_callbacks(&r);
+    jbx_client_set_timeout(c, 10.0);
+    long frames = 4410;
+    float *x = test_sine(frames, SR);
+    const float *planes[1] = {x};
+    CHECK(jbx_client_echo(c, planes, 1, frames, SR, err, sizeof err) >= 0);
+    int got = WAIT_FOR(c, &cb, &r, r.n_error > 0, 12.0);
+    int again = WAIT_FOR(c, &cb, &r, r.n_error > 1, 2.0);
+    printf("job refused: %d error(s): %s\n", r.n_error, r.message);
+    int ok = got && !again && r.n_result == 0 && strcmp(r.code, JBX_LOCAL_REFUSED) == 0 &&
+             strstr(r.message, why) != NULL;
+    free(x);
+    rec_free(&r);
+    return ok;
+}
+
 /* Ping and echo through CURVE; returns 1 when both came back. */
 static int curve_roundtrip(jbx_client *c)
 {
@@ -498,6 +519,7 @@ static void case_curve(void)
         /* no CURVE */
         jbx_client *plain = connect_to(ep);
         CHECK(plain && ping_refused(plain, "no CURVE", "one side only"));
+        CHECK(plain && job_refused_once(plain, "one side only"));
         /* ... then the right keys on the same client: a new socket, and it works */
         CHECK(plain && jbx_client_set_curve(plain, server_pub, client_sec, err, sizeof err) == 0);
         CHECK(plain && curve_roundtrip(plain));

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "jbx_front.h"
 #include "jbx_keys.h"
 #include "jbx_msg.h"
 #include "jbx_pcm.h"
@@ -703,6 +704,30 @@ static void test_keys(void)
     CHECK(rmdir(dir) == 0);
 }
 
+static void count_console(void *ctx, jbx_console_level level, const char *text)
+{
+    (void)text;
+    if (level == JBX_CONSOLE_WARN) ++*(int *)ctx;
+}
+
+/* 'variations' with more atoms than buffers: only the names given are read (a front passes the first
+ * JBX_MAX_N_SAMPLES atoms; ASan sees a read past them), numbers are skipped, the excess is warned of. */
+static void test_variations_read_only_the_names_given(void)
+{
+    const jbx_front_ops ops = {.buffer_word = "array", .console = count_console};
+    int warnings = 0;
+    jbx_front f;
+    jbx_front_init(&f, &ops, &warnings);
+    const char *names[JBX_MAX_N_SAMPLES] = {NULL}; /* 16 numbers, then more atoms the front did not copy */
+    names[3] = "three";
+    jbx_front_set_variations(&f, JBX_MAX_N_SAMPLES, names, JBX_MAX_N_SAMPLES + 4);
+    CHECK(f.n_named == 1 && strcmp(f.named[0], "three") == 0);
+    CHECK(warnings == 1);
+    const char *two[2] = {"a", "b"};
+    jbx_front_set_variations(&f, 2, two, 2);
+    CHECK(f.n_named == 2 && warnings == 1);
+}
+
 int main(void)
 {
     test_codec();
@@ -716,6 +741,7 @@ int main(void)
     test_a_lost_ping_times_out_while_heartbeats_are_answered();
     test_a_refused_job_question_ends_the_job();
     test_a_duplicate_refusal_leaves_the_job_running();
+    test_variations_read_only_the_names_given();
     printf("%s (%d failures)\n", jbx_test_failures ? "FAIL" : "OK", jbx_test_failures);
     return jbx_test_failures ? 1 : 0;
 }

@@ -175,7 +175,7 @@ def _ask(args: argparse.Namespace) -> int:
     """`status` / `ping` against a running host."""
     import json
 
-    from jukebox_host.clients.client import Client, HostUnavailable
+    from jukebox_host.clients.client import Client, HostRefused, HostUnavailable
     from jukebox_host.clients.render import check_endpoint
 
     check_endpoint(args.endpoint)
@@ -186,6 +186,9 @@ def _ask(args: argparse.Namespace) -> int:
             else:
                 header = client.status()
                 print(json.dumps({k: v for k, v in header.items() if k not in ("v", "type", "id")}, indent=1))
+        except HostRefused as exc:  # its reason says which key to fix
+            print(f"jukebox-host: {exc}", file=sys.stderr)
+            return 1
         except HostUnavailable:
             print(f"jukebox-host: no host answers at {args.endpoint} within {args.timeout:g} s", file=sys.stderr)
             return 1

@@ -165,3 +165,12 @@ def test_a_gateway_whose_host_died_mid_send_exits(tmp_path: Path) -> None:
         fake_host.close()
         if host.poll() is None:
             host.kill()
+
+
+def test_a_gateway_that_cannot_listen_exits_with_its_code() -> None:
+    """The host reads the gateway's exit code to say why it is gone: 2 when it cannot listen."""
+    run = subprocess.run([sys.executable, "-m", "jukebox_host.gateway", "--endpoint", "tcp://203.0.113.1:5557",
+                          "--link", "ipc:///tmp/jbx-gateway-test-nolink", "--parent", str(os.getpid())],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2, run.stderr
+    assert "cannot listen on tcp://203.0.113.1:5557" in run.stderr

@@ -71,6 +71,18 @@ def test_a_refused_handshake_is_reported_at_once_with_its_reason(curve_host: tup
         assert time.monotonic() - started < 10
 
 
+@pytest.mark.parametrize("command", [["ping"], ["render", "--length", "1", "--mode", "ancestral", "--model", "tiny"]])
+def test_the_command_line_names_the_refusal(curve_host: tuple, tmp_path: Path, command: list[str]) -> None:
+    """`ping` and `render --endpoint` against a host that refuses the key say why, not "no host answers"."""
+    host, keys = curve_host
+    out = tmp_path / "out.wav" if command[0] == "render" else None
+    run = subprocess.run([sys.executable, "-m", "jukebox_host", *command, "--endpoint", host.endpoint,
+                          "--server-key", str(keys / "server.key"), "--client-key", str(keys / "stranger.key_secret"),
+                          *(["--output", str(out)] if out else [])], capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert "refused this client's key" in run.stderr, run.stderr
+
+
 def test_binding_off_loopback_without_curve_is_refused() -> None:
     # Refused before anything is bound: no address outside loopback is ever used.
     done = subprocess.run([sys.executable, "-m", "jukebox_host", "serve", "--endpoint", "tcp://0.0.0.0:5599"],

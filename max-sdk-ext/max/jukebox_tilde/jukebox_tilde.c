@@ -158,7 +158,7 @@ static void do_variations(t_jukebox *x, t_symbol *s, short argc, t_atom *argv)
     const char *names[JBX_MAX_N_SAMPLES];
     int n = argc < JBX_MAX_N_SAMPLES ? argc : JBX_MAX_N_SAMPLES; /* one past the most: warned of */
     for (int k = 0; k < n; k++) names[k] = atom_gettype(argv + k) == A_SYM ? atom_getsym(argv + k)->s_name : NULL;
-    jbx_front_set_variations(&x->front, argc > n ? argc : n, names);
+    jbx_front_set_variations(&x->front, n, names, argc);
 }
 MAIN_THREAD_METHOD(variations)
 

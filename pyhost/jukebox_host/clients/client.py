@@ -121,7 +121,8 @@ class Client:
 
     def reconnect(self) -> None:
         """Closes the socket and opens a new one to the same host with the same routing id: what libzmq does not do
-        by itself after a reply over the size limit or a CURVE refusal (the ZeroMQ guide's lazy pirate). Replies
+        by itself after a reply over the size limit (every send fails) or a CURVE refusal (sends are taken and never
+        delivered): the ZeroMQ guide's lazy pirate. Replies
         already on their way to the old socket are lost; the host keeps the jobs and sends the rest here."""
         self._hang_up()
         time.sleep(REDIAL_PAUSE)

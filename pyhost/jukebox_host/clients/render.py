@@ -213,11 +213,13 @@ def _names(files: PieceFiles) -> str:
 
 @contextmanager
 def _running(endpoint: str, keys: dict[str, Any]) -> Iterator[str]:
-    from jukebox_host.clients.client import Client, HostUnavailable
+    from jukebox_host.clients.client import Client, HostRefused, HostUnavailable
 
     with Client(endpoint, timeout=3.0, **keys) as probe:
         try:
             probe.hello()
+        except HostRefused as exc:  # a host is there; its reason says which key to fix
+            raise RenderError(str(exc)) from None
         except HostUnavailable:
             raise RenderError(f"no jukebox-host answers at {endpoint}: start one with `jukebox-host serve`") from None
     yield endpoint

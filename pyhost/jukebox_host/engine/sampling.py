@@ -22,11 +22,12 @@ from jukebox_host.engine.fidelity import song_length_range
 from jukebox_host.engine.labels import make_labels
 from jukebox_host.engine.levels import level_of_prior, prior_of_level
 from jukebox_host.engine.loading import LoadedModel
-from jukebox_host.engine.song import DEFAULT_SONG_SECONDS, JUKEBOX_SAMPLE_RATE
 from jukebox_host.engine.streaming import ChunkFn, Streamer
 from jukebox_host.wire import constants as C
 from jukebox_host.wire.errors import HostError, JobCancelled
+from jukebox_host.wire.generate_fields import DEFAULT_SONG_SECONDS
 
+JUKEBOX_SAMPLE_RATE = 44100  # the rate of OpenAI's released models (hps.sr)
 UPSAMPLER_TEMPERATURE = 0.99  # OpenAI's sample.py uses 0.99 for both upsamplers
 # Priming chunk sizes as OpenAI's sample.py: 32 for the upsamplers and the 1b_lyrics top, 16 for the 5b tops.
 CHUNK_SIZE = 32

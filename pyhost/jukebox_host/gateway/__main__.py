@@ -2,4 +2,4 @@
 
 from jukebox_host.gateway.loop import main
 
-main()
+raise SystemExit(main())

@@ -320,7 +320,3 @@ def main() -> int:
     finally:
         gateway.close()
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""The host's side of its gateway (gateway.py): start it, talk to it, replace it when it dies or hangs.
+"""The host's side of its gateway (gateway/loop.py): start it, talk to it, replace it when it dies or hangs.
 
 The link is a PAIR socket on an ipc path in a folder only this user can open. A gateway that exits (libzmq
 abort), or says nothing for SILENT_LIMIT seconds, is replaced with a new process on a fresh link; replies for
@@ -121,7 +121,7 @@ class GatewayLink:
         self.socket = self.context.socket(zmq.PAIR)
         self.socket.setsockopt(zmq.LINGER, 0)
         self.socket.setsockopt(zmq.SNDHWM, 0)  # the gateway drains it at once into its own bounded backlogs
-        self.socket.setsockopt(zmq.RCVHWM, L.IN_FLIGHT)  # client messages: see gateway.py
+        self.socket.setsockopt(zmq.RCVHWM, L.IN_FLIGHT)  # client messages: see gateway/loop.py
         address = link_address(self.socket, self.folder, self.generation)
         command = [sys.executable, "-m", "jukebox_host.gateway", "--endpoint", self.endpoint, "--link", address,
                    "--parent", str(os.getpid()), "--memory-mib", str(self.memory_mib)]

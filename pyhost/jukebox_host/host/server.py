@@ -1,6 +1,6 @@
 """The host's main loop: client messages from the gateway, dispatch, hand-off to the worker, shutdown.
 
-The public socket lives in a gateway process (gateway.py), so nothing a client does to libzmq can end this
+The public socket lives in a gateway process (gateway/loop.py), so nothing a client does to libzmq can end this
 process; only this thread talks to the gateway. Every client message gets an answer or an error.
 """
 

@@ -13,11 +13,12 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jukebox_host.engine.song import DEFAULT_SONG_SECONDS
 from jukebox_host.wire import constants as C
 from jukebox_host.wire.errors import HostError
 
 Kind = Literal["text", "choice", "number", "integer", "seed", "flag", "hop"]
+
+DEFAULT_SONG_SECONDS = 240.0  # OpenAI's sample.py default for --total_sample_length_in_seconds
 
 
 @dataclass(frozen=True, kw_only=True)

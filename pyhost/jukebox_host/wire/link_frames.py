@@ -1,4 +1,4 @@
-"""The private link between the host process and its gateway (gateway.py): first-frame kinds and timings."""
+"""The private link between the host process and its gateway (gateway/loop.py): first-frame kinds and timings."""
 
 from __future__ import annotations
 

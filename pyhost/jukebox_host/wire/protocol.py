@@ -12,10 +12,9 @@ from typing import Any
 import msgpack
 import numpy as np
 
-from jukebox_host.engine.song import DEFAULT_SONG_SECONDS
 from jukebox_host.wire import constants as C
 from jukebox_host.wire.errors import HostError
-from jukebox_host.wire.generate_fields import FIELDS, read_integer, read_text
+from jukebox_host.wire.generate_fields import DEFAULT_SONG_SECONDS, FIELDS, read_integer, read_text
 
 Frames = list[bytes | memoryview]  # PCM frames as received (zero-copy views) or built
 

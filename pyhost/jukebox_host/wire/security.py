@@ -58,7 +58,7 @@ def generate_keys(folder: str | Path, name: str) -> tuple[Path, Path]:
 @dataclass
 class CurveServer:
     """The host's key and its allow-list. The folder is watched: a key added is let in, a key removed is refused
-    from then on, new connections and connected clients alike (gateway.py checks every message's key)."""
+    from then on, new connections and connected clients alike (gateway/loop.py checks every message's key)."""
 
     secret_file: Path
     allow_folder: Path
