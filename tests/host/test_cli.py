@@ -94,13 +94,23 @@ def test_a_mistake_is_one_line_before_any_host_starts(tmp_path: Path, case: str)
 
 def test_ctrl_c_cancels_the_job_and_exits_cleanly(host: object, tmp_path: Path) -> None:
     endpoint = host.endpoint  # type: ignore[attr-defined]
-    render = subprocess.Popen([sys.executable, "-m", "jukebox_host", "render", "--mode", "ancestral", "--length",
+    # Ctrl-C as a terminal sends it. A test run from a script in the background (`cmd &`) inherits SIGINT ignored,
+    # and Python then installs no KeyboardInterrupt handler in the render it starts: install it, as a terminal's
+    # Python has it.
+    with_ctrl_c = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                   "runpy.run_module('jukebox_host', run_name='__main__')")
+    render = subprocess.Popen([sys.executable, "-c", with_ctrl_c, "render", "--mode", "ancestral", "--length",
                                "120", "-o", str(tmp_path / "o.wav"), "--endpoint", endpoint, "--quiet"],
                               stderr=subprocess.PIPE, text=True)
     with Client(endpoint, timeout=10) as probe:
-        assert poll_until(lambda: probe.status()["running"] is not None, 60), "the job never started"
-        render.send_signal(signal.SIGINT)
-        _, err = render.communicate(timeout=30)
+        try:
+            assert poll_until(lambda: probe.status()["running"] is not None, 60), "the job never started"
+            render.send_signal(signal.SIGINT)
+            _, err = render.communicate(timeout=30)
+        finally:
+            if render.poll() is None:  # never leave a 120 s job to the next test on the shared host
+                render.kill()
+                render.wait()
         assert render.returncode == 130 and "cancelled" in err and "Traceback" not in err, err
         assert poll_until(lambda: probe.status()["running"] is None, 10), "the host still runs the job"
     assert not (tmp_path / "o.wav").exists()
