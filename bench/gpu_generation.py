@@ -93,6 +93,7 @@ def continuation_seconds(model: object, levels: list[int], seconds: float) -> fl
     from jukebox_host.engine import sampling
     from jukebox_host.engine.label_files import lyric_vocab
     from jukebox_host.engine.loading import LoadedModel
+    from jukebox_host.engine.plan import Plan
 
     class _Tok:  # labels for random weights: id 0 everywhere (the real tables need the real vocabularies)
         version = ["v3", "v2", "v2"]
@@ -103,9 +104,9 @@ def continuation_seconds(model: object, levels: list[int], seconds: float) -> fl
     device = next(model.priors[0].parameters()).device  # type: ignore[attr-defined]
     loaded = LoadedModel("bench", model, _Tok(), device, DTYPE[device.type], 0.0)
     prompt = (0.1 * torch.randn(44100)).numpy()
-    plan = sampling.Plan(mode="primed", total_samples=int(seconds * 44100), prompt_samples=44100, levels=levels,
-                         temperature=0.98, hop_fraction=0.5, n_samples=1, seed=0, artist="unknown", genre="unknown",
-                         lyrics="", preview=False)
+    plan = Plan(mode="primed", total_samples=int(seconds * 44100), prompt_samples=44100, levels=levels,
+                 temperature=0.98, hop_fraction=0.5, n_samples=1, seed=0, artist="unknown", genre="unknown",
+                 lyrics="", preview=False)
     sync(device)
     started = time.perf_counter()
     list(sampling.run(loaded, plan, prompt, lambda *_: None, threading.Event()))

@@ -26,15 +26,16 @@ t0 = time.perf_counter()
 import numpy as np, torch
 from jukebox_host.engine.loading import load_model, pick_device, pick_dtype
 from jukebox_host.engine import sampling
+from jukebox_host.engine.plan import Plan
 from jukebox_host.clients.example import example_phrase
 t1 = time.perf_counter()
 device = pick_device(sys.argv[2])
 loaded = load_model(sys.argv[1], device, pick_dtype("auto", device))
 t2 = time.perf_counter()
 prompt = example_phrase(1.0)[0]
-plan = sampling.Plan(mode="primed", total_samples=int(float(sys.argv[3]) * 44100), prompt_samples=len(prompt),
-                     levels=[0], temperature=0.98, hop_fraction=0.5, n_samples=1, seed=1, artist="unknown",
-                     genre="unknown", lyrics="", preview=False)
+plan = Plan(mode="primed", total_samples=int(float(sys.argv[3]) * 44100), prompt_samples=len(prompt),
+            levels=[0], temperature=0.98, hop_fraction=0.5, n_samples=1, seed=1, artist="unknown",
+            genre="unknown", lyrics="", preview=False)
 list(sampling.run(loaded, plan, prompt, lambda *a: None, threading.Event()))
 t3 = time.perf_counter()
 print(t1 - t0, t2 - t1, t3 - t2)

@@ -1832,7 +1832,7 @@
          ],
          "numinlets": 1,
          "numoutlets": 0,
-         "text": "stream: write the result into dst while it is made (info: chunk <start> <frames>)"
+         "text": "stream: write the result into dst while it is made (info: chunk <start> <frames>, final <seconds> <rate>)"
         }
        },
        {
@@ -2502,6 +2502,408 @@
          ],
          "destination": [
           "obj-19",
+          0
+         ]
+        }
+       }
+      ],
+      "showontab": 1
+     }
+    }
+   },
+   {
+    "box": {
+     "id": "obj-5",
+     "maxclass": "newobj",
+     "patching_rect": [
+      690,
+      10,
+      140,
+      22
+     ],
+     "numinlets": 0,
+     "numoutlets": 0,
+     "text": "p play_while_made",
+     "patcher": {
+      "fileversion": 1,
+      "appversion": {
+       "major": 8,
+       "minor": 5,
+       "revision": 0,
+       "architecture": "x64",
+       "modernui": 1
+      },
+      "classnamespace": "box",
+      "rect": [
+       60,
+       60,
+       1000,
+       900
+      ],
+      "bglocked": 0,
+      "openinpresentation": 0,
+      "default_fontsize": 12.0,
+      "default_fontface": 0,
+      "default_fontname": "Arial",
+      "gridonopen": 1,
+      "gridsize": [
+       15.0,
+       15.0
+      ],
+      "gridsnaponopen": 1,
+      "objectsnaponopen": 1,
+      "statusbarvisible": 2,
+      "toolbarvisible": 1,
+      "boxanimatetime": 200,
+      "enablehscroll": 1,
+      "enablevscroll": 1,
+      "devicewidth": 0.0,
+      "description": "",
+      "digest": "",
+      "tags": "",
+      "style": "",
+      "subpatcher_template": "",
+      "assistshowspatchername": 0,
+      "boxes": [
+       {
+        "box": {
+         "id": "obj-1",
+         "maxclass": "comment",
+         "patching_rect": [
+          20,
+          10,
+          900,
+          22
+         ],
+         "numinlets": 1,
+         "numoutlets": 0,
+         "text": "Play while it is made: with stream 1 each stretch lands in dst as soon as it is final, and 'final <seconds> <rate>' says how much exists and how many seconds the host makes per second. Playback from the top never catches up with the writing once length - seconds <= length * rate: it starts then, once per job (20 is the length set here)."
+        }
+       },
+       {
+        "box": {
+         "id": "obj-2",
+         "maxclass": "message",
+         "patching_rect": [
+          20,
+          70,
+          340,
+          22
+         ],
+         "numinlets": 2,
+         "numoutlets": 1,
+         "outlettype": [
+          ""
+         ],
+         "text": "stream 1, mode ancestral, levels 3, length 20, bang"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-3",
+         "maxclass": "newobj",
+         "patching_rect": [
+          20,
+          110,
+          320,
+          22
+         ],
+         "numinlets": 1,
+         "numoutlets": 3,
+         "outlettype": [
+          "bang",
+          "float",
+          ""
+         ],
+         "text": "jukebox~ jbx-src jbx-dst"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-4",
+         "maxclass": "newobj",
+         "patching_rect": [
+          20,
+          150,
+          160,
+          22
+         ],
+         "numinlets": 2,
+         "numoutlets": 2,
+         "outlettype": [
+          "",
+          ""
+         ],
+         "text": "route final"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-5",
+         "maxclass": "newobj",
+         "patching_rect": [
+          20,
+          180,
+          260,
+          22
+         ],
+         "numinlets": 2,
+         "numoutlets": 1,
+         "outlettype": [
+          ""
+         ],
+         "text": "expr $f2 > 0 && 20 - $f1 <= 20 * $f2"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-6",
+         "maxclass": "newobj",
+         "patching_rect": [
+          20,
+          210,
+          160,
+          22
+         ],
+         "numinlets": 2,
+         "numoutlets": 2,
+         "outlettype": [
+          "bang",
+          ""
+         ],
+         "text": "sel 1"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-7",
+         "maxclass": "newobj",
+         "patching_rect": [
+          20,
+          240,
+          160,
+          22
+         ],
+         "numinlets": 2,
+         "numoutlets": 1,
+         "outlettype": [
+          "bang"
+         ],
+         "text": "onebang"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-8",
+         "maxclass": "comment",
+         "patching_rect": [
+          200,
+          240,
+          300,
+          22
+         ],
+         "numinlets": 1,
+         "numoutlets": 0,
+         "text": "once per job: a new job arms it again"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-9",
+         "maxclass": "message",
+         "patching_rect": [
+          20,
+          270,
+          50,
+          22
+         ],
+         "numinlets": 2,
+         "numoutlets": 1,
+         "outlettype": [
+          ""
+         ],
+         "text": "start"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-10",
+         "maxclass": "newobj",
+         "patching_rect": [
+          20,
+          300,
+          160,
+          22
+         ],
+         "numinlets": 2,
+         "numoutlets": 2,
+         "outlettype": [
+          "signal",
+          "bang"
+         ],
+         "text": "play~ jbx-dst"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-11",
+         "maxclass": "newobj",
+         "patching_rect": [
+          20,
+          340,
+          160,
+          22
+         ],
+         "numinlets": 2,
+         "numoutlets": 0,
+         "text": "dac~"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-12",
+         "maxclass": "newobj",
+         "patching_rect": [
+          360,
+          150,
+          160,
+          22
+         ],
+         "numinlets": 1,
+         "numoutlets": 0,
+         "text": "print jukebox-info"
+        }
+       }
+      ],
+      "lines": [
+       {
+        "patchline": {
+         "source": [
+          "obj-2",
+          0
+         ],
+         "destination": [
+          "obj-3",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-3",
+          2
+         ],
+         "destination": [
+          "obj-4",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-4",
+          0
+         ],
+         "destination": [
+          "obj-5",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-5",
+          0
+         ],
+         "destination": [
+          "obj-6",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-6",
+          0
+         ],
+         "destination": [
+          "obj-7",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-2",
+          0
+         ],
+         "destination": [
+          "obj-7",
+          1
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-7",
+          0
+         ],
+         "destination": [
+          "obj-9",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-9",
+          0
+         ],
+         "destination": [
+          "obj-10",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-10",
+          0
+         ],
+         "destination": [
+          "obj-11",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-10",
+          0
+         ],
+         "destination": [
+          "obj-11",
+          1
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-3",
+          2
+         ],
+         "destination": [
+          "obj-12",
           0
          ]
         }

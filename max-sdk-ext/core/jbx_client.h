@@ -73,6 +73,8 @@ typedef struct jbx_result {
     const float *const *planes;
     int variation;      /* 0-based: n_samples > 1 delivers variations 0 .. variations-1 in turn, */
     int variations;     /* one callback each */
+    double final_seconds; /* JBX_RESULT_CHUNK: seconds of final audio sent so far, this chunk included (-1: */
+    double final_rate;    /* not said), and how fast it grows, in seconds per second (docs/PROTOCOL.md) */
 } jbx_result;
 
 /* 1 for the callback that ends the job: the final result's last variation (the externals' one bang). */

@@ -89,6 +89,10 @@ static void on_result(void *ctx, const jbx_result *r)
     if (r->kind == JBX_RESULT_CHUNK) {
         jbx_atom where[2] = {{JBX_ATOM_INT, NULL, (double)r->start}, {JBX_ATOM_INT, NULL, (double)r->frames}};
         f->ops->info(f->ctx, "chunk", 2, where);
+        if (r->final_seconds >= 0.0) { /* when playback from the top can start: see the help patch */
+            jbx_atom pace[2] = {{JBX_ATOM_FLOAT, NULL, r->final_seconds}, {JBX_ATOM_FLOAT, NULL, r->final_rate}};
+            f->ops->info(f->ctx, "final", 2, pace);
+        }
     } else if (r->kind == JBX_RESULT_FINAL) {
         f->ops->progress(f->ctx, 1.0);
         f->ops->done(f->ctx);

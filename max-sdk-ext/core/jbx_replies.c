@@ -38,9 +38,13 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
         (void)jbx_get_double(h, "seconds", &seconds);
         (void)jbx_get_int(h, "variations", &nvar);
     }
+    double final_seconds = -1.0, final_rate = -1.0;
     if (is_chunk) {
         final = 0; /* a chunk never ends the job: a result follows */
         (void)jbx_get_int(h, "start", &start);
+        if (!jbx_get_double(h, "final_seconds", &final_seconds) || !jbx_get_double(h, "final_rate", &final_rate) ||
+            !(final_seconds >= 0.0 && final_seconds <= JBX_MAX_OUTPUT_SECONDS) || !(final_rate >= 0.0))
+            final_seconds = final_rate = -1.0; /* absent or nonsense (NaN fails every comparison): not said */
     }
     int streamed = 0; /* a final result after chunks: the audio is in them, none follows */
     if (!is_echo && !is_chunk) (void)jbx_get_bool(h, "streamed", &streamed);
@@ -89,7 +93,7 @@ static void handle_result(jbx_client *c, const jbx_header *h, zmq_msg_t *parts, 
             jbx_result r = {is_chunk ? JBX_RESULT_CHUNK : final ? JBX_RESULT_FINAL : JBX_RESULT_PREVIEW,
                             streamed ? JBX_PLACE_NONE : is_chunk || base > 0 ? JBX_PLACE_AT : JBX_PLACE_WHOLE,
                             (long)(base + start), srd, (int)nch, (long)frames, (int)level, seconds,
-                            planes + (size_t)v * (size_t)nch, v, (int)nvar};
+                            planes + (size_t)v * (size_t)nch, v, (int)nvar, final_seconds, final_rate};
             cb->result(cb->ctx, &r);
         }
         if (final && !is_echo) jbx_chain_next(c, cb, srd);

@@ -28,7 +28,7 @@
     X(n_samples, INT, WIRE, 1, JBX_MAX_N_SAMPLES, "1", "", "Generation", "1", "variations sampled in one batch: the first in dst, the others in the buffers named by 'variations'") \
     X(seed, SEED, WIRE, 0, 4294967295.0, "-1", "", "Generation", "42", "a fixed seed (-1, or 'seed' alone in Pd: random)") \
     X(preview, SWITCH, WIRE, 0, 1, "1", "", "Generation", "1", "send a top-level preview first when levels > 1") \
-    X(stream, SWITCH, WIRE, 0, 1, "0", "", "Generation", "1", "write the result into dst while it is made (info: chunk <start> <frames>)") \
+    X(stream, SWITCH, WIRE, 0, 1, "0", "", "Generation", "1", "write the result into dst while it is made (info: chunk <start> <frames>, final <seconds> <rate>)") \
     X(chain, INT, CLIENT, 1, 1000, "0", "", "Generation", "3", "continue each result this many times, one job at a time, appending to dst (cancel or chain 0 stops)") \
     X(artist, TEXT, WIRE, 0, 256, "unknown", "", "Conditioning", "unknown", "an artist the model knows") \
     X(genre, TEXT, WIRE, 0, 256, "unknown", "", "Conditioning", "unknown", "a genre the model knows") \

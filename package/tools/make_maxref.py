@@ -37,8 +37,10 @@ DETAILS: dict[str, tuple[str, str]] = {
         'Write the result while it is made',
         "1: the host sends the last level's audio as soon as it is final; each stretch is written into the "
         'destination buffer~ (grown to hold it) and announced as chunk &lt;start&gt; &lt;frames&gt; on the '
-        'right outlet, so playback can start long before the job ends. The left outlet still bangs once, when'
-        ' the whole result is in place.',
+        'right outlet, so playback can start long before the job ends, followed by final &lt;seconds&gt; '
+        '&lt;rate&gt;: the seconds of final audio so far and how many the host makes per second. Playback from '
+        'the top never catches up with the writing once (length - seconds) / rate is at most length (the help '
+        'patch starts groove~ then). The left outlet still bangs once, when the whole result is in place.',
     ),
     "mode": (
         'primed, ancestral, upsample or continue',

@@ -125,6 +125,48 @@ def pd_page(rows: list[tuple[str, str]], note: str) -> PdCanvas:
     return page
 
 
+PLAY_NOTE = ("Play while it is made: with stream 1 each stretch lands in dst as soon as it is final, and "
+             "'final <seconds> <rate>' says how much exists and how many seconds the host makes per second. "
+             "Playback from the top never catches up with the writing once length - seconds <= length * rate: "
+             "it starts then, once per job (20 is the length set here).")
+PLAY_JOB = "stream 1, mode ancestral, levels 3, length 20, bang"
+PLAY_TEST = "expr $f2 > 0 && 20 - $f1 <= 20 * $f2"  # (length - seconds) / rate <= length, without dividing
+
+
+def pd_play_page() -> PdCanvas:
+    """Starts [tabplay~] as soon as the info outlet's 'final' says it will not catch up with the writing."""
+    page = PdCanvas()
+    page.comment(20, 10, PLAY_NOTE)
+    job = page.add("msg", 20, 70, PLAY_JOB)
+    jb = page.add("obj", 20, 110, "jukebox~ jbx-src jbx-dst")
+    page.connect(job, 0, jb)
+    final = page.add("obj", 20, 150, "route final")
+    page.connect(jb, 2, final)
+    test = page.add("obj", 20, 180, PLAY_TEST)
+    page.connect(final, 0, test)
+    gate = page.add("obj", 20, 210, "spigot 1")
+    page.connect(test, 0, gate)
+    rearm = page.add("msg", 200, 180, "1")
+    page.comment(240, 180, "a new job arms it again")
+    page.connect(job, 0, rearm)
+    page.connect(rearm, 0, gate, 1)
+    once = page.add("obj", 20, 240, "sel 1")
+    page.connect(gate, 0, once)
+    both = page.add("obj", 20, 270, "t b b")
+    page.connect(once, 0, both)
+    close = page.add("msg", 200, 270, "0")
+    page.connect(both, 1, close)
+    page.connect(close, 0, gate, 1)
+    play = page.add("obj", 20, 300, "tabplay~ jbx-dst")
+    page.connect(both, 0, play)
+    dac = page.add("obj", 20, 340, "dac~")
+    page.connect(play, 0, dac)
+    page.connect(play, 0, dac, 1)
+    info = page.add("obj", 300, 150, "print jukebox-info")
+    page.connect(jb, 2, info)
+    return page
+
+
 def make_pd() -> None:
     main = PdCanvas()
     y = 10
@@ -174,6 +216,7 @@ def make_pd() -> None:
     main.comment(620, y + 270, "more, one page each (click to open):")
     for i, (name, note, keep) in enumerate(PAGES):
         main.sub(620, y + 300 + i * 30, name, pd_page(page_rows(name, keep), note))
+    main.sub(620, y + 300 + len(PAGES) * 30, "play_while_made", pd_play_page())
     (ROOT / "help" / "jukebox~-help.pd").write_text(main.text())
 
 
@@ -295,6 +338,35 @@ def max_page(rows: list[tuple[str, str]], note: str) -> "MaxPatch":
     return page
 
 
+def max_play_page() -> "MaxPatch":
+    """Starts [play~] as soon as the info outlet's 'final' says it will not catch up with the writing."""
+    page = MaxPatch([60, 60, 1000, 900])
+    page.comment(20, 10, PLAY_NOTE, w=900)
+    job = page.msg(20, 70, PLAY_JOB, w=340)
+    jb = page.obj(20, 110, "jukebox~ jbx-src jbx-dst", 1, 3, JB_OUT, w=320)
+    page.connect(job, 0, jb)
+    final = page.obj(20, 150, "route final", 2, 2)
+    page.connect(jb, 2, final)
+    test = page.obj(20, 180, PLAY_TEST, 2, 1, w=260)
+    page.connect(final, 0, test)
+    once = page.obj(20, 210, "sel 1", 2, 2, ["bang", ""])
+    page.connect(test, 0, once)
+    gate = page.obj(20, 240, "onebang", 2, 1, ["bang"])
+    page.connect(once, 0, gate)
+    page.connect(job, 0, gate, 1)  # a new job arms it again
+    page.comment(200, 240, "once per job: a new job arms it again", w=300)
+    start = page.msg(20, 270, "start", w=50)
+    page.connect(gate, 0, start)
+    play = page.obj(20, 300, "play~ jbx-dst", 2, 2, ["signal", "bang"])
+    page.connect(start, 0, play)
+    dac = page.obj(20, 340, "dac~", 2, 0)
+    page.connect(play, 0, dac)
+    page.connect(play, 0, dac, 1)
+    info = page.obj(360, 150, "print jukebox-info", 1, 0)
+    page.connect(jb, 2, info)
+    return page
+
+
 def make_maxhelp() -> None:
     """Tabs: basic (a record -> jukebox~ -> play loop), then one per group of settings."""
     basic = MaxPatch([60, 60, 1000, 900])
@@ -340,6 +412,7 @@ def make_maxhelp() -> None:
     help_patch.tab(20, 10, "basic", basic)
     for i, (name, note, keep) in enumerate(PAGES):
         help_patch.tab(180 + i * 170, 10, name, max_page(page_rows(name, keep), note))
+    help_patch.tab(180 + len(PAGES) * 170, 10, "play_while_made", max_play_page())
     help_patch.write(ROOT / "help" / "jukebox~.maxhelp")
 
 

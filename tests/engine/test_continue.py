@@ -13,7 +13,12 @@ import torch
 from plans import make_plan
 
 from jukebox_host.engine import sampling
+from jukebox_host.engine.continuation import piece_tail
+from jukebox_host.engine.fidelity import song_length_range
 from jukebox_host.engine.loading import LoadedModel, load_model
+from jukebox_host.engine.plan import Output
+from jukebox_host.engine.song_length import song_position
+from jukebox_host.engine.streaming import ChunkFn
 from jukebox_host.host.kept_codes import KeptCodes
 
 
@@ -23,7 +28,7 @@ def loaded(tiny_dir: Path) -> LoadedModel:
 
 
 def _run(loaded: LoadedModel, mode: str, samples: int, n_samples: int, seed: int,
-         codes: list[torch.Tensor] | None = None) -> sampling.Output:
+         codes: list[torch.Tensor] | None = None) -> Output:
     plan = make_plan(mode=mode, total_samples=samples, levels=[0, 1], n_samples=n_samples, seed=seed)
     (out,) = list(sampling.run(loaded, plan, None, lambda *_: None, threading.Event(), codes))
     assert out.codes is not None
@@ -61,11 +66,11 @@ def test_one_kept_result_continues_as_a_batch_of_different_variations(loaded: Lo
 
 
 def _continue(loaded: LoadedModel, codes: list[torch.Tensor], position: int, added: int, seed: int,
-              new_only: bool, on_chunk: sampling.ChunkFn | None = None) -> sampling.Output:
+              new_only: bool, on_chunk: ChunkFn | None = None) -> Output:
     """A continue job as the worker plans one: the song position and length from song_position."""
     top_raw = int(loaded.model.priors[0].raw_to_tokens)
     total = codes[0].shape[1] * top_raw + added
-    position, song = sampling.song_position(loaded, position, total, int(240 * loaded.sample_rate))
+    position, song = song_position(loaded, position, total, int(240 * loaded.sample_rate))
     plan = make_plan(mode="continue", total_samples=total, levels=[0, 1, 2], seed=seed, song_samples=song,
                      position=position, new_only=new_only)
     (out,) = list(sampling.run(loaded, plan, None, lambda *_: None, threading.Event(), codes, on_chunk))
@@ -101,7 +106,7 @@ def test_a_chain_link_from_the_kept_tail_is_the_whole_pieces_continuation_exactl
     whole = _continue(loaded, first.codes, 0, added, 11, new_only=False)
     whole_labels = labels[:]
     labels.clear()
-    tail, position = sampling.piece_tail(loaded, first.codes, 0)
+    tail, position = piece_tail(loaded, first.codes, 0)
     assert position > 0 and tail[0].shape[1] < first.codes[0].shape[1]  # really cut
     chunks: list[np.ndarray] = []
     link = _continue(loaded, tail, position, added, 11, new_only=True,
@@ -125,7 +130,7 @@ def test_a_chains_kept_tail_stays_the_same_size_however_long_the_piece(loaded: L
     for seconds in (1, 4, 16):
         codes = [torch.zeros(1, seconds * 44100 // int(p.raw_to_tokens) // 128 * 128, dtype=torch.long)
                  for p in loaded.model.priors]
-        tail, position = sampling.piece_tail(loaded, codes, 0)
+        tail, position = piece_tail(loaded, codes, 0)
         lengths.append(tail[0].shape[1])
         assert position + tail[0].shape[1] * 128 == codes[0].shape[1] * 128
     assert lengths[1] == lengths[2] < codes[0].shape[1]
@@ -134,13 +139,13 @@ def test_a_chains_kept_tail_stays_the_same_size_however_long_the_piece(loaded: L
 def test_a_chain_past_the_longest_song_starts_a_new_song_from_its_tail(loaded: LoadedModel) -> None:
     """Labels cannot place a window past the model's longest song (600 s): the link that would cross it is made
     as the start of a new song primed with the tail, and the chain goes on."""
-    longest = int(sampling.song_length_range(loaded.model.config)[1] * loaded.sample_rate)
-    assert sampling.song_position(loaded, 44100 * 128, 44100, 0) == (44100 * 128, 44100 * 129)
-    assert sampling.song_position(loaded, longest - 128, 44100, 0) == (0, 44100)
+    longest = int(song_length_range(loaded.model.config)[1] * loaded.sample_rate)
+    assert song_position(loaded, 44100 * 128, 44100, 0) == (44100 * 128, 44100 * 129)
+    assert song_position(loaded, longest - 128, 44100, 0) == (0, 44100)
     plan = make_plan(mode="ancestral", total_samples=44100, levels=[0, 1, 2], seed=4)
     (first,) = list(sampling.run(loaded, plan, None, lambda *_: None, threading.Event()))
     assert first.codes is not None
-    tail, _ = sampling.piece_tail(loaded, first.codes, 0)
+    tail, _ = piece_tail(loaded, first.codes, 0)
     near_the_end = (longest - 22050) // 128 * 128
     link = _continue(loaded, tail, near_the_end, 44100, 5, new_only=True)
     assert len(link.audio) == 44100 // 128 * 128 + link.overlap and np.isfinite(link.audio).all()

@@ -22,9 +22,12 @@ from openai_reference import REF, SHAPES, converted, greedy, npz
 from plans import make_plan
 
 from jukebox_host.engine import sampling
+from jukebox_host.engine.decoding import decode
 from jukebox_host.engine.label_files import lyric_chars
 from jukebox_host.engine.labels import make_labels
 from jukebox_host.engine.loading import LoadedModel, load_model
+from jukebox_host.engine.schedule import level_windows
+from jukebox_host.engine.window_sampler import sample_window
 
 TOLERANCE = 1e-5
 
@@ -108,12 +111,14 @@ def _greedy_pipeline(loaded: LoadedModel, shape: str) -> None:
     with greedy(), torch.inference_mode():
         for prior_index, openai_level in enumerate((2, 1, 0)):
             total = sample_length // int(model.priors[prior_index].raw_to_tokens)
-            tokens = sampling.sample_level(loaded, tokens, labels[prior_index], prior_index, total,
-                                           hop[openai_level], 0.99)
+            n_ctx = int(model.priors[prior_index].n_ctx)
+            for window in level_windows(prior_index, n_ctx, max(1, int(hop[openai_level] * n_ctx)),
+                                        tokens[prior_index].shape[1], total, 0, None, 0):
+                tokens = sample_window(loaded, tokens, labels[prior_index], window, 0.99)
             for level in range(3):
                 want = ref[f"after_level{openai_level}_codes_level{level}"]
                 assert np.array_equal(tokens[2 - level].numpy(), want), (openai_level, level)
-        audio = sampling.decode(loaded, tokens, 2)[0]  # the first (only) sample
+        audio = decode(loaded, tokens, 2)[0]  # the first (only) sample
     assert np.abs(audio - ref["audio"][0, :, 0]).max() < TOLERANCE
 
 

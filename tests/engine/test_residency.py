@@ -22,16 +22,17 @@ def _run(loaded: object) -> np.ndarray:
     return out.audio
 
 
-def test_level_wise_gives_the_same_result_and_reports_placement(tiny_dir: Path) -> None:
+def test_level_wise_gives_the_same_result_level_by_level_and_reports_placement(tiny_dir: Path) -> None:
     resident = load_model(str(tiny_dir), torch.device("cpu"), torch.float32, residency="all")
     level = load_model(str(tiny_dir), torch.device("cpu"), torch.float32, residency="level")
     assert np.array_equal(_run(resident), _run(level))
     described = level.describe()
     assert described["residency"] == "level"
+    assert described["schedule"] == "level_by_level"  # one prior on the device at a time: the levels take turns
     assert [p["level"] for p in described["placement"]] == [2, 1, 0]
     assert all(p["bytes"] > 0 and p["device"] == "cpu" for p in described["placement"])
     assert level.residency is not None and level.residency.active is None  # nothing left placed after a job
-    assert resident.describe()["residency"] == "all"
+    assert resident.describe()["residency"] == "all" and resident.describe()["schedule"] == "pipelined"
 
 
 def test_tied_tensors_share_one_host_copy(tiny_dir: Path) -> None:

@@ -13,7 +13,10 @@ import torch
 from plans import make_plan
 
 from jukebox_host.engine import sampling
+from jukebox_host.engine.decoding import decode, encode_prompt
 from jukebox_host.engine.loading import LoadedModel, fix_windowed_conditioning, load_model
+from jukebox_host.engine.plan import Output, Plan
+from jukebox_host.engine.schedule import window_starts
 from jukebox_host.engine.tiny import build_tiny_model, write_tiny_model
 from jukebox_host.wire.errors import HostError, JobCancelled
 
@@ -23,13 +26,13 @@ def loaded(tiny_dir: Path) -> LoadedModel:
     return load_model(str(tiny_dir), torch.device("cpu"), torch.float32)
 
 
-def _plan(**overrides: object) -> sampling.Plan:
+def _plan(**overrides: object) -> Plan:
     return make_plan(**{**dict(total_samples=44100, prompt_samples=22050, levels=[0], seed=1, preview=True),
                         **overrides})
 
 
-def _run(loaded: LoadedModel, plan: sampling.Plan, prompt: np.ndarray | None,
-         cancel: threading.Event | None = None) -> list[sampling.Output]:
+def _run(loaded: LoadedModel, plan: Plan, prompt: np.ndarray | None,
+         cancel: threading.Event | None = None) -> list[Output]:
     return list(sampling.run(loaded, plan, prompt, lambda *_: None, cancel or threading.Event()))
 
 
@@ -91,7 +94,7 @@ def test_trap2_tied_weights_survive_save_and_load(tmp_path: Path) -> None:
 
 
 def test_trap3_prompt_codes_are_ordered_top_first(loaded: LoadedModel) -> None:
-    codes = sampling.encode_prompt(loaded, _prompt(0.5)[:16384], n_samples=2)
+    codes = encode_prompt(loaded, _prompt(0.5)[:16384], n_samples=2)
     assert [c.shape for c in codes] == [(2, 16384 // 128), (2, 16384 // 32), (2, 16384 // 8)]
     for prior, c in zip(loaded.model.priors, codes):
         assert c.shape[1] == 16384 // int(prior.raw_to_tokens)
@@ -148,9 +151,9 @@ def test_trap5_sampling_writes_no_files(loaded: LoadedModel, tmp_path: Path) -> 
 
 def test_trap6_decode_lengths_per_level(loaded: LoadedModel) -> None:
     codes = [torch.randint(0, 64, (1, n)) for n in (10, 40, 160)]
-    assert sampling.decode(loaded, codes, 0).shape == (1, 10 * 128)
-    assert sampling.decode(loaded, codes, 1).shape == (1, 40 * 32)
-    assert sampling.decode(loaded, codes, 2).shape == (1, 160 * 8)
+    assert decode(loaded, codes, 0).shape == (1, 10 * 128)
+    assert decode(loaded, codes, 1).shape == (1, 40 * 32)
+    assert decode(loaded, codes, 2).shape == (1, 160 * 8)
 
 
 def test_primed_continuation_keeps_the_prompt_and_reaches_the_total_length(loaded: LoadedModel) -> None:
@@ -200,7 +203,7 @@ def test_n_samples_are_one_batch(loaded: LoadedModel) -> None:
 
 def test_window_starts_cover_the_whole_length() -> None:
     for total, n_ctx, hop in [(100, 64, 32), (64, 64, 32), (65, 64, 8), (1000, 64, 64)]:
-        starts = sampling.window_starts(total, n_ctx, hop)
+        starts = window_starts(total, n_ctx, hop)
         assert starts[0] == 0 and starts[-1] + n_ctx == total
         assert all(b - a <= hop for a, b in zip(starts, starts[1:]))
 

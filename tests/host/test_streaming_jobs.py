@@ -20,6 +20,7 @@ def test_streamed_chunks_are_the_result(host: object, out_rate: int) -> None:
         whole, _ = c.generate_variations(None, None, out_sample_rate=out_rate, **JOB)
         rid = c.send(C.TYPE_GENERATE, stream=True, out_sample_rate=out_rate, **JOB)
         chunks: list[tuple[int, list[np.ndarray]]] = []
+        finals: list[tuple[float, float]] = []
         while True:
             reply = c.receive(60)
             if reply.header.get("id") != rid:
@@ -27,8 +28,13 @@ def test_streamed_chunks_are_the_result(host: object, out_rate: int) -> None:
             reply.raise_if_error()
             if reply.type == C.TYPE_CHUNK:
                 chunks.append((int(reply.header["start"]), reply.variations()))
+                finals.append((reply.header["final_seconds"], reply.header["final_rate"]))
             elif reply.type == C.TYPE_RESULT:
                 break
+    # Each chunk says how much final audio exists (all sent so far) and how fast it grows.
+    ends = [(start + parts[0].shape[1]) / out_rate for start, parts in chunks]
+    assert [seconds for seconds, _ in finals] == pytest.approx(ends, abs=1e-5)
+    assert all(rate > 0 for _, rate in finals)
     assert reply.header["streamed"] is True and reply.frames == []
     assert len(chunks) >= 2
     position = 0

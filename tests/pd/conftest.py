@@ -4,21 +4,19 @@ The build is found through $JBX_BUILD_DIR, else <repo>/build. Nothing is
 built here: tests skip with the reason when build/pd/jukebox~.pd_linux or pd
 is missing, or when the host package cannot run."""
 
-import uuid
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pd_harness import PD, external_dir, start_host, stop_host
+from pd_harness import PD, SOCKETS, endpoint, external_dir, start_host, stop_host
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def no_socket_files_left() -> Iterator[None]:
-    """A host killed on purpose leaves its ipc socket file in /tmp: each test's go when it ends."""
-    before = set(Path("/tmp").glob("jbx-pd*"))
+    """A host killed on purpose leaves its ipc socket file: this session's folder of them goes when it ends."""
     yield
-    for path in set(Path("/tmp").glob("jbx-pd*")) - before:
-        path.unlink(missing_ok=True)
+    shutil.rmtree(SOCKETS, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +32,7 @@ def pd_external() -> Path:
 @pytest.fixture(scope="session")
 def host(tmp_path_factory: pytest.TempPathFactory, pd_external: Path) -> Iterator[str]:
     """A real jukebox-host with the tiny model on a private ipc endpoint."""
-    ep = f"ipc:///tmp/jbx-pdtest-{uuid.uuid4().hex[:8]}"
+    ep = endpoint("host")
     proc = start_host(ep, tmp_path_factory.mktemp("host") / "host.log")
     yield ep
     stop_host(proc)

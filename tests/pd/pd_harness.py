@@ -5,7 +5,9 @@ import os
 import shlex
 import shutil
 import subprocess
+import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +17,14 @@ REPO = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("JBX_BUILD_DIR", REPO / "build"))
 HOST_CMD = shlex.split(os.environ.get("JBX_TEST_HOST_CMD", "python3 -m jukebox_host"))
 PD = shutil.which("pd")
+# This session's ipc socket files, in a folder of its own: a short path (ipc paths are limited to ~100 bytes), and
+# another test session running at the same time never sees, or sweeps, them (conftest.py).
+SOCKETS = Path(tempfile.mkdtemp(prefix="jukebox-pd-", dir="/tmp"))
+
+
+def endpoint(name: str) -> str:
+    """A fresh ipc endpoint in this session's socket folder."""
+    return f"ipc://{SOCKETS}/{name}-{uuid.uuid4().hex[:8]}"
 
 
 def external_dir(variant: str) -> Path:

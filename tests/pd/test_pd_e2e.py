@@ -221,7 +221,8 @@ def test_pd_variations_land_in_the_arrays_named_for_them(host: str, tmp_path: Pa
 
 def test_pd_stream_writes_chunks_into_dst_before_the_result(host: str, tmp_path: Path) -> None:
     """stream 1: 'chunk <start> <frames>' on the info outlet as each stretch lands in dst, in order and without
-    gaps; then one bang, and dst holds the whole result."""
+    gaps, each followed by 'final <seconds> <rate>' (the final audio so far, and its pace); then one bang, and dst
+    holds the whole result."""
     out = tmp_path / "out.wav"
     patch = jukebox_patch(settings(host, "mode ancestral", "hop_fraction 0.125", "stream 1", "bang"), src="nosuch",
                           out_wav=out, quit_after_ms=80000)
@@ -230,9 +231,12 @@ def test_pd_stream_writes_chunks_into_dst_before_the_result(host: str, tmp_path:
     chunks = [line.split()[2:4] for line in err.splitlines() if line.startswith("info: chunk ")]
     assert len(chunks) >= 2, err
     position = 0
-    for start, frames in chunks:
+    finals = [line.split()[2:4] for line in err.splitlines() if line.startswith("info: final ")]
+    assert len(finals) == len(chunks), err
+    for (start, frames), (seconds, rate) in zip(chunks, finals, strict=True):
         assert int(start) == position, chunks
         position += int(frames)
+        assert float(seconds) == pytest.approx(position / SR, abs=1e-3) and float(rate) > 0, finals
     assert err.count("done: bang") == 1 and err.index("info: chunk") < err.index("done: bang")
     y, sr = sf.read(out, dtype="float32")
     assert sr == SR and len(y) == position == 689 * 128

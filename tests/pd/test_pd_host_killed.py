@@ -3,18 +3,18 @@ running and exits normally; a job after a host restart on the same endpoint succ
 
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from pd_harness import endpoint as pd_endpoint
 from pd_harness import jukebox_patch, on_info_later, quit_on_info, run_pd, start_host, stop_host
 
 SR = 44100
 
 
 def test_pd_reports_a_killed_host_and_works_after_a_restart(pd_external: Path, tmp_path: Path) -> None:
-    endpoint = f"ipc:///tmp/jbx-pdkill-{uuid.uuid4().hex[:8]}"
+    endpoint = pd_endpoint("kill")
     t = np.arange(SR) / SR
     sf.write(tmp_path / "in.wav", (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), SR, subtype="FLOAT")
     host = start_host(endpoint, tmp_path / "host1.log")
@@ -57,7 +57,7 @@ def test_the_same_object_heals_after_the_host_is_killed_and_restarted(pd_externa
     """One [jukebox~] through a kill -9 and, once it has timed out, a restart on the same endpoint: one "host
     lost", then its next bang renders, with one "host back"; nobody recreates the object. (A host back within the
     timeout is another path: libzmq reconnects by itself and the job is reported lost.)"""
-    endpoint = f"ipc:///tmp/jbx-pdheal-{uuid.uuid4().hex[:8]}"
+    endpoint = pd_endpoint("heal")
     t = np.arange(SR) / SR
     sf.write(tmp_path / "in.wav", (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), SR, subtype="FLOAT")
     hosts = [start_host(endpoint, tmp_path / "host1.log")]

@@ -19,6 +19,7 @@ from jukebox_host.engine.fidelity import make_faithful, song_length_range
 from jukebox_host.engine.kv_cache import use_inplace_cache
 from jukebox_host.engine.levels import level_of_prior
 from jukebox_host.engine.residency import LevelResidency
+from jukebox_host.engine.schedule import LEVEL_BY_LEVEL, PIPELINED
 from jukebox_host.engine.static_step import choose_step, install_on_priors, warm_up
 from jukebox_host.wire import constants as C
 from jukebox_host.wire.errors import HostError
@@ -129,6 +130,12 @@ class LoadedModel:
     residency: LevelResidency | None = None  # None: every prior stays on the device
     decode_contexts: dict[int, Any] = field(default_factory=dict)  # VQ-VAE level → chunked_decode.Context
 
+    @property
+    def schedule(self) -> str:
+        """How this model's levels take turns (schedule.py): pipelined needs every prior resident at once; with
+        level-wise residency (a memory plan that fits one prior at a time) they run level by level."""
+        return LEVEL_BY_LEVEL if self.residency is not None else PIPELINED
+
     def activate(self, prior_index: int | None) -> None:
         """Before sampling a level: with level-wise residency, only that prior on the device (None: none)."""
         if self.residency is not None:
@@ -163,6 +170,7 @@ class LoadedModel:
             "bytes": self.weight_bytes(),
             "levels": len(self.model.priors),
             "residency": "level" if self.residency is not None else "all",
+            "schedule": self.schedule,
             "placement": placement,
             **self.facts(),
         }

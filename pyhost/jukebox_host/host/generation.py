@@ -12,7 +12,10 @@ import numpy as np
 import torch
 
 from jukebox_host.engine import sampling
+from jukebox_host.engine.continuation import new_only_overlap, piece_tail
 from jukebox_host.engine.loading import ModelRegistry
+from jukebox_host.engine.plan import Plan
+from jukebox_host.engine.song_length import song_position
 from jukebox_host.host import audio as A
 from jukebox_host.host.kept_codes import Kept
 from jukebox_host.wire import constants as C
@@ -52,10 +55,10 @@ def generate(registry: ModelRegistry, req: GenerateRequest, request_id: int, kep
         _check_total(total / rate, req)
     elif kept is not None:  # a chain link: the new audio and the overlap it re-makes travel together
         last = min(req.levels, n_priors) - 1
-        overlap = sampling.new_only_overlap(loaded, kept.codes[0].shape[1], last)
+        overlap = new_only_overlap(loaded, kept.codes[0].shape[1], last)
         check_result_fits(req.length, req.out_sample_rate, req.out_channels, req.n_samples, extra=overlap / rate)
-    position, song_samples = sampling.song_position(loaded, kept.start if kept is not None else 0, total,
-                                                    int(req.song_length * rate))
+    position, song_samples = song_position(loaded, kept.start if kept is not None else 0, total,
+                                           int(req.song_length * rate))
     prompt = None
     prompt_samples = 0
     if req.audio.shape[1] > 0 and req.mode not in (C.MODE_ANCESTRAL, C.MODE_CONTINUE):
@@ -67,7 +70,7 @@ def generate(registry: ModelRegistry, req: GenerateRequest, request_id: int, kep
         levels = list(range(1, n_priors))
     else:
         levels = list(range(min(req.levels, n_priors)))
-    plan = sampling.Plan(
+    plan = Plan(
         mode=req.mode, total_samples=total, prompt_samples=prompt_samples, levels=levels,
         temperature=req.temperature, hop_fraction=req.hop_fraction, n_samples=req.n_samples, seed=req.seed,
         artist=req.artist, genre=req.genre, lyrics=req.lyrics, preview=req.preview,
@@ -98,7 +101,7 @@ def generate(registry: ModelRegistry, req: GenerateRequest, request_id: int, kep
             assert output.codes is not None
             kept_codes, start = output.codes, position
             if req.new_only:  # a chain: keep what its next link needs, however long the piece grows
-                kept_codes, start = sampling.piece_tail(loaded, kept_codes, position)
+                kept_codes, start = piece_tail(loaded, kept_codes, position)
             return Outcome(header, pcm, kept_codes, start)
         send(header, pcm)
     raise RuntimeError("sampling ended without a final result")
@@ -115,6 +118,8 @@ class _ChunkSender:
         self.delivery = A.StreamDelivery(model_rate, req.out_sample_rate, req.out_channels, req.n_samples)
         self.frames = 0  # sent so far, per variation
         self.overlap: dict[str, int] = {}  # new_only: {"overlap": frames}, told with every chunk
+        self.started = time.perf_counter()
+        self.first: tuple[float, float] | None = None  # (when, final seconds) at the first chunk
 
     def __call__(self, start: int, audio: np.ndarray) -> None:
         if self.req.new_only and not self.overlap:  # the first chunk starts where the overlap does
@@ -124,11 +129,25 @@ class _ChunkSender:
     def _send(self, outs: list[np.ndarray]) -> None:
         if not outs or outs[0].shape[1] == 0:
             return
-        header = message(C.TYPE_CHUNK, self.request_id, start=self.frames, frames=int(outs[0].shape[1]),
+        frames = int(outs[0].shape[1])
+        header = message(C.TYPE_CHUNK, self.request_id, start=self.frames, frames=frames,
                          channels=int(outs[0].shape[0]), variations=len(outs), sample_rate=self.req.out_sample_rate,
-                         **self.overlap)
+                         **self.overlap, **self._final((self.frames + frames) / self.req.out_sample_rate))
         self.send(header, variation_frames(outs))
         self.frames += int(outs[0].shape[1])
+
+    def _final(self, seconds: float) -> dict[str, float]:
+        """How much final audio exists (sent, this chunk included) and how fast it grows, in seconds of audio
+        per second: since the job started at the first chunk, since the first chunk after it (the wait for the
+        first audio is not the pace of the rest). A player started now from the top never catches the writing
+        when (length - final_seconds) / final_rate <= length (docs/PROTOCOL.md, "Streaming")."""
+        now = time.perf_counter()
+        if self.first is None:
+            self.first = (now, seconds)
+            rate = seconds / max(now - self.started, 1e-6)
+        else:
+            rate = (seconds - self.first[1]) / max(now - self.first[0], 1e-6)
+        return {"final_seconds": round(seconds, 6), "final_rate": round(rate, 6)}
 
     def finish(self) -> tuple[int, int, int]:
         """Sends what the resampler still holds; returns the whole result's channels, frames and variations."""
