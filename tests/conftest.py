@@ -5,18 +5,18 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import host_process
 import pytest
+from host_process import HostProcess
 
 # Everything this run writes outside pytest's own tmp_path lives here and goes when the run ends.
 _RUN = Path(tempfile.mkdtemp(prefix="jukebox-tests-"))
 atexit.register(shutil.rmtree, _RUN, True)
+host_process.LOG_DIR = _RUN
 # Every host and test in this run resolves 'tiny' to the same generated folder.
 _HOME = _RUN / "home"
 _HOME.mkdir()
@@ -28,37 +28,6 @@ MODELS_DIR.mkdir()
 REPO = Path(__file__).resolve().parent.parent
 # Fixture generators (and OpenAI's sources they run, never committed) are not tests of this project.
 collect_ignore_glob = ["fixtures/*"]
-
-
-class HostProcess:
-    """A real `jukebox-host serve` subprocess."""
-
-    def __init__(self, endpoint: str, models: list[str], extra: list[str] | None = None,
-                 start_within: float = 120) -> None:
-        self.endpoint = endpoint
-        args = [sys.executable, "-m", "jukebox_host", "serve", "--endpoint", endpoint, "--device", "cpu"]
-        for model in models:
-            args += ["--model", model]
-        self.log = tempfile.NamedTemporaryFile(prefix="host-log-", suffix=".txt", delete=False, dir=_RUN)
-        self.process = subprocess.Popen(args + (extra or []), stderr=self.log, env=os.environ.copy())
-        deadline = time.monotonic() + start_within
-        while "ready on" not in self.output():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"host did not start:\n{self.output()}")
-            time.sleep(0.05)
-
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
-
-    def stop(self, timeout: float = 30) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-        code = self.process.wait(timeout)
-        return code
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(10)
 
 
 @pytest.fixture(scope="session")

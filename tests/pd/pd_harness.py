@@ -2,20 +2,18 @@
 real-time headless Pd runs. Fixtures are in conftest.py."""
 
 import os
-import shlex
 import shutil
 import subprocess
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from host_process import HOST_CMD, HostProcess
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("JBX_BUILD_DIR", REPO / "build"))
-HOST_CMD = shlex.split(os.environ.get("JBX_TEST_HOST_CMD", "python3 -m jukebox_host"))
 PD = shutil.which("pd")
 # This session's ipc socket files, in a folder of its own: a short path (ipc paths are limited to ~100 bytes), and
 # another test session running at the same time never sees, or sweeps, them (conftest.py).
@@ -198,30 +196,20 @@ def run_pd(patch_path: Path, variant: str = "plain", timeout: int = 90,
     return running.returncode, "".join(lines)
 
 
-def start_host(endpoint: str, log: Path, extra: list[str] | None = None) -> subprocess.Popen:
-    """A real `jukebox-host serve` with the tiny model; waits for its "ready" line (fails the test otherwise)."""
+def start_host(endpoint: str, log: Path, extra: list[str] | None = None) -> HostProcess:
+    """A real `jukebox-host serve` with the tiny model (tests/host_process.py); fails the test if it does not
+    start, skips it when the host command cannot run here."""
     probe = subprocess.run(HOST_CMD + ["--help"], check=False, capture_output=True)
     if probe.returncode != 0:
         pytest.skip(f"host cannot run: {' '.join(HOST_CMD)} --help failed")
-    with open(log, "wb") as f:
-        proc = subprocess.Popen(
-            HOST_CMD + ["serve", "--endpoint", endpoint, "--model", "tiny"] + (extra or []),
-            stdout=f,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.time() + 120
-    while b"ready on" not in log.read_bytes():
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"host did not start:\n{log.read_text()}")
-        time.sleep(0.1)
-    return proc
-
-
-def stop_host(proc: subprocess.Popen) -> None:
-    proc.terminate()
     try:
-        proc.wait(10)
+        return HostProcess(endpoint, ["tiny"], extra, log=log)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+def stop_host(host: HostProcess) -> None:
+    try:
+        host.stop(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        pass  # killed by stop
