@@ -8,9 +8,9 @@ needs, and takes it back when that level waits again. Only one thread ever runs,
 concurrently and no result depends on the interleaving: each level's codes are computed exactly as level by
 level would, and its random draws come from its own stream (random_streams.py), swapped in with the baton.
 
-The conductor knows nothing of models: a level's work is a function that samples its windows in order, calls
-`ready(window)` before each and `token(level, held)` after each sampled token (schedule.py says what a window
-needs).
+The conductor knows nothing of models: it runs a level's windows in order through the function given to `run`,
+starting each only once `held(level above)` reaches its `needs_above` (schedule.py), and that function calls
+`token(prior_index)` after each token it samples.
 """
 
 from __future__ import annotations
