@@ -17,6 +17,7 @@ ALLOWED = {
     "gateway": {"gateway", "wire"},
     "host": {"host", "wire", "engine", "gateway.memory_ceiling"},
     "clients": {"clients", "wire"},
+    "training": {"training", "engine", "wire"},
 }
 
 

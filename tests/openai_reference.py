@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-REF = Path(__file__).resolve().parents[1] / "fixtures" / "openai_reference"
+REF = Path(__file__).resolve().parent / "fixtures" / "openai_reference"
 SHAPES = ("1b_lyrics", "5b_lyrics", "5b")
 VERSIONS = {"1b_lyrics": ["v3", "v2", "v2"], "5b_lyrics": ["v2", "v2", "v2"], "5b": ["v2", "v2", "v2"]}
 # OpenAI's attn_order → transformers' attention_pattern (the orders OpenAI's real models use).
