@@ -17,7 +17,7 @@ ALLOWED = {
     "gateway": {"gateway", "wire"},
     "host": {"host", "wire", "engine", "gateway.memory_ceiling"},
     "clients": {"clients", "wire"},
-    "training": {"training", "engine", "wire"},
+    "training": {"training", "engine", "wire", "host.audio"},
 }
 
 

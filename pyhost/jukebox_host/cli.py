@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jukebox_host.gateway.memory_ceiling import DEFAULT_MEMORY_MIB
+from jukebox_host.training import command as training_command
 from jukebox_host.wire import constants as C
 from jukebox_host.wire.generate_fields import GENERATE_FIELDS
 
@@ -305,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
                         choices=["float32", "float16", "bfloat16", "int8"])
     memory.add_argument("--n-samples", dest="n_samples", type=int, default=1)
     memory.set_defaults(func=_memory_plan)
+
+    training_command.add_parser(sub)
 
     example = sub.add_parser("example", help="write a short synthetic prompt phrase (float WAV)")
     example.add_argument("output")

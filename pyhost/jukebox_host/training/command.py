@@ -1,0 +1,102 @@
+"""`jukebox-host train`: the command line of a training run (run.py), with OpenAI's recipe as the defaults."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+LEVELS = {"top": 0, "middle": 1, "bottom": 2}  # transformers' prior order
+
+
+def add_parser(sub: Any) -> None:
+    from jukebox_host.training.new_prior import SMALL_PRIOR
+    from jukebox_host.training.prior_step import Optimisation
+
+    o = Optimisation()
+    train = sub.add_parser(
+        "train", help="train a prior on a folder of your own audio; writes a model folder the host serves",
+        description="Train one level of a model on your own sounds, as OpenAI's train.py does. --from new (default) "
+                    "trains a new prior, shaped like OpenAI's small_prior unless told, without labels, over the "
+                    "model's VQ-VAE (and under its upper levels); --from base goes on training the model's own "
+                    "prior (fine-tuning), with the learning rate falling linearly to 0 at the last step. The run's "
+                    "folder gets checkpoint.pt, log.jsonl and, at the end or when stopped, model/ (serve it with "
+                    "--model OUT/model).")
+    train.add_argument("data", type=Path, help="folder of audio files (any rate and channels soundfile reads)")
+    train.add_argument("-o", "--out", type=Path, required=True, help="the run's folder (new, or the run's own with "
+                                                                     "--resume)")
+    train.add_argument("--model", default="tiny", help="the model the prior belongs to (folder or Hugging Face id)")
+    train.add_argument("--level", choices=list(LEVELS), default="top")
+    train.add_argument("--from", dest="start", choices=["new", "base"], default="new")
+    train.add_argument("--steps", type=int, required=True)
+    train.add_argument("--batch", type=int, default=1, help="windows per step (OpenAI: bs; 1)")
+    train.add_argument("--seed", type=int, default=0)
+    shape = train.add_argument_group("a new prior's shape (OpenAI's small_prior)")
+    shape.add_argument("--width", type=int, default=SMALL_PRIOR["hidden_size"])
+    shape.add_argument("--depth", type=int, default=SMALL_PRIOR["num_layers"])
+    shape.add_argument("--heads", type=int, default=SMALL_PRIOR["n_heads"])
+    shape.add_argument("--window", type=int, default=SMALL_PRIOR["n_ctx"], help="tokens per window (n_ctx)")
+    shape.add_argument("--blocks", type=int, default=SMALL_PRIOR["blocks"])
+    opt = train.add_argument_group("optimisation (OpenAI's defaults, hparams.py)")
+    opt.add_argument("--lr", type=float, default=o.lr)
+    opt.add_argument("--warmup", type=float, default=o.schedule.warmup, help="steps of linear warm-up (100)")
+    opt.add_argument("--weight-decay", type=float, default=o.weight_decay,
+                     help="0 by default; OpenAI's README uses 0.01 for a new prior")
+    opt.add_argument("--clip", type=float, default=o.clip, help="gradient norm above which gradients are scaled")
+    opt.add_argument("--ema-every", type=int, default=o.ema_every,
+                     help="steps between updates of the weight average (OpenAI's cpu_ema: 100)")
+    train.add_argument("--no-aug-shift", dest="aug_shift", action="store_false",
+                       help="windows at fixed places (default: shifted at random by up to half a window)")
+    train.add_argument("--no-aug-blend", dest="aug_blend", action="store_false",
+                       help="stereo mixed 0.5/0.5 (default: a random blend per window)")
+    train.add_argument("--artist", default="unknown", help="labels for a prior that reads them (--from base)")
+    train.add_argument("--genre", default="unknown")
+    train.add_argument("--save-every", type=int, default=1000, help="steps between checkpoints")
+    train.add_argument("--test-every", type=int, default=500, help="steps between test-set losses (0: never)")
+    train.add_argument("--device", default="auto")
+    train.add_argument("--resume", action="store_true", help="go on with the run saved in --out")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(func=run_command)
+
+
+def settings_from(args: argparse.Namespace) -> Any:
+    from jukebox_host.engine.loading import pick_device
+    from jukebox_host.training.lr_schedule import Schedule
+    from jukebox_host.training.new_prior import PriorShape
+    from jukebox_host.training.prior_step import Optimisation
+    from jukebox_host.training.run import RunError, RunSettings
+
+    if args.steps < 1 or args.batch < 1 or args.save_every < 1 or args.test_every < 0 or args.ema_every < 1:
+        raise RunError("--steps, --batch, --save-every and --ema-every must be at least 1, --test-every at least 0")
+    fine_tune = args.start == "base"
+    # Fine-tuning anneals to 0 at the last step (OpenAI's README: --lr_use_linear_decay --lr_decay).
+    schedule = Schedule(warmup=args.warmup, decay=float(args.steps), linear_decay=True) if fine_tune \
+        else Schedule(warmup=args.warmup)
+    optimisation = Optimisation(lr=args.lr, weight_decay=args.weight_decay, clip=args.clip, schedule=schedule,
+                                ema_every=args.ema_every)
+    shape = None if fine_tune else PriorShape(args.width, args.depth, args.heads, args.window, args.blocks)
+    return RunSettings(base=args.model, data=str(args.data), out=str(args.out), prior_index=LEVELS[args.level],
+                       new_prior=shape, steps=args.steps, batch=args.batch, seed=args.seed,
+                       save_every=args.save_every, test_every=args.test_every, aug_shift=args.aug_shift,
+                       aug_blend=args.aug_blend, artist=args.artist, genre=args.genre, optimisation=optimisation,
+                       device=str(pick_device(args.device)))
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from jukebox_host.training.run import Run, RunError
+    from jukebox_host.wire.errors import HostError
+
+    def say(line: str) -> None:
+        print(f"jukebox-host train: {line}", file=sys.stderr, flush=True)
+
+    try:
+        result = Run(settings_from(args), resume=args.resume, say=say).run(progress=not args.quiet)
+    except (RunError, HostError) as exc:
+        say(str(exc))
+        return 2
+    last = result.last
+    if last is not None:
+        say(f"step {result.steps_done}: loss {last.loss:.4f}")
+    say(f"model: {result.model_folder} (serve it with --model {result.model_folder})")
+    return 130 if result.stopped else 0
