@@ -231,3 +231,22 @@ def test_a_released_top_refuses_pieces_shorter_than_its_song_lengths(data: Path,
     assert done.returncode == 2
     assert "shorter than the shortest song this prior's labels can say (17.84 s)" in done.stderr
     assert "none of the 5 files" in done.stderr.splitlines()[-1]
+
+
+def test_two_processes_take_the_steps_of_one_with_the_whole_batch(data: Path, base: Path, tmp_path: Path) -> None:
+    """torchrun, 2 CPU processes (gloo) at batch 1 each, against one process at batch 2: the same losses, gradient
+    norms and weights (up to the order of float sums), as OpenAI's MPI runs against one GPU."""
+    common = ["--model", str(base), "--steps", "5", "--quiet", "--warmup", "2", "--lr", "1e-3", "--test-every", "0",
+              *TINY_SHAPE]
+    one = _cli("train", str(data), "-o", str(tmp_path / "one"), "--batch", "2", *common)
+    assert one.returncode == 0, one.stderr
+    two = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+                          "-m", "jukebox_host", "train", str(data), "-o", str(tmp_path / "two"), "--batch", "1",
+                          *common], capture_output=True, text=True, timeout=300)
+    assert two.returncode == 0, two.stderr
+    for a, b in zip(_log(tmp_path / "one"), _log(tmp_path / "two"), strict=True):
+        for key in ("loss", "grad_norm", "lr"):
+            assert abs(a[key] - b[key]) <= 1e-6 * max(1.0, abs(a[key])), (a["step"], key, a[key], b[key])
+    for (name, a), b in zip(checkpoint.load(tmp_path / "one")["prior"].items(),
+                            checkpoint.load(tmp_path / "two")["prior"].values()):
+        assert torch.allclose(a, b, rtol=0, atol=1e-6), name

@@ -22,7 +22,8 @@ def add_parser(sub: Any) -> None:
                     "model's VQ-VAE (and under its upper levels); --from base goes on training the model's own "
                     "prior (fine-tuning), with the learning rate falling linearly to 0 at the last step. The run's "
                     "folder gets checkpoint.pt, log.jsonl and, at the end or when stopped, model/ (serve it with "
-                    "--model OUT/model).")
+                    "--model OUT/model). Under torchrun (torchrun --nproc-per-node N -m jukebox_host train ...) "
+                    "N processes share each step, --batch windows each.")
     train.add_argument("data", type=Path, help="folder of audio files (any rate and channels soundfile reads)")
     train.add_argument("-o", "--out", type=Path, required=True, help="the run's folder (new, or the run's own with "
                                                                      "--resume)")
@@ -60,8 +61,7 @@ def add_parser(sub: Any) -> None:
     train.set_defaults(func=run_command)
 
 
-def settings_from(args: argparse.Namespace) -> Any:
-    from jukebox_host.engine.loading import pick_device
+def settings_from(args: argparse.Namespace, device: str) -> Any:
     from jukebox_host.training.lr_schedule import Schedule
     from jukebox_host.training.new_prior import PriorShape
     from jukebox_host.training.prior_step import Optimisation
@@ -80,21 +80,29 @@ def settings_from(args: argparse.Namespace) -> Any:
                        new_prior=shape, steps=args.steps, batch=args.batch, seed=args.seed,
                        save_every=args.save_every, test_every=args.test_every, aug_shift=args.aug_shift,
                        aug_blend=args.aug_blend, artist=args.artist, genre=args.genre, optimisation=optimisation,
-                       device=str(pick_device(args.device)))
+                       device=device)
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from jukebox_host.engine.loading import pick_device
+    from jukebox_host.training.distributed import close, from_environment
     from jukebox_host.training.run import Run, RunError
     from jukebox_host.wire.errors import HostError
 
     def say(line: str) -> None:
         print(f"jukebox-host train: {line}", file=sys.stderr, flush=True)
 
+    group, device = from_environment(str(pick_device(args.device)))
     try:
-        result = Run(settings_from(args), resume=args.resume, say=say).run(progress=not args.quiet)
+        result = Run(settings_from(args, device), resume=args.resume, say=say, group=group).run(
+            progress=not args.quiet)
     except (RunError, HostError) as exc:
         say(str(exc))
         return 2
+    finally:
+        close(group)
+    if not group.main:
+        return 0
     last = result.last
     if last is not None:
         say(f"step {result.steps_done}: loss {last.loss:.4f}")

@@ -61,8 +61,23 @@ def grad_norm(params: list[nn.Parameter]) -> float:
     return float(total ** 0.5)
 
 
+class _Loss(nn.Module):
+    """The prior's loss as a module's forward, so that DistributedDataParallel can wrap it."""
+
+    def __init__(self, prior: nn.Module) -> None:
+        super().__init__()
+        self.prior = prior
+
+    def forward(self, tokens: torch.Tensor, conds: list[torch.Tensor], metadata: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        result = prior_loss(self.prior, tokens, conds, metadata)
+        return result.loss, result.gen_loss, result.prime_loss
+
+
 class PriorTrainer:
-    """Trains `model.priors[prior_index]` (transformers' order: 0 is the top) over the frozen `model.vqvae`."""
+    """Trains `model.priors[prior_index]` (transformers' order: 0 is the top) over the frozen `model.vqvae`.
+    With `devices` > 1 (processes started by torchrun), each holds its share of the batch and the gradients are
+    averaged over all of them (training/distributed.py)."""
 
     def __init__(self, model: nn.Module, prior_index: int, settings: Optimisation, batch_size: int,
                  devices: int = 1) -> None:
@@ -74,10 +89,14 @@ class PriorTrainer:
         self.prior.requires_grad_(True)
         self.prior.train()
         self.params = [p for p in self.prior.parameters() if p.requires_grad]
+        self.loss: nn.Module = _Loss(self.prior)
+        if devices > 1:
+            self.loss = nn.parallel.DistributedDataParallel(self.loss)
         self.optimizer = OpenAIAdam(self.params, settings.lr, (settings.beta1, settings.beta2), settings.eps,
                                     settings.weight_decay)
         self.scheduler = settings.schedule.scheduler(self.optimizer)
         mu = settings.ema_mu if settings.ema_mu is not None else 1.0 - (batch_size * devices / 8.0) / 1000
+        # batch_size: each process's share; OpenAI's mu counts the batch over all of them (bs · ngpus)
         self.average = WeightAverage(self.params, mu, settings.ema_every)
 
     def encode(self, mono: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
@@ -90,8 +109,8 @@ class PriorTrainer:
 
     def step(self, audio: torch.Tensor, metadata: torch.Tensor, mix: torch.Tensor | float = 0.5) -> StepReport:
         tokens, conds = self.encode(blend_to_mono(audio.float(), mix))
-        result = prior_loss(self.prior, tokens, conds, metadata)
-        result.loss.backward()
+        loss, gen_loss, prime_loss = self.loss(tokens, conds, metadata)
+        loss.backward()
         norm = grad_norm(self.params)
         lr = self.scheduler.get_last_lr()[0]
         skipped = not math.isfinite(norm) or 0 < self.settings.ignore_grad_norm < norm
@@ -103,5 +122,4 @@ class PriorTrainer:
         if not skipped:
             self.scheduler.step()
             self.average.step()
-        return StepReport(float(result.loss.detach()), float(result.gen_loss), float(result.prime_loss), norm, lr,
-                          skipped)
+        return StepReport(float(loss.detach()), float(gen_loss), float(prime_loss), norm, lr, skipped)

@@ -20,7 +20,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from jukebox_host.engine.labels import label_row, level_labels
 from jukebox_host.engine.loading import LoadedModel, load_model
 from jukebox_host.training import checkpoint
 from jukebox_host.training.audio_folder import DataError, Usable, gather, opened
+from jukebox_host.training.distributed import Group
 from jukebox_host.training.new_prior import PriorShape, build_prior, new_prior_config
 from jukebox_host.training.prior_loss import prior_loss
 from jukebox_host.training.prior_step import Optimisation, PriorTrainer, StepReport, blend_to_mono
@@ -106,26 +107,33 @@ def _ctrl_c(stop: _Stop) -> Iterator[None]:
 
 
 class Run:
-    def __init__(self, settings: RunSettings, resume: bool, say: Callable[[str], None]) -> None:
+    def __init__(self, settings: RunSettings, resume: bool, say: Callable[[str], None],
+                 group: Group | None = None) -> None:
+        """group: the processes training together (torchrun); the first writes the run's files."""
         self.settings = settings
-        self.say = say
+        self.group = group = group or Group()
+        self.say = say if group.main else (lambda _: None)
         self.folder = Path(settings.out)
-        self._check_folder(resume)
+        if group.main:
+            self._check_folder(resume)
         self.loaded = self._load_base()
         prior = self.loaded.model.priors[settings.prior_index]
         self.length = int(prior.n_ctx * prior.raw_to_tokens)
         self.rate = int(self.loaded.model.config.sampling_rate)
         data = self.folder / DATA_FOLDER
         try:
-            audio = opened(data) if resume else gather(Path(settings.data), data, self.rate, self._usable(), say)
-            self.windows = Windows(audio, self.length)
+            if group.main and not resume:
+                gather(Path(settings.data), data, self.rate, self._usable(), self.say)
+            group.barrier()
+            self.windows = Windows(opened(data), self.length)
         except (DataError, ValueError) as exc:
             raise RunError(str(exc)) from None
-        self.trainer = PriorTrainer(self.loaded.model, settings.prior_index, settings.optimisation, settings.batch)
+        self.trainer = PriorTrainer(self.loaded.model, settings.prior_index, settings.optimisation, settings.batch,
+                                    devices=group.world)
         self.step = 0
         if resume:
             self._restore(checkpoint.load(self.folder))
-        else:
+        elif group.main:
             checkpoint.write_json(self.folder / RUN_FILE, settings.identity())
             (self.folder / LOG_FILE).write_text("")
         self._label_row = self._labels()
@@ -194,26 +202,29 @@ class Run:
         self.trainer.scheduler.load_state_dict(state["scheduler"])
         self.trainer.average.load_state_dict(state["average"])
         self.step = int(state["step"])
-        _truncate_log(self.folder / LOG_FILE, self.step)
+        if self.group.main:
+            _truncate_log(self.folder / LOG_FILE, self.step)
         self.say(f"resumed at step {self.step}")
 
     # ---- the batches -----------------------------------------------------------------------------------------
 
     def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | float]:
-        """Step `step`'s audio (batch, length, 2), labels and blend: a function of the seed and the step alone."""
+        """This process's share of step `step`'s audio (batch, length, 2), labels and blend: a function of the seed
+        and the step alone. The whole batch is drawn as one process at batch × processes would draw it."""
         s, w = self.settings, self.windows
-        per_epoch = w.train_items // s.batch
+        whole = s.batch * self.group.world
+        per_epoch = w.train_items // whole
         if per_epoch < 1:
-            raise RunError(f"{w.train_items} training windows cannot fill a batch of {s.batch}")
+            raise RunError(f"{w.train_items} training windows cannot fill a batch of {whole}")
         order = w.epoch_order(s.seed, step // per_epoch)
-        items = order[(step % per_epoch) * s.batch:][: s.batch]
+        items = order[(step % per_epoch) * whole:][:whole]
         rng = np.random.default_rng([s.seed, step, 1])
         half = self.length // 2
-        shifts = rng.integers(-half, half, size=s.batch) if s.aug_shift else np.zeros(s.batch, dtype=np.int64)
-        windows = [w.window(int(item), int(shift)) for item, shift in zip(items, shifts)]
-        mix: torch.Tensor | float = 0.5
-        if s.aug_blend:
-            mix = torch.from_numpy(rng.random((s.batch, 1)).astype(np.float32))
+        shifts = rng.integers(-half, half, size=whole) if s.aug_shift else np.zeros(whole, dtype=np.int64)
+        mixes = rng.random((whole, 1)).astype(np.float32) if s.aug_blend else None
+        mine = slice(self.group.rank * s.batch, (self.group.rank + 1) * s.batch)
+        windows = [w.window(int(item), int(shift)) for item, shift in zip(items[mine], shifts[mine])]
+        mix: torch.Tensor | float = 0.5 if mixes is None else torch.from_numpy(mixes[mine])
         return self._audio_and_labels(windows) + (mix,)
 
     def _audio_and_labels(self, windows: list[Any]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -248,6 +259,8 @@ class Run:
         return total / count
 
     def save(self) -> None:
+        if not self.group.main:
+            return
         t = self.trainer
         checkpoint.save(self.folder, dict(step=self.step, prior=self.loaded.model.priors[self.settings.prior_index]
                                           .state_dict(), optimizer=t.optimizer.state_dict(),
@@ -271,35 +284,42 @@ class Run:
     def run(self, progress: bool = True) -> RunResult:
         from tqdm import tqdm
 
-        s = self.settings
+        s, group = self.settings, self.group
         stop = _Stop(self.say)
         last: StepReport | None = None
-        tokens = s.batch * self.loaded.model.priors[s.prior_index].n_ctx
-        bar = tqdm(total=s.steps, initial=self.step, disable=not progress, unit="step", dynamic_ncols=True)
-        with _ctrl_c(stop), open(self.folder / LOG_FILE, "a") as log:
-            while self.step < s.steps and not stop.asked:
+        tokens = s.batch * group.world * self.loaded.model.priors[s.prior_index].n_ctx
+        bar = tqdm(total=s.steps, initial=self.step, disable=not (progress and group.main), unit="step",
+                   dynamic_ncols=True)
+        stopped = False
+        with _ctrl_c(stop), open(self.folder / LOG_FILE if group.main else os.devnull, "a") as log:
+            while self.step < s.steps and not stopped:
                 started = time.perf_counter()
-                last = self.trainer.step(*self.batch(self.step))
+                report = self.trainer.step(*self.batch(self.step))
+                # the whole batch's losses (the gradient norm is already the whole batch's: gradients are averaged)
+                last = replace(report, loss=group.mean(report.loss), gen_loss=group.mean(report.gen_loss),
+                               prime_loss=group.mean(report.prime_loss))
                 seconds = time.perf_counter() - started
                 self.step += 1
                 entry = dict(step=self.step, **asdict(last), seconds=round(seconds, 4),
                              tokens_per_s=round(tokens / seconds, 1))
-                if s.test_every and self.step % s.test_every == 0:
+                if s.test_every and self.step % s.test_every == 0 and group.main:
                     entry["test_loss"] = self.test_loss()
                 log.write(json.dumps(entry) + "\n")
                 log.flush()
                 bar.set_postfix(loss=f"{last.loss:.3f}", lr=f"{last.lr:.2e}", refresh=False)
                 bar.update()
-                if not math.isfinite(last.loss):
-                    self.say(f"step {self.step}: loss is {last.loss}; the step was skipped")
+                if last.skipped:
+                    self.say(f"step {self.step}: gradient norm {last.grad_norm}; the step was skipped")
                 if self.step % s.save_every == 0 and self.step < s.steps:
                     self.save()
+                stopped = group.mean(float(stop.asked)) > 0  # every process stops at the same step
         bar.close()
         self.save()
-        folder = self.export()
-        if stop.asked and self.step < s.steps:
+        folder = self.export() if group.main else self.folder / MODEL_FOLDER
+        group.barrier()
+        if stopped and self.step < s.steps:
             self.say(f"stopped at step {self.step} of {s.steps}; saved. Give the same command with --resume to go on")
-        return RunResult(self.step, stop.asked and self.step < s.steps, folder, last)
+        return RunResult(self.step, stopped and self.step < s.steps, folder, last)
 
 
 
