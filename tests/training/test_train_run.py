@@ -24,7 +24,9 @@ from jukebox_host.training.new_prior import PriorShape
 from jukebox_host.training.prior_step import Optimisation
 from jukebox_host.training.run import LOG_FILE, Run, RunError, RunSettings
 
-TINY_SHAPE = ["--width", "32", "--depth", "2", "--heads", "1", "--window", "64", "--blocks", "8"]
+# The tiny prior, in float32 whatever the CPU (auto would pick bfloat16 on AVX-512 BF16 machines)
+TINY_SHAPE = ["--width", "32", "--depth", "2", "--heads", "1", "--window", "64", "--blocks", "8",
+              "--precision", "float32"]
 
 
 def _tone(seconds: float, rate: int, freqs: list[float]) -> np.ndarray:

@@ -45,6 +45,10 @@ def add_parser(sub: Any) -> None:
     opt.add_argument("--weight-decay", type=float, default=o.weight_decay,
                      help="0 by default; OpenAI's README uses 0.01 for a new prior")
     opt.add_argument("--clip", type=float, default=o.clip, help="gradient norm above which gradients are scaled")
+    opt.add_argument("--precision", choices=["auto", "float32", "bfloat16", "float16"], default="auto",
+                     help="the forward's precision (weights stay float32): auto is bfloat16 on GPUs and on CPUs with "
+                          "AVX-512 BF16 or AMX, float32 elsewhere; float16 scales the loss as OpenAI's all_fp16 did; "
+                          "only float32 steps equal OpenAI's fp32 steps")
     opt.add_argument("--ema-every", type=int, default=o.ema_every,
                      help="steps between updates of the weight average (OpenAI's cpu_ema: 100)")
     train.add_argument("--no-aug-shift", dest="aug_shift", action="store_false",
@@ -62,7 +66,10 @@ def add_parser(sub: Any) -> None:
 
 
 def settings_from(args: argparse.Namespace, device: str) -> Any:
+    import torch
+
     from jukebox_host.training.lr_schedule import Schedule
+    from jukebox_host.training.mixed_precision import auto_precision
     from jukebox_host.training.new_prior import PriorShape
     from jukebox_host.training.prior_step import Optimisation
     from jukebox_host.training.run import RunError, RunSettings
@@ -73,8 +80,9 @@ def settings_from(args: argparse.Namespace, device: str) -> Any:
     # Fine-tuning anneals to 0 at the last step (OpenAI's README: --lr_use_linear_decay --lr_decay).
     schedule = Schedule(warmup=args.warmup, decay=float(args.steps), linear_decay=True) if fine_tune \
         else Schedule(warmup=args.warmup)
+    precision = auto_precision(torch.device(device)) if args.precision == "auto" else args.precision
     optimisation = Optimisation(lr=args.lr, weight_decay=args.weight_decay, clip=args.clip, schedule=schedule,
-                                ema_every=args.ema_every)
+                                ema_every=args.ema_every, precision=precision)
     shape = None if fine_tune else PriorShape(args.width, args.depth, args.heads, args.window, args.blocks)
     return RunSettings(base=args.model, data=str(args.data), out=str(args.out), prior_index=LEVELS[args.level],
                        new_prior=shape, steps=args.steps, batch=args.batch, seed=args.seed,

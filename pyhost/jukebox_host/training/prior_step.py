@@ -13,6 +13,7 @@ from torch import nn
 
 from jukebox_host.training.ema import WeightAverage
 from jukebox_host.training.lr_schedule import Schedule
+from jukebox_host.training.mixed_precision import MixedPrecision
 from jukebox_host.training.openai_adam import OpenAIAdam
 from jukebox_host.training.prior_loss import prior_loss
 
@@ -30,6 +31,7 @@ class Optimisation:
     schedule: Schedule = Schedule()
     ema_mu: float | None = None  # None: OpenAI's 1 − batch/8/1000
     ema_every: int = 1  # OpenAI's cpu_ema averages every 100 steps; its fused EMA every step
+    precision: str = "float32"  # or 'bfloat16' / 'float16' autocast (mixed_precision.py)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class PriorTrainer:
         self.optimizer = OpenAIAdam(self.params, settings.lr, (settings.beta1, settings.beta2), settings.eps,
                                     settings.weight_decay)
         self.scheduler = settings.schedule.scheduler(self.optimizer)
+        self.precision = MixedPrecision(settings.precision, next(self.prior.parameters()).device)
         mu = settings.ema_mu if settings.ema_mu is not None else 1.0 - (batch_size * devices / 8.0) / 1000
         # batch_size: each process's share; OpenAI's mu counts the batch over all of them (bs · ngpus)
         self.average = WeightAverage(self.params, mu, settings.ema_every)
@@ -109,14 +112,16 @@ class PriorTrainer:
 
     def step(self, audio: torch.Tensor, metadata: torch.Tensor, mix: torch.Tensor | float = 0.5) -> StepReport:
         tokens, conds = self.encode(blend_to_mono(audio.float(), mix))
-        loss, gen_loss, prime_loss = self.loss(tokens, conds, metadata)
-        loss.backward()
+        with self.precision.autocast():
+            loss, gen_loss, prime_loss = self.loss(tokens, conds, metadata)
+        self.precision.backward(loss, self.optimizer)
         norm = grad_norm(self.params)
         lr = self.scheduler.get_last_lr()[0]
         skipped = not math.isfinite(norm) or 0 < self.settings.ignore_grad_norm < norm
         if not skipped:
             clip = norm / self.settings.clip
-            self.optimizer.step(scale=clip if clip > 1 else 1.0)
+            self.precision.step(self.optimizer, scale=clip if clip > 1 else 1.0)
+        self.precision.update()
         for p in self.params:
             p.grad = None
         if not skipped:

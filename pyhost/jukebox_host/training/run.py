@@ -201,6 +201,7 @@ class Run:
         self.trainer.optimizer.load_state_dict(state["optimizer"])
         self.trainer.scheduler.load_state_dict(state["scheduler"])
         self.trainer.average.load_state_dict(state["average"])
+        self.trainer.precision.load_state_dict(state.get("precision", {}))
         self.step = int(state["step"])
         if self.group.main:
             _truncate_log(self.folder / LOG_FILE, self.step)
@@ -264,7 +265,8 @@ class Run:
         t = self.trainer
         checkpoint.save(self.folder, dict(step=self.step, prior=self.loaded.model.priors[self.settings.prior_index]
                                           .state_dict(), optimizer=t.optimizer.state_dict(),
-                                          scheduler=t.scheduler.state_dict(), average=t.average.state_dict()))
+                                          scheduler=t.scheduler.state_dict(), average=t.average.state_dict(),
+                                          precision=t.precision.state_dict()))
 
     def export(self) -> Path:
         """The model folder the host serves: the base model with the trained prior, its weights the average."""
