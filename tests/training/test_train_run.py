@@ -16,6 +16,7 @@ import pytest
 import soundfile as sf
 import torch
 
+from jukebox_host.cli import main as cli_main
 from jukebox_host.engine.loading import load_model
 from jukebox_host.engine.tiny import write_tiny_model
 from jukebox_host.training import checkpoint
@@ -148,34 +149,45 @@ def test_ctrl_c_saves_and_the_run_resumes(data: Path, base: Path, tmp_path: Path
     assert [e["step"] for e in _log(run)] == list(range(1, step + 3))
 
 
-def _one_line_error(done: subprocess.CompletedProcess[str], text: str) -> None:
-    assert done.returncode == 2, done.stderr
-    errors = [line for line in done.stderr.splitlines() if line.startswith("jukebox-host train:")]
-    assert len(errors) == 1 and text in errors[0], done.stderr
+def _in_process(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """The command line's own code, in this process (no interpreter to start): (exit code, what it printed)."""
+    code = cli_main(list(args))
+    return code, capsys.readouterr().err
 
 
-def test_bad_input_gets_one_line_and_loses_nothing(data: Path, base: Path, tmp_path: Path) -> None:
+def _one_line_error(done: tuple[int, str], text: str) -> None:
+    code, stderr = done
+    assert code == 2, stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("jukebox-host train:")]
+    assert len(errors) == 1 and text in errors[0], stderr
+
+
+def test_bad_input_gets_one_line_and_loses_nothing(data: Path, base: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     common = ["--model", str(base), "--steps", "2", "--quiet", *TINY_SHAPE]
     empty = tmp_path / "empty"
     empty.mkdir()
-    _one_line_error(_cli("train", str(empty), "-o", str(tmp_path / "r1"), *common), "holds no files")
+    _one_line_error(_in_process(capsys, "train", str(empty), "-o", str(tmp_path / "r1"), *common), "holds no files")
     junk = tmp_path / "junk"
     junk.mkdir()
     (junk / "a.wav").write_bytes(b"RIFF not really")
-    done = _cli("train", str(junk), "-o", str(tmp_path / "r2"), *common)
-    assert done.returncode == 2 and "none of the 1 files" in done.stderr.splitlines()[-1]
-    _one_line_error(_cli("train", str(tmp_path / "nowhere"), "-o", str(tmp_path / "r3"), *common), "no such folder")
-    _one_line_error(_cli("train", str(data), "-o", str(tmp_path / "r4"), *common[:-len(TINY_SHAPE)], "--width", "30",
-                         "--heads", "4", "--window", "64", "--blocks", "8"), "not a multiple of 4 heads")
+    code, stderr = _in_process(capsys, "train", str(junk), "-o", str(tmp_path / "r2"), *common)
+    assert code == 2 and "none of the 1 files" in stderr.splitlines()[-1]
+    _one_line_error(_in_process(capsys, "train", str(tmp_path / "nowhere"), "-o", str(tmp_path / "r3"), *common),
+                    "no such folder")
+    _one_line_error(_in_process(capsys, "train", str(data), "-o", str(tmp_path / "r4"), *common, "--width", "30",
+                                "--heads", "4"), "not a multiple of 4 heads")
 
     run = tmp_path / "kept"
-    assert _cli("train", str(data), "-o", str(run), *common).returncode == 0
+    assert _in_process(capsys, "train", str(data), "-o", str(run), *common)[0] == 0
     before = {p: p.stat().st_mtime_ns for p in run.rglob("*") if p.is_file()}
-    _one_line_error(_cli("train", str(data), "-o", str(run), *common), "holds a run (at step 2): give --resume")
-    _one_line_error(_cli("train", str(data), "-o", str(run), *common, "--seed", "3", "--resume"),
+    _one_line_error(_in_process(capsys, "train", str(data), "-o", str(run), *common),
+                    "holds a run (at step 2): give --resume")
+    _one_line_error(_in_process(capsys, "train", str(data), "-o", str(run), *common, "--seed", "3", "--resume"),
                     "these differ: seed")
     assert {p: p.stat().st_mtime_ns for p in run.rglob("*") if p.is_file()} == before
-    _one_line_error(_cli("train", str(data), "-o", str(tmp_path / "r5"), *common, "--resume"), "no run to resume")
+    _one_line_error(_in_process(capsys, "train", str(data), "-o", str(tmp_path / "r5"), *common, "--resume"),
+                    "no run to resume")
 
 
 def test_runs_refuse_what_cannot_be_trained(data: Path, base: Path, tmp_path: Path) -> None:
@@ -211,11 +223,12 @@ def test_the_trained_prior_is_causal(data: Path, base: Path, tmp_path: Path) -> 
     assert not torch.equal(a[:, :41], b[:, :41])
 
 
-def test_fine_tuning_the_models_own_prior_anneals_to_zero(data: Path, base: Path, tmp_path: Path) -> None:
+def test_fine_tuning_the_models_own_prior_anneals_to_zero(data: Path, base: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
     run = tmp_path / "run"
-    done = _cli("train", str(data), "-o", str(run), "--model", str(base), "--level", "middle", "--from", "base",
-                "--steps", "4", "--warmup", "1", "--quiet")
-    assert done.returncode == 0, done.stderr
+    code, stderr = _in_process(capsys, "train", str(data), "-o", str(run), "--model", str(base), "--level", "middle",
+                               "--from", "base", "--steps", "4", "--warmup", "1", "--quiet")
+    assert code == 0, stderr
     # OpenAI's linear decay over the run: rate 0 at step 0 (LambdaLR), then lr·(1 − step/4).
     assert [e["lr"] for e in _log(run)] == [0.0, 0.0003 * 0.75, 0.0003 * 0.5, 0.0003 * 0.25]
     tuned = load_model(str(run / "model"), torch.device("cpu"), torch.float32).model
@@ -225,14 +238,15 @@ def test_fine_tuning_the_models_own_prior_anneals_to_zero(data: Path, base: Path
         assert same == (index != 1), index  # only the middle level moved
 
 
-def test_a_released_top_refuses_pieces_shorter_than_its_song_lengths(data: Path, base: Path, tmp_path: Path) -> None:
+def test_a_released_top_refuses_pieces_shorter_than_its_song_lengths(data: Path, base: Path, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     """The tiny model's top reads song lengths from 17.84 s, as OpenAI's 1b_lyrics; OpenAI's dataset drops shorter
     files, and so does a run that fine-tunes it."""
-    done = _cli("train", str(data), "-o", str(tmp_path / "run"), "--model", str(base), "--from", "base",
-                "--steps", "1", "--quiet")
-    assert done.returncode == 2
-    assert "shorter than the shortest song this prior's labels can say (17.84 s)" in done.stderr
-    assert "none of the 5 files" in done.stderr.splitlines()[-1]
+    code, stderr = _in_process(capsys, "train", str(data), "-o", str(tmp_path / "run"), "--model", str(base),
+                               "--from", "base", "--steps", "1", "--quiet")
+    assert code == 2
+    assert "shorter than the shortest song this prior's labels can say (17.84 s)" in stderr
+    assert "none of the 5 files" in stderr.splitlines()[-1]
 
 
 def test_two_processes_take_the_steps_of_one_with_the_whole_batch(data: Path, base: Path, tmp_path: Path) -> None:
