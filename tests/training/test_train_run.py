@@ -66,7 +66,8 @@ def _log(run: Path) -> list[dict]:
 def test_a_folder_becomes_a_model_that_render_plays(data: Path, base: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     done = _cli("train", str(data), "-o", str(run), "--model", str(base), "--steps", "40", "--batch", "2",
-                "--lr", "1e-3", "--warmup", "5", "--test-every", "10", "--save-every", "15", "--quiet", *TINY_SHAPE)
+                "--lr", "1e-3", "--warmup", "5", "--test-every", "10", "--save-every", "15", "--sample-every", "20",
+                "--quiet", *TINY_SHAPE)
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert sum("skipped notes.txt: not audio" in line for line in lines) == 1
@@ -79,6 +80,11 @@ def test_a_folder_becomes_a_model_that_render_plays(data: Path, base: Path, tmp_
     tests = [entry["test_loss"] for entry in log if "test_loss" in entry]
     assert len(tests) == 4 and tests[-1] < tests[0]
     assert int(checkpoint.load(run)["step"]) == 40
+    samples = sorted((run / "samples").iterdir())
+    assert [p.name for p in samples] == ["step_000020.wav", "step_000040.wav"]
+    for path in samples:  # one window of the top level: 64 tokens of 128 samples
+        sound, rate = sf.read(path)
+        assert rate == 44100 and sound.shape == (64 * 128,) and np.isfinite(sound).all() and sound.std() > 1e-3
 
     prompt, output = tmp_path / "prompt.wav", tmp_path / "out.wav"
     assert _cli("example", str(prompt), "--seconds", "0.5").returncode == 0

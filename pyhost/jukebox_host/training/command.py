@@ -59,6 +59,8 @@ def add_parser(sub: Any) -> None:
     train.add_argument("--genre", default="unknown")
     train.add_argument("--save-every", type=int, default=1000, help="steps between checkpoints")
     train.add_argument("--test-every", type=int, default=500, help="steps between test-set losses (0: never)")
+    train.add_argument("--sample-every", type=int, default=0,
+                       help="steps between samples of the prior so far, one window each, into OUT/samples/ (0: never)")
     train.add_argument("--device", default="auto")
     train.add_argument("--resume", action="store_true", help="go on with the run saved in --out")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -74,8 +76,10 @@ def settings_from(args: argparse.Namespace, device: str) -> Any:
     from jukebox_host.training.prior_step import Optimisation
     from jukebox_host.training.run import RunError, RunSettings
 
-    if args.steps < 1 or args.batch < 1 or args.save_every < 1 or args.test_every < 0 or args.ema_every < 1:
-        raise RunError("--steps, --batch, --save-every and --ema-every must be at least 1, --test-every at least 0")
+    if args.steps < 1 or args.batch < 1 or args.save_every < 1 or args.ema_every < 1 or args.test_every < 0 \
+            or args.sample_every < 0:
+        raise RunError("--steps, --batch, --save-every and --ema-every must be at least 1, --test-every and "
+                       "--sample-every at least 0")
     fine_tune = args.start == "base"
     # Fine-tuning anneals to 0 at the last step (OpenAI's README: --lr_use_linear_decay --lr_decay).
     schedule = Schedule(warmup=args.warmup, decay=float(args.steps), linear_decay=True) if fine_tune \
@@ -86,7 +90,8 @@ def settings_from(args: argparse.Namespace, device: str) -> Any:
     shape = None if fine_tune else PriorShape(args.width, args.depth, args.heads, args.window, args.blocks)
     return RunSettings(base=args.model, data=str(args.data), out=str(args.out), prior_index=LEVELS[args.level],
                        new_prior=shape, steps=args.steps, batch=args.batch, seed=args.seed,
-                       save_every=args.save_every, test_every=args.test_every, aug_shift=args.aug_shift,
+                       save_every=args.save_every, test_every=args.test_every, sample_every=args.sample_every,
+                       aug_shift=args.aug_shift,
                        aug_blend=args.aug_blend, artist=args.artist, genre=args.genre, optimisation=optimisation,
                        device=device)
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import soundfile as sf
 import torch
 
 from jukebox_host.engine.labels import label_row, level_labels
@@ -37,7 +38,7 @@ from jukebox_host.training.prior_loss import prior_loss
 from jukebox_host.training.prior_step import Optimisation, PriorTrainer, StepReport, blend_to_mono
 from jukebox_host.training.windows import Windows
 
-RUN_FILE, LOG_FILE, MODEL_FOLDER, DATA_FOLDER = "run.json", "log.jsonl", "model", "data"
+RUN_FILE, LOG_FILE, MODEL_FOLDER, DATA_FOLDER, SAMPLES_FOLDER = "run.json", "log.jsonl", "model", "data", "samples"
 
 
 class RunError(Exception):
@@ -56,6 +57,7 @@ class RunSettings:
     seed: int = 0
     save_every: int = 1000
     test_every: int = 0  # 0: no test loss
+    sample_every: int = 0  # 0: no samples; else a window sampled every so many steps, into samples/
     aug_shift: bool = True
     aug_blend: bool = True
     artist: str = "unknown"  # labels, for a prior that reads them (a fine-tuned released prior)
@@ -259,6 +261,31 @@ class Run:
         prior.train()
         return total / count
 
+    def sample(self) -> Path:
+        """One window sampled from the prior so far (its averaged weights, as OpenAI's sample_prior), temperature 1,
+        decoded at its own level: samples/step_N.wav, to hear how the run is going. An upsampler is conditioned on the
+        codes of the current batch's first window (the level above's)."""
+        prior = self.loaded.model.priors[self.settings.prior_index]
+        audio, labels, _ = self.batch(self.step)
+        torch.manual_seed(self.settings.seed + self.step)
+        self.trainer.average.swap()
+        prior.eval()
+        try:
+            with torch.no_grad():
+                _, conds = self.trainer.encode(blend_to_mono(audio[:1]))
+                codes = prior.sample(1, music_tokens=None, music_tokens_conds=conds, metadata=labels[:1], temp=1.0,
+                                     sample_tokens=prior.n_ctx)
+                level = self.trainer.level
+                wave = self.loaded.model.vqvae.decode([codes], start_level=level, end_level=level + 1)
+        finally:
+            prior.train()
+            self.trainer.average.swap()
+        folder = self.folder / SAMPLES_FOLDER
+        folder.mkdir(exist_ok=True)
+        target = folder / f"step_{self.step:06d}.wav"
+        sf.write(target, wave[0, :, 0].float().cpu().numpy(), self.rate, subtype="FLOAT")
+        return target
+
     def save(self) -> None:
         if not self.group.main:
             return
@@ -306,6 +333,8 @@ class Run:
                              tokens_per_s=round(tokens / seconds, 1))
                 if s.test_every and self.step % s.test_every == 0 and group.main:
                     entry["test_loss"] = self.test_loss()
+                if s.sample_every and self.step % s.sample_every == 0 and group.main:
+                    entry["sample"] = str(self.sample().relative_to(self.folder))
                 log.write(json.dumps(entry) + "\n")
                 log.flush()
                 bar.set_postfix(loss=f"{last.loss:.3f}", lr=f"{last.lr:.2e}", refresh=False)
