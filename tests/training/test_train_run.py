@@ -272,3 +272,27 @@ def test_two_processes_take_the_steps_of_one_with_the_whole_batch(data: Path, ba
     for (name, a), b in zip(checkpoint.load(tmp_path / "one")["prior"].items(),
                             checkpoint.load(tmp_path / "two")["prior"].values()):
         assert torch.allclose(a, b, rtol=0, atol=1e-6), name
+
+
+def test_a_full_disk_stops_the_run_and_keeps_the_last_checkpoint(data: Path, base: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    real_save = torch.save
+    saves = []
+
+    def filling_up(state: object, out: object) -> None:
+        saves.append(1)
+        if len(saves) > 1:  # the first checkpoint fits, then the disk is full
+            out.write(b"half a checkpoint")  # type: ignore[attr-defined]
+            raise OSError(28, "No space left on device")
+        real_save(state, out)
+
+    monkeypatch.setattr(checkpoint.torch, "save", filling_up)
+    run = tmp_path / "run"
+    with pytest.raises(RunError) as refused:
+        Run(_settings(data, base, run, steps=9), resume=False, say=lambda _: None).run(progress=False)
+    assert str(refused.value) == (f"cannot write {run / 'checkpoint.pt'}: No space left on device; the checkpoint "
+                                  "of step 3 is kept: make room and give --resume")
+    monkeypatch.undo()
+    assert int(checkpoint.load(run)["step"]) == 3 and not (run / "checkpoint.pt.part").exists()
+    Run(_settings(data, base, run, steps=9), resume=True, say=lambda _: None).run(progress=False)
+    assert int(checkpoint.load(run)["step"]) == 9 and [e["step"] for e in _log(run)] == list(range(1, 10))

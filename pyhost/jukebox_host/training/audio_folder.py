@@ -73,10 +73,37 @@ def gather(folder: Path, run: Path, rate: int, usable: Usable, say: Callable[[st
     if not files:
         raise DataError(f"{folder} holds no files")
     run.mkdir(parents=True, exist_ok=True)
+    partial = run / (AUDIO_FILE + ".part")
+    try:
+        songs, skipped, written = _write_songs(files, folder, partial, rate, usable, say)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise DataError(f"cannot write {partial.with_name(AUDIO_FILE)}: {checkpoint.reason(exc)}") from None
+    if not songs:
+        partial.unlink()
+        raise DataError(f"none of the {len(files)} files in {folder} is usable audio of at least "
+                        f"{usable.min_frames / rate:.2f} s ({skipped} skipped)")
+    os.replace(partial, run / AUDIO_FILE)
+    index = dict(rate=rate, channels=CHANNELS, songs=[s.__dict__ for s in songs], skipped=skipped)
+    checkpoint.write_json(run / INDEX_FILE, index)
+    say(f"{len(songs)} files, {written / rate:.1f} s of audio at {rate} Hz ({skipped} skipped)")
+    return opened(run)
+
+
+def opened(run: Path) -> AudioSet:
+    """The audio gathered earlier into `run` (a resumed run)."""
+    index = json.loads((run / INDEX_FILE).read_text())
+    songs = [Song(**s) for s in index["songs"]]
+    frames = songs[-1].start + songs[-1].frames
+    audio = np.memmap(run / AUDIO_FILE, dtype=np.float32, mode="r", shape=(frames, index["channels"]))
+    return AudioSet(audio, songs, int(index["rate"]))
+
+
+def _write_songs(files: list[Path], folder: Path, partial: Path, rate: int, usable: Usable,
+                 say: Callable[[str], None]) -> tuple[list[Song], int, int]:
     songs: list[Song] = []
     skipped = 0
     written = 0
-    partial = run / (AUDIO_FILE + ".part")
     with open(partial, "wb") as out:
         for path in files:
             name = str(path.relative_to(folder))
@@ -98,22 +125,4 @@ def gather(folder: Path, run: Path, rate: int, usable: Usable, say: Callable[[st
             written += int(data.shape[0])
         out.flush()
         os.fsync(out.fileno())
-    if not songs:
-        partial.unlink()
-        raise DataError(f"none of the {len(files)} files in {folder} is usable audio of at least "
-                        f"{usable.min_frames / rate:.2f} s ({skipped} skipped)")
-    os.replace(partial, run / AUDIO_FILE)
-    index = dict(rate=rate, channels=CHANNELS, songs=[s.__dict__ for s in songs], skipped=skipped)
-    checkpoint.write_json(run / INDEX_FILE, index)
-    say(f"{len(songs)} files, {written / rate:.1f} s of audio at {rate} Hz ({skipped} skipped)")
-    return opened(run)
-
-
-def opened(run: Path) -> AudioSet:
-    """The audio gathered earlier into `run` (a resumed run)."""
-    index = json.loads((run / INDEX_FILE).read_text())
-    songs = [Song(**s) for s in index["songs"]]
-    frames = songs[-1].start + songs[-1].frames
-    audio = np.memmap(run / AUDIO_FILE, dtype=np.float32, mode="r", shape=(frames, index["channels"]))
-    return AudioSet(audio, songs, int(index["rate"]))
-
+    return songs, skipped, written

@@ -13,15 +13,30 @@ import torch
 CHECKPOINT = "checkpoint.pt"
 
 
+class SaveError(Exception):
+    """A file of the run could not be written (a full disk, a folder gone); what was there before is whole."""
+
+
 def save(run: Path, state: dict[str, Any]) -> Path:
     target = run / CHECKPOINT
     partial = run / (CHECKPOINT + ".part")
-    with open(partial, "wb") as out:
-        torch.save(state, out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, target)
+    try:
+        with open(partial, "wb") as out:
+            torch.save(state, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, target)
+    except (OSError, RuntimeError) as exc:  # torch.save reports a failed write as a RuntimeError
+        partial.unlink(missing_ok=True)
+        raise SaveError(f"cannot write {target}: {reason(exc)}") from None
     return target
+
+
+def reason(exc: BaseException) -> str:
+    """The one line a failed write is told by."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def load(run: Path) -> dict[str, Any]:

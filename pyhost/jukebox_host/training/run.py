@@ -287,9 +287,18 @@ class Run:
         return target
 
     def save(self) -> None:
+        """The checkpoint of this step; when it cannot be written the run stops, the last one kept whole."""
         if not self.group.main:
             return
         t = self.trainer
+        try:
+            self._write_checkpoint(t)
+        except checkpoint.SaveError as exc:
+            kept = int(checkpoint.load(self.folder)["step"]) if checkpoint.exists(self.folder) else None
+            raise RunError(f"{exc}; " + (f"the checkpoint of step {kept} is kept: make room and give --resume"
+                                         if kept is not None else "nothing was saved")) from None
+
+    def _write_checkpoint(self, t: PriorTrainer) -> None:
         checkpoint.save(self.folder, dict(step=self.step, prior=self.loaded.model.priors[self.settings.prior_index]
                                           .state_dict(), optimizer=t.optimizer.state_dict(),
                                           scheduler=t.scheduler.state_dict(), average=t.average.state_dict(),
@@ -303,11 +312,15 @@ class Run:
         self.trainer.average.swap()
         try:
             self.loaded.model.save_pretrained(partial, safe_serialization=False)  # tied weights (trap 2)
+            self.loaded.tokenizer.save_pretrained(partial)
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(partial, target)
+        except (OSError, RuntimeError) as exc:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise RunError(f"cannot write the model folder {target}: {checkpoint.reason(exc)}; the checkpoint "
+                           f"of step {self.step} is kept: make room and give --resume") from None
         finally:
             self.trainer.average.swap()
-        self.loaded.tokenizer.save_pretrained(partial)
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(partial, target)
         return target
 
     def run(self, progress: bool = True) -> RunResult:
