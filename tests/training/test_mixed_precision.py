@@ -9,7 +9,8 @@ import torch
 from jukebox_host.engine.tiny import build_tiny_model
 from jukebox_host.training.lr_schedule import Schedule
 from jukebox_host.training.mixed_precision import MixedPrecision, auto_precision
-from jukebox_host.training.prior_step import Optimisation, PriorTrainer
+from jukebox_host.training.optimiser import Optimisation
+from jukebox_host.training.prior_step import PriorTrainer
 
 
 def _trainer(precision: str) -> PriorTrainer:
@@ -40,7 +41,7 @@ def test_a_float16_overflow_is_skipped_and_halves_the_scale() -> None:
     trainer = _trainer("float16")
     trainer.step(*_batch())
     trainer.step(*_batch())  # the rate is 0 at step 0 (OpenAI's schedule): this one moves the weights
-    scaler = trainer.precision.scaler
+    scaler = trainer.optimiser.precision.scaler
     assert scaler is not None
     scaler.update(new_scale=3e38)  # the next scaled loss overflows float16's backward
     before = [p.detach().clone() for p in trainer.params]

@@ -22,7 +22,7 @@ from jukebox_host.engine.tiny import write_tiny_model
 from jukebox_host.training import checkpoint
 from jukebox_host.training.lr_schedule import Schedule
 from jukebox_host.training.new_prior import PriorShape
-from jukebox_host.training.prior_step import Optimisation
+from jukebox_host.training.optimiser import Optimisation
 from jukebox_host.training.run import LOG_FILE, Run, RunError, RunSettings
 
 # The tiny prior, in float32 whatever the CPU (auto would pick bfloat16 on AVX-512 BF16 machines)
@@ -101,7 +101,7 @@ def test_the_model_folder_holds_the_trained_prior_averaged(data: Path, base: Pat
     top = served.priors[0]
     assert top.nb_relevant_lyric_tokens == 0 and not top.is_encoder_decoder  # the new prior: the base top reads lyrics
     trained = dict(run.loaded.model.priors[0].named_parameters())
-    for p, average in zip(run.trainer.average.params, run.trainer.average.average):
+    for p, average in zip(run.trainer.optimiser.average.params, run.trainer.optimiser.average.average):
         name = next(n for n, q in trained.items() if q is p)
         assert torch.equal(dict(top.named_parameters())[name].detach(), average), name
     original = load_model(str(base), torch.device("cpu"), torch.float32).model

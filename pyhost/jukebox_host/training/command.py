@@ -12,7 +12,7 @@ LEVELS = {"top": 0, "middle": 1, "bottom": 2}  # transformers' prior order
 
 def add_parser(sub: Any) -> None:
     from jukebox_host.training.new_prior import SMALL_PRIOR
-    from jukebox_host.training.prior_step import Optimisation
+    from jukebox_host.training.optimiser import Optimisation
 
     o = Optimisation()
     train = sub.add_parser(
@@ -73,7 +73,7 @@ def settings_from(args: argparse.Namespace, device: str) -> Any:
     from jukebox_host.training.lr_schedule import Schedule
     from jukebox_host.training.mixed_precision import auto_precision
     from jukebox_host.training.new_prior import PriorShape
-    from jukebox_host.training.prior_step import Optimisation
+    from jukebox_host.training.optimiser import Optimisation
     from jukebox_host.training.run import RunError, RunSettings
 
     if args.steps < 1 or args.batch < 1 or args.save_every < 1 or args.ema_every < 1 or args.test_every < 0 \

@@ -34,8 +34,9 @@ from jukebox_host.training import checkpoint
 from jukebox_host.training.audio_folder import DataError, Usable, gather, opened
 from jukebox_host.training.distributed import Group
 from jukebox_host.training.new_prior import PriorShape, build_prior, new_prior_config
+from jukebox_host.training.optimiser import Optimisation
 from jukebox_host.training.prior_loss import prior_loss
-from jukebox_host.training.prior_step import Optimisation, PriorTrainer, StepReport, blend_to_mono
+from jukebox_host.training.prior_step import PriorTrainer, StepReport, blend_to_mono
 from jukebox_host.training.windows import Windows
 
 RUN_FILE, LOG_FILE, MODEL_FOLDER, DATA_FOLDER, SAMPLES_FOLDER = "run.json", "log.jsonl", "model", "data", "samples"
@@ -200,10 +201,7 @@ class Run:
     def _restore(self, state: dict[str, Any]) -> None:
         prior = self.loaded.model.priors[self.settings.prior_index]
         prior.load_state_dict(state["prior"])
-        self.trainer.optimizer.load_state_dict(state["optimizer"])
-        self.trainer.scheduler.load_state_dict(state["scheduler"])
-        self.trainer.average.load_state_dict(state["average"])
-        self.trainer.precision.load_state_dict(state.get("precision", {}))
+        self.trainer.optimiser.load_state_dict(state)
         self.step = int(state["step"])
         if self.group.main:
             _truncate_log(self.folder / LOG_FILE, self.step)
@@ -268,7 +266,7 @@ class Run:
         prior = self.loaded.model.priors[self.settings.prior_index]
         audio, labels, _ = self.batch(self.step)
         torch.manual_seed(self.settings.seed + self.step)
-        self.trainer.average.swap()
+        self.trainer.optimiser.average.swap()
         prior.eval()
         try:
             with torch.no_grad():
@@ -279,7 +277,7 @@ class Run:
                 wave = self.loaded.model.vqvae.decode([codes], start_level=level, end_level=level + 1)
         finally:
             prior.train()
-            self.trainer.average.swap()
+            self.trainer.optimiser.average.swap()
         folder = self.folder / SAMPLES_FOLDER
         folder.mkdir(exist_ok=True)
         target = folder / f"step_{self.step:06d}.wav"
@@ -290,26 +288,24 @@ class Run:
         """The checkpoint of this step; when it cannot be written the run stops, the last one kept whole."""
         if not self.group.main:
             return
-        t = self.trainer
         try:
-            self._write_checkpoint(t)
+            self._write_checkpoint()
         except checkpoint.SaveError as exc:
             kept = int(checkpoint.load(self.folder)["step"]) if checkpoint.exists(self.folder) else None
             raise RunError(f"{exc}; " + (f"the checkpoint of step {kept} is kept: make room and give --resume"
                                          if kept is not None else "nothing was saved")) from None
 
-    def _write_checkpoint(self, t: PriorTrainer) -> None:
-        checkpoint.save(self.folder, dict(step=self.step, prior=self.loaded.model.priors[self.settings.prior_index]
-                                          .state_dict(), optimizer=t.optimizer.state_dict(),
-                                          scheduler=t.scheduler.state_dict(), average=t.average.state_dict(),
-                                          precision=t.precision.state_dict()))
+    def _write_checkpoint(self) -> None:
+        prior = self.loaded.model.priors[self.settings.prior_index]
+        checkpoint.save(self.folder, dict(step=self.step, prior=prior.state_dict(),
+                                          **self.trainer.optimiser.state_dict()))
 
     def export(self) -> Path:
         """The model folder the host serves: the base model with the trained prior, its weights the average."""
         target = self.folder / MODEL_FOLDER
         partial = self.folder / (MODEL_FOLDER + ".part")
         shutil.rmtree(partial, ignore_errors=True)
-        self.trainer.average.swap()
+        self.trainer.optimiser.average.swap()
         try:
             self.loaded.model.save_pretrained(partial, safe_serialization=False)  # tied weights (trap 2)
             self.loaded.tokenizer.save_pretrained(partial)
@@ -320,7 +316,7 @@ class Run:
             raise RunError(f"cannot write the model folder {target}: {checkpoint.reason(exc)}; the checkpoint "
                            f"of step {self.step} is kept: make room and give --resume") from None
         finally:
-            self.trainer.average.swap()
+            self.trainer.optimiser.average.swap()
         return target
 
     def run(self, progress: bool = True) -> RunResult:
