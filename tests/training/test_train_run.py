@@ -101,7 +101,7 @@ def test_the_model_folder_holds_the_trained_prior_averaged(data: Path, base: Pat
     top = served.priors[0]
     assert top.nb_relevant_lyric_tokens == 0 and not top.is_encoder_decoder  # the new prior: the base top reads lyrics
     trained = dict(run.loaded.model.priors[0].named_parameters())
-    for p, average in zip(run.trainer.optimiser.average.params, run.trainer.optimiser.average.average):
+    for p, average in zip(run.optimiser.average.params, run.optimiser.average.average):
         name = next(n for n, q in trained.items() if q is p)
         assert torch.equal(dict(top.named_parameters())[name].detach(), average), name
     original = load_model(str(base), torch.device("cpu"), torch.float32).model

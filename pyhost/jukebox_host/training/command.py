@@ -116,8 +116,7 @@ def run_command(args: argparse.Namespace) -> int:
         close(group)
     if not group.main:
         return 0
-    last = result.last
-    if last is not None:
-        say(f"step {result.steps_done}: loss {last.loss:.4f}")
+    if result.last_loss is not None:
+        say(f"step {result.steps_done}: loss {result.last_loss:.4f}")
     say(f"model: {result.model_folder} (serve it with --model {result.model_folder})")
     return 130 if result.stopped else 0
