@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 LEVELS = {"top": 0, "middle": 1, "bottom": 2}  # transformers' prior order
+VQVAE = "vqvae"
 
 
 def add_parser(sub: Any) -> None:
@@ -20,7 +21,9 @@ def add_parser(sub: Any) -> None:
         description="Train one level of a model on your own sounds, as OpenAI's train.py does. --from new (default) "
                     "trains a new prior, shaped like OpenAI's small_prior unless told, without labels, over the "
                     "model's VQ-VAE (and under its upper levels); --from base goes on training the model's own "
-                    "prior (fine-tuning), with the learning rate falling linearly to 0 at the last step. The run's "
+                    "prior (fine-tuning), with the learning rate falling linearly to 0 at the last step. --level vqvae "
+                    "trains the VQ-VAE instead: --from base goes on with the model's own, --from new starts one of "
+                    "the same shape from scratch (its priors must then be trained again, level by level). The run's "
                     "folder gets checkpoint.pt, log.jsonl and, at the end or when stopped, model/ (serve it with "
                     "--model OUT/model). Under torchrun (torchrun --nproc-per-node N -m jukebox_host train ...) "
                     "N processes share each step, --batch windows each.")
@@ -28,7 +31,8 @@ def add_parser(sub: Any) -> None:
     train.add_argument("-o", "--out", type=Path, required=True, help="the run's folder (new, or the run's own with "
                                                                      "--resume)")
     train.add_argument("--model", default="tiny", help="the model the prior belongs to (folder or Hugging Face id)")
-    train.add_argument("--level", choices=list(LEVELS), default="top")
+    train.add_argument("--level", choices=[*LEVELS, VQVAE], default="top",
+                       help="which prior, or the VQ-VAE itself (the codes every prior reads)")
     train.add_argument("--from", dest="start", choices=["new", "base"], default="new")
     train.add_argument("--steps", type=int, required=True)
     train.add_argument("--batch", type=int, default=1, help="windows per step (OpenAI: bs; 1)")
@@ -51,6 +55,11 @@ def add_parser(sub: Any) -> None:
                           "only float32 steps equal OpenAI's fp32 steps")
     opt.add_argument("--ema-every", type=int, default=o.ema_every,
                      help="steps between updates of the weight average (OpenAI's cpu_ema: 100)")
+    vq = train.add_argument_group("the VQ-VAE (--level vqvae)")
+    vq.add_argument("--vqvae-window", type=int, default=262144,
+                    help="samples per training window (OpenAI's README trains small_vqvae at 262144)")
+    vq.add_argument("--bandwidth-seconds", type=float, default=600.0,
+                    help="seconds of material the loss scale is measured over (OpenAI: 600)")
     train.add_argument("--no-aug-shift", dest="aug_shift", action="store_false",
                        help="windows at fixed places (default: shifted at random by up to half a window)")
     train.add_argument("--no-aug-blend", dest="aug_blend", action="store_false",
@@ -77,8 +86,9 @@ def settings_from(args: argparse.Namespace, device: str) -> Any:
     from jukebox_host.training.run import RunError, RunSettings
 
     if args.steps < 1 or args.batch < 1 or args.save_every < 1 or args.ema_every < 1 or args.test_every < 0 \
-            or args.sample_every < 0:
-        raise RunError("--steps, --batch, --save-every and --ema-every must be at least 1, --test-every and "
+            or args.sample_every < 0 or args.vqvae_window < 1 or args.bandwidth_seconds <= 0:
+        raise RunError("--steps, --batch, --save-every, --ema-every and --vqvae-window must be at least 1, "
+                       "--bandwidth-seconds above 0, --test-every and "
                        "--sample-every at least 0")
     fine_tune = args.start == "base"
     # Fine-tuning anneals to 0 at the last step (OpenAI's README: --lr_use_linear_decay --lr_decay).
@@ -88,12 +98,14 @@ def settings_from(args: argparse.Namespace, device: str) -> Any:
     optimisation = Optimisation(lr=args.lr, weight_decay=args.weight_decay, clip=args.clip, schedule=schedule,
                                 ema_every=args.ema_every, precision=precision)
     shape = None if fine_tune else PriorShape(args.width, args.depth, args.heads, args.window, args.blocks)
-    return RunSettings(base=args.model, data=str(args.data), out=str(args.out), prior_index=LEVELS[args.level],
+    vqvae = args.level == VQVAE
+    return RunSettings(base=args.model, data=str(args.data), out=str(args.out), prior_index=LEVELS.get(args.level, 0),
                        new_prior=shape, steps=args.steps, batch=args.batch, seed=args.seed,
                        save_every=args.save_every, test_every=args.test_every, sample_every=args.sample_every,
                        aug_shift=args.aug_shift,
                        aug_blend=args.aug_blend, artist=args.artist, genre=args.genre, optimisation=optimisation,
-                       device=device)
+                       device=device, part="vqvae" if vqvae else "prior", vqvae_window=args.vqvae_window,
+                       bandwidth_seconds=args.bandwidth_seconds)
 
 
 def run_command(args: argparse.Namespace) -> int:
