@@ -1,5 +1,6 @@
-"""Mixed precision: bfloat16 and float16 steps follow the float32 ones closely (the weights stay float32), and a
-float16 step whose scaled gradients overflow is skipped, moves nothing, and halves the loss scale."""
+"""Mixed precision and checkpointing: bfloat16 and float16 steps follow the float32 ones closely (the weights stay
+float32), a checkpointed step is the plain one exactly, and a float16 step whose scaled gradients overflow is
+skipped, moves nothing, and halves the loss scale."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 import torch
 
 from jukebox_host.engine.tiny import build_tiny_model
+from jukebox_host.training.checkpointing import checkpoint_blocks
 from jukebox_host.training.lr_schedule import Schedule
 from jukebox_host.training.mixed_precision import MixedPrecision, auto_precision
 from jukebox_host.training.optimiser import Optimisation
@@ -55,3 +57,13 @@ def test_auto_precision_and_unknown_names() -> None:
     assert auto_precision(torch.device("cpu")) in ("float32", "bfloat16")
     with pytest.raises(ValueError, match="one of float32, bfloat16, float16"):
         MixedPrecision("int4", torch.device("cpu"))
+
+
+def test_gradient_checkpointing_gives_the_same_step() -> None:
+    plain, checkpointed = _trainer("float32"), _trainer("float32")
+    checkpoint_blocks(checkpointed.prior)
+    for _ in range(3):
+        a, b = plain.step(*_batch()), checkpointed.step(*_batch())
+        assert (a.loss, a.grad_norm) == (b.loss, b.grad_norm)
+    for p, q in zip(plain.params, checkpointed.params):
+        assert torch.equal(p, q)

@@ -53,6 +53,9 @@ def add_parser(sub: Any) -> None:
                      help="the forward's precision (weights stay float32): auto is bfloat16 on GPUs and on CPUs with "
                           "AVX-512 BF16 or AMX, float32 elsewhere; float16 scales the loss as OpenAI's all_fp16 did; "
                           "only float32 steps equal OpenAI's fp32 steps")
+    opt.add_argument("--checkpointing", action="store_true",
+                     help="gradient checkpointing of a prior's blocks (OpenAI's c_res=1): less memory, one more "
+                          "forward per step, the same results")
     opt.add_argument("--ema-every", type=int, default=o.ema_every,
                      help="steps between updates of the weight average (OpenAI's cpu_ema: 100)")
     vq = train.add_argument_group("the VQ-VAE (--level vqvae)")
@@ -105,6 +108,7 @@ def settings_from(args: argparse.Namespace, device: str) -> Any:
                        aug_shift=args.aug_shift,
                        aug_blend=args.aug_blend, artist=args.artist, genre=args.genre, optimisation=optimisation,
                        device=device, part="vqvae" if vqvae else "prior", vqvae_window=args.vqvae_window,
+                       checkpointing=args.checkpointing,
                        bandwidth_seconds=args.bandwidth_seconds)
 
 

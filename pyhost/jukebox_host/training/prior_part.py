@@ -13,6 +13,7 @@ import torch
 from jukebox_host.engine.labels import label_row, level_labels
 from jukebox_host.engine.loading import LoadedModel
 from jukebox_host.training.audio_folder import Usable
+from jukebox_host.training.checkpointing import checkpoint_blocks
 from jukebox_host.training.new_prior import build_prior, new_prior_config
 from jukebox_host.training.prior_loss import prior_loss
 from jukebox_host.training.prior_step import PriorTrainer, blend_to_mono
@@ -43,6 +44,8 @@ class PriorPart:
             if self.index == 0:  # the model's song length range is the top's (set_shared_params copies it)
                 model.config.min_duration = config.min_duration
         self.prior = model.priors[self.index]
+        if settings.checkpointing:
+            checkpoint_blocks(self.prior)
         self.length = int(self.prior.n_ctx * self.prior.raw_to_tokens)
         self.tokens_per_window = int(self.prior.n_ctx)
         self.trainer = PriorTrainer(model, self.index, settings.optimisation, settings.batch, devices=devices)

@@ -64,6 +64,7 @@ class RunSettings:
     optimisation: Optimisation = field(default_factory=Optimisation)
     device: str = "cpu"
     part: str = "prior"  # or "vqvae"
+    checkpointing: bool = False  # a prior's blocks recompute their forward in backward (OpenAI's c_res=1)
     vqvae_window: int = 262144  # samples per VQ-VAE training window (OpenAI's README trains small_vqvae so)
     bandwidth_seconds: float = 600.0  # of material the VQ-VAE's loss scale is measured over (OpenAI: 600)
 
