@@ -46,11 +46,13 @@ class RunError(Exception):
 
 @dataclass(frozen=True)
 class RunSettings:
-    base: str  # the model the prior belongs to: a folder or a Hugging Face id, as `serve --model`
+    base: str  # the model the part belongs to: a folder or a Hugging Face id, as `serve --model`
     data: str  # the folder of audio
     out: str  # the run's folder
     prior_index: int  # transformers' order: 0 is the top
-    new_prior: PriorShape | None  # None: go on training the base model's own part (fine-tuning)
+    # None: go on training the base model's own part (fine-tuning); else a new prior of this shape or, for the
+    # VQ-VAE, a new one of the model's shape
+    new_prior: PriorShape | None
     steps: int
     batch: int = 1
     seed: int = 0
