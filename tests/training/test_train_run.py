@@ -323,3 +323,27 @@ def test_a_vqvae_from_scratch_trains_and_lands_in_the_model(data: Path, base: Pa
                            original.vqvae.bottleneck.level_blocks[0].codebook)
     for ours, theirs in zip(trained.priors.state_dict().values(), original.priors.state_dict().values()):
         assert torch.equal(ours, theirs)  # the priors are the base model's, to be trained again
+
+
+def test_a_whole_model_of_ones_own_from_scratch_plays(data: Path, base: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's chain: a new VQ-VAE, then a new prior at each level on its codes, each run's model/ the next
+    run's --model; the last model renders. (Few steps: the chain is what is tested, each part is tested above.)"""
+    model = str(base)
+    for level, steps in (("vqvae", "3"), ("top", "3"), ("middle", "2"), ("bottom", "2")):
+        run = tmp_path / level
+        extra = ["--vqvae-window", "8192", "--bandwidth-seconds", "1"] if level == "vqvae" else TINY_SHAPE
+        code, stderr = _in_process(capsys, "train", str(data), "-o", str(run), "--model", model, "--level", level,
+                                   "--from", "new", "--steps", steps, "--test-every", "0", "--quiet",
+                                   "--precision", "float32", *extra)
+        assert code == 0, (level, stderr)
+        model = str(run / "model")
+    prompt, output = tmp_path / "prompt.wav", tmp_path / "out.wav"
+    assert _cli("example", str(prompt), "--seconds", "0.5").returncode == 0
+    played = _cli("render", str(prompt), "-o", str(output), "--model", model, "--length", "1.0", "--quiet")
+    assert played.returncode == 0, played.stderr
+    assert abs(sf.info(str(output)).duration - 1.0) < 0.01
+    whole = load_model(model, torch.device("cpu"), torch.float32).model
+    first = load_model(str(tmp_path / "vqvae" / "model"), torch.device("cpu"), torch.float32).model
+    assert torch.equal(whole.vqvae.bottleneck.level_blocks[2].codebook,
+                       first.vqvae.bottleneck.level_blocks[2].codebook)  # the new VQ-VAE came along the chain
