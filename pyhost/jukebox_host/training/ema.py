@@ -12,6 +12,7 @@ import torch
 
 
 def default_mu(batch_size: int, devices: int) -> float:
+    """OpenAI's get_ema: mu = 1 − (bs · ngpus / 8) / 1000, the batch counted over every process."""
     return 1.0 - (batch_size * devices / 8.0) / 1000
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from jukebox_host.training.ema import WeightAverage
+from jukebox_host.training.ema import WeightAverage, default_mu
 from jukebox_host.training.lr_schedule import Schedule
 from jukebox_host.training.mixed_precision import MixedPrecision
 from jukebox_host.training.openai_adam import OpenAIAdam
@@ -59,7 +59,7 @@ class Optimiser:
                                settings.weight_decay)
         self.scheduler = settings.schedule.scheduler(self.adam)
         self.precision = MixedPrecision(settings.precision, device)
-        mu = settings.ema_mu if settings.ema_mu is not None else 1.0 - (batch_size * devices / 8.0) / 1000
+        mu = settings.ema_mu if settings.ema_mu is not None else default_mu(batch_size, devices)
         self.average = WeightAverage(params, mu, settings.ema_every)
 
     def apply(self, loss: torch.Tensor) -> Applied:

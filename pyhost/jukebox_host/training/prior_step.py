@@ -55,7 +55,6 @@ class PriorTrainer:
         self.model = model
         self.prior = model.priors[prior_index]
         self.level = len(model.priors) - 1 - prior_index  # the VQ-VAE's level (0: bottom)
-        self.settings = settings
         model.vqvae.requires_grad_(False)
         self.prior.requires_grad_(True)
         self.prior.train()
