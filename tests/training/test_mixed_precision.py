@@ -67,3 +67,4 @@ def test_gradient_checkpointing_gives_the_same_step() -> None:
         assert (a.loss, a.grad_norm) == (b.loss, b.grad_norm)
     for p, q in zip(plain.params, checkpointed.params):
         assert torch.equal(p, q)
+

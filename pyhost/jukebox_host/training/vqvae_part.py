@@ -15,6 +15,7 @@ import torch
 from jukebox_host.engine.loading import LoadedModel
 from jukebox_host.training.audio_folder import Usable
 from jukebox_host.training.bandwidth import bandwidth
+from jukebox_host.training.prior_part import PartError
 from jukebox_host.training.prior_step import blend_to_mono
 from jukebox_host.training.vqvae_loss import VQVAELossSettings, vqvae_loss
 from jukebox_host.training.vqvae_step import VQVAETrainer
@@ -28,6 +29,11 @@ class VQVAEPart:
 
     def __init__(self, loaded: LoadedModel, settings: Any, devices: int) -> None:
         """settings: run.py's RunSettings."""
+        if devices > 1:
+            # OpenAI all-reduces each step's codebook sums across processes; transformers' codebook update does not,
+            # and nothing here averages the VQ-VAE's gradients: several processes would train several VQ-VAEs.
+            raise PartError("the VQ-VAE trains in one process only (not under torchrun with several); priors "
+                            "train in several")
         self.loaded = loaded
         self.vqvae = loaded.model.vqvae
         self.settings = settings
